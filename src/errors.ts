@@ -1,0 +1,70 @@
+// Every failure envoyscope reports on purpose is one of these classes. The CLI maps them to
+// exit codes in one place (cli/main.ts); anything else is a bug and exits with INTERNAL.
+
+export const ExitCode = {
+  OK: 0,
+  /** An unexpected error: a bug in envoyscope. */
+  INTERNAL: 1,
+  /** The input is a valid Envoy dump but lacks the section the command shows. */
+  MISSING_SECTION: 3,
+  /** Bad flags or arguments. */
+  USAGE: 64,
+  /** The input is not JSON, is truncated, or is not an Envoy dump. */
+  DATA: 65,
+  /** The input file does not exist or cannot be read. */
+  NO_INPUT: 66,
+  // Live-cluster failures (pods, port-forward, Envoy admin). One code each, so scripts can tell them apart.
+  POD_NOT_FOUND: 10,
+  NO_PODS_MATCH: 11,
+  NAMESPACE_NOT_FOUND: 12,
+  NOT_IN_MESH: 13,
+  POD_NOT_RUNNING: 14,
+  ADMIN_REFUSED: 15,
+  API_UNREACHABLE: 16,
+  TLS_FAILURE: 17,
+  UNAUTHORIZED: 18,
+  FORBIDDEN: 19,
+  ADMIN_BAD_STATUS: 20,
+  ADMIN_BAD_BODY: 21,
+  TIMEOUT: 22,
+  /** Several pods were asked (-l) and at least one failed. */
+  PARTIAL: 23,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** An error meant for the user: its message is printed as one line, and it carries an exit code. */
+export class EnvoyscopeError extends Error {
+  readonly exitCode: ExitCodeValue;
+  constructor(message: string, exitCode: ExitCodeValue) {
+    super(message);
+    this.name = new.target.name;
+    this.exitCode = exitCode;
+  }
+}
+
+/** Bad command-line usage; the CLI prints a hint to --help after it. */
+export class UsageError extends EnvoyscopeError {
+  constructor(message: string) {
+    super(message, ExitCode.USAGE);
+  }
+}
+
+/** The input could not be decoded. `source` names the file (or `-` for stdin). */
+export class DataError extends EnvoyscopeError {
+  constructor(source: string, problem: string) {
+    super(`${source}: ${problem}`, ExitCode.DATA);
+  }
+}
+
+export class NoInputError extends EnvoyscopeError {
+  constructor(source: string, problem: string) {
+    super(`${source}: ${problem}`, ExitCode.NO_INPUT);
+  }
+}
+
+export class MissingSectionError extends EnvoyscopeError {
+  constructor(source: string, problem: string) {
+    super(`${source}: ${problem}`, ExitCode.MISSING_SECTION);
+  }
+}
