@@ -1,0 +1,183 @@
+// `envoyscope proxy-config` (alias `pc`): one subcommand per kind of Envoy config, built from a table
+// so that every subcommand takes the same source flags and istioctl's names and aliases.
+import { Command, Option } from 'commander';
+import { UsageError } from '../../errors.ts';
+import { emptyFilters, type PcFilters, type PcKind } from '../../render/proxyConfig.ts';
+import type { CliContext } from '../context.ts';
+import { parseOutput, parsePort } from '../flags.ts';
+import { runProxyConfig, type ProxyConfigOptions } from '../proxyConfigRun.ts';
+
+interface SubcommandSpec {
+  kind: PcKind;
+  aliases: string[];
+  summary: string;
+  examples: string[];
+  /** Filter flags this kind takes; `all` takes the union. */
+  filters: FilterFlag[];
+  /** Default `-o`: bootstrap prints JSON unless asked for the short summary, as in istioctl. */
+  defaultOutput?: 'json';
+  hidden?: boolean;
+}
+
+type FilterFlag = 'address' | 'port' | 'type' | 'name' | 'fqdn' | 'subset' | 'direction' | 'cluster' | 'status' | 'summary' | 'withHeaders';
+
+const SUBCOMMANDS: SubcommandSpec[] = [
+  {
+    kind: 'listener',
+    aliases: ['listeners', 'l'],
+    summary: 'Listeners: where connections land, their filter chains and where each chain sends traffic',
+    examples: [
+      'envoyscope pc listener reviews-v1-cb8655c75-b97zc --address 172.33.3.3 --port 9080 -o json',
+      'envoyscope pc listener -f config_dump.json --type HTTP',
+    ],
+    filters: ['address', 'port', 'type', 'summary'],
+  },
+  {
+    kind: 'route',
+    aliases: ['routes', 'r'],
+    summary: 'HTTP route configurations: virtual hosts, domains, matches and their VirtualService',
+    examples: [
+      "envoyscope pc route reviews-v1-cb8655c75-b97zc --name 9080 -o json | jq '.[0].virtualHosts[].name'",
+      'envoyscope pc route -f config_dump.json --summary',
+    ],
+    filters: ['name', 'summary'],
+  },
+  {
+    kind: 'cluster',
+    aliases: ['clusters', 'c'],
+    summary: 'Clusters (direction|port|subset|fqdn), their type and DestinationRule',
+    examples: [
+      'envoyscope pc cluster reviews-v1-cb8655c75-b97zc --fqdn reviews.default.svc.cluster.local --direction inbound -o json',
+      'envoyscope pc cluster -f config_dump.json --fqdn reviews --port 9080',
+    ],
+    filters: ['fqdn', 'port', 'subset', 'direction'],
+  },
+  {
+    kind: 'endpoint',
+    aliases: ['endpoints', 'ep'],
+    summary: 'Endpoints: live host health from /clusters, or the EDS endpoints of a config dump',
+    examples: [
+      'envoyscope pc endpoint deploy/ratings.default',
+      'envoyscope pc endpoint -f clusters.json --status unhealthy',
+      'envoyscope pc endpoint -f config_dump.json --cluster "outbound|9080||reviews.default.svc.cluster.local"',
+    ],
+    filters: ['address', 'port', 'cluster', 'status'],
+  },
+  {
+    kind: 'eds',
+    aliases: [],
+    summary: 'EDS endpoints of a config dump (istioctl\'s hidden `pc eds`)',
+    examples: ['envoyscope pc eds -f config_dump.json --port 9080'],
+    filters: ['address', 'port', 'cluster', 'status'],
+    hidden: true,
+  },
+  {
+    kind: 'bootstrap',
+    aliases: ['b'],
+    summary: 'Bootstrap configuration (JSON by default; -o short prints the Istio and Envoy versions)',
+    examples: ['envoyscope pc bootstrap -f config_dump.json -o short'],
+    filters: [],
+    defaultOutput: 'json',
+  },
+  {
+    kind: 'secret',
+    aliases: ['secrets', 's'],
+    summary: 'TLS secrets: certificate chains and root CAs, their validity and serial numbers',
+    examples: ['envoyscope pc secret -f config_dump.json'],
+    filters: [],
+  },
+  {
+    kind: 'ecds',
+    aliases: ['ec'],
+    summary: 'Extension configs delivered by ECDS (Wasm and telemetry filters)',
+    examples: ['envoyscope pc ecds -f config_dump.json -o yaml'],
+    filters: [],
+  },
+  {
+    kind: 'all',
+    aliases: ['a'],
+    summary: 'Everything: bootstrap, clusters, listeners, routes, secrets and EDS endpoints',
+    examples: ['envoyscope pc all -f examples/reviews-v1.config_dump.json --with-headers', 'envoyscope pc all -f config_dump.json --port 9080'],
+    filters: ['address', 'port', 'type', 'name', 'fqdn', 'subset', 'direction', 'summary', 'withHeaders'],
+  },
+];
+
+const FILTER_OPTIONS: Record<FilterFlag, () => Option> = {
+  address: () => new Option('--address <address>', 'only this address (listener: IP or pipe path; endpoint: IP or IP:port)'),
+  port: () => new Option('--port <port>', 'only this port'),
+  type: () => new Option('--type <type>', 'only listeners of this type: HTTP, TCP, HTTP+TCP or UNKNOWN'),
+  name: () => new Option('--name <name>', 'only the route configuration with this name'),
+  fqdn: () => new Option('--fqdn <fqdn>', 'only clusters of this service (whole DNS labels: "reviews" matches reviews.default.svc.cluster.local)'),
+  subset: () => new Option('--subset <subset>', 'only clusters of this subset'),
+  direction: () => new Option('--direction <direction>', 'only clusters of this direction (inbound, outbound, inbound-vip, …)'),
+  cluster: () => new Option('--cluster <cluster>', 'only endpoints of this cluster (exact name)'),
+  status: () => new Option('--status <status>', 'only endpoints with this health status (HEALTHY, UNHEALTHY, DRAINING, …)'),
+  summary: () => new Option('--summary', "short table without MATCH/DESTINATION details (istioctl's --verbose=false)"),
+  withHeaders: () => new Option('--with-headers', 'print a header line before each section'),
+};
+
+export function proxyConfigCommand(ctx: CliContext): Command {
+  const pc = new Command('proxy-config')
+    .alias('pc')
+    .summary("show a proxy's listeners, routes, clusters, endpoints, secrets and bootstrap")
+    .description(
+      'Show the Envoy configuration of a pod (through Kubernetes) or of a saved /config_dump (--file).',
+    );
+  for (const spec of SUBCOMMANDS) pc.addCommand(subcommand(spec, ctx), spec.hidden ? { hidden: true } : {});
+  return pc;
+}
+
+function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
+  const command = new Command(spec.kind)
+    .aliases(spec.aliases)
+    .summary(spec.summary)
+    .description(spec.summary)
+    .argument('[target]', 'pod, pod.namespace, or kind/name (deploy/reviews, svc/ratings …)')
+    .option('-f, --file <path>', "read a saved /config_dump (or /clusters?format=json for endpoint); '-' for stdin")
+    .addOption(
+      new Option('-o, --output <format>', 'short (table), json, yaml, or raw (Envoy\'s own snake_case JSON)').default(
+        spec.defaultOutput ?? 'short',
+      ),
+    );
+  for (const flag of spec.filters) command.addOption(FILTER_OPTIONS[flag]());
+  command.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}\n`);
+  command.action(async (target: string | undefined, _flags: unknown, self: Command) => {
+    await runProxyConfig(toOptions(spec.kind, target, self.optsWithGlobals()), ctx);
+  });
+  return command;
+}
+
+/** Commander's raw values → typed options; every value is checked here, before any I/O. */
+function toOptions(kind: PcKind, target: string | undefined, raw: Record<string, unknown>): ProxyConfigOptions {
+  const text = (key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
+  const port = text('port');
+  const filters: PcFilters = emptyFilters();
+  const portNumber = port === undefined ? undefined : parsePort(port, '--port');
+  assign(filters.listener, { address: text('address'), port: portNumber, type: text('type') });
+  assign(filters.route, { name: text('name') });
+  assign(filters.cluster, { fqdn: text('fqdn'), port: portNumber, subset: text('subset'), direction: text('direction') });
+  assign(filters.endpoint, { address: text('address'), port: portNumber, cluster: text('cluster'), status: text('status') });
+  const file = text('file');
+  if (file === undefined && target === undefined) {
+    throw new UsageError(`pc ${kind} requires a pod name or --file`);
+  }
+  if (file !== undefined && target !== undefined) {
+    throw new UsageError(`pc ${kind} takes either a pod name or --file, not both`);
+  }
+  return {
+    kind,
+    ...(target !== undefined ? { target } : {}),
+    ...(file !== undefined ? { file } : {}),
+    output: parseOutput(text('output') ?? 'short'),
+    filters,
+    detailed: raw['summary'] !== true,
+    withHeaders: raw['withHeaders'] === true,
+  };
+}
+
+/** Copies only the defined values, as exactOptionalPropertyTypes wants. */
+function assign<T extends object>(target: T, values: { [K in keyof T]?: T[K] | undefined }): void {
+  for (const [key, value] of Object.entries(values)) {
+    if (value !== undefined) (target as Record<string, unknown>)[key] = value;
+  }
+}

@@ -1,0 +1,411 @@
+// Decodes any generation of Envoy's `/config_dump` (and istiod's copies of it) into a ConfigDump.
+// Sections and wrappers are recognised by their `@type`, never by position or Envoy version:
+// admin v2alpha (Envoy ≤ 1.12) and v3, map-shaped `configs` (Envoy ≤ 1.7, Pilot 1.0), `?resource=`
+// element wrappers, bare resources (istiod `types=`, edsz ≥ 1.25), and egctl's wrapped form.
+import { DataError } from '../errors.ts';
+import type {
+  ConfigDump,
+  Entry,
+  Obj,
+  ResourceState,
+  SectionKind,
+} from './model.ts';
+import { canonicalize, messageTypeFromUrl } from './protojson.ts';
+
+const V3 = {
+  bootstrap: 'envoy.config.bootstrap.v3.Bootstrap',
+  listener: 'envoy.config.listener.v3.Listener',
+  cluster: 'envoy.config.cluster.v3.Cluster',
+  route: 'envoy.config.route.v3.RouteConfiguration',
+  scopedRoute: 'envoy.config.route.v3.ScopedRouteConfiguration',
+  endpoint: 'envoy.config.endpoint.v3.ClusterLoadAssignment',
+  secret: 'envoy.extensions.transport_sockets.tls.v3.Secret',
+  extension: 'envoy.config.core.v3.TypedExtensionConfig',
+} as const;
+
+type Collection = Exclude<keyof ConfigDump, 'sections' | 'bootstrap' | 'unknown'>;
+
+/** How one repeated field of a section holds its resources. */
+interface ListSpec {
+  field: string;
+  state: ResourceState;
+  /** Field of each element that holds the resource; empty when the element is the resource. */
+  resourceField: string;
+}
+
+interface SectionSpec {
+  kind: SectionKind;
+  collection: Collection | 'bootstrap';
+  messageType: string;
+  lists: ListSpec[];
+}
+
+const SECTIONS: Record<string, SectionSpec> = {
+  BootstrapConfigDump: { kind: 'bootstrap', collection: 'bootstrap', messageType: V3.bootstrap, lists: [] },
+  ClustersConfigDump: {
+    kind: 'clusters',
+    collection: 'clusters',
+    messageType: V3.cluster,
+    lists: [
+      { field: 'static_clusters', state: 'static', resourceField: 'cluster' },
+      { field: 'dynamic_active_clusters', state: 'active', resourceField: 'cluster' },
+      { field: 'dynamic_warming_clusters', state: 'warming', resourceField: 'cluster' },
+    ],
+  },
+  ListenersConfigDump: {
+    kind: 'listeners',
+    collection: 'listeners',
+    messageType: V3.listener,
+    // dynamic_listeners (v3) is handled apart: one DynamicListener holds up to three states.
+    lists: [
+      { field: 'static_listeners', state: 'static', resourceField: 'listener' },
+      { field: 'dynamic_active_listeners', state: 'active', resourceField: 'listener' },
+      { field: 'dynamic_warming_listeners', state: 'warming', resourceField: 'listener' },
+      { field: 'dynamic_draining_listeners', state: 'draining', resourceField: 'listener' },
+    ],
+  },
+  RoutesConfigDump: {
+    kind: 'routes',
+    collection: 'routes',
+    messageType: V3.route,
+    lists: [
+      { field: 'static_route_configs', state: 'static', resourceField: 'route_config' },
+      { field: 'dynamic_route_configs', state: 'active', resourceField: 'route_config' },
+    ],
+  },
+  ScopedRoutesConfigDump: {
+    kind: 'scopedRoutes',
+    collection: 'scopedRoutes',
+    messageType: '',
+    lists: [
+      { field: 'inline_scoped_route_configs', state: 'static', resourceField: '' },
+      { field: 'dynamic_scoped_route_configs', state: 'active', resourceField: '' },
+    ],
+  },
+  EndpointsConfigDump: {
+    kind: 'endpoints',
+    collection: 'endpoints',
+    messageType: V3.endpoint,
+    lists: [
+      { field: 'static_endpoint_configs', state: 'static', resourceField: 'endpoint_config' },
+      { field: 'dynamic_endpoint_configs', state: 'active', resourceField: 'endpoint_config' },
+    ],
+  },
+  SecretsConfigDump: {
+    kind: 'secrets',
+    collection: 'secrets',
+    messageType: V3.secret,
+    lists: [
+      { field: 'static_secrets', state: 'static', resourceField: 'secret' },
+      { field: 'dynamic_active_secrets', state: 'active', resourceField: 'secret' },
+      { field: 'dynamic_warming_secrets', state: 'warming', resourceField: 'secret' },
+    ],
+  },
+  EcdsConfigDump: {
+    kind: 'ecds',
+    collection: 'ecds',
+    messageType: V3.extension,
+    lists: [{ field: 'ecds_filters', state: 'active', resourceField: 'ecds_filter' }],
+  },
+};
+
+/** `?resource=` output: each element of a repeated field packed as its own Any. */
+const ELEMENT_WRAPPERS: Record<string, { section: string; state: ResourceState; resourceField: string }> = {
+  'ClustersConfigDump.StaticCluster': { section: 'ClustersConfigDump', state: 'static', resourceField: 'cluster' },
+  'ClustersConfigDump.DynamicCluster': { section: 'ClustersConfigDump', state: 'active', resourceField: 'cluster' },
+  'ListenersConfigDump.StaticListener': { section: 'ListenersConfigDump', state: 'static', resourceField: 'listener' },
+  'ListenersConfigDump.DynamicListener': { section: 'ListenersConfigDump', state: 'active', resourceField: '' },
+  'RoutesConfigDump.StaticRouteConfig': { section: 'RoutesConfigDump', state: 'static', resourceField: 'route_config' },
+  'RoutesConfigDump.DynamicRouteConfig': { section: 'RoutesConfigDump', state: 'active', resourceField: 'route_config' },
+  'ScopedRoutesConfigDump.InlineScopedRouteConfigs': { section: 'ScopedRoutesConfigDump', state: 'static', resourceField: '' },
+  'ScopedRoutesConfigDump.DynamicScopedRouteConfigs': { section: 'ScopedRoutesConfigDump', state: 'active', resourceField: '' },
+  'EndpointsConfigDump.StaticEndpointConfig': { section: 'EndpointsConfigDump', state: 'static', resourceField: 'endpoint_config' },
+  'EndpointsConfigDump.DynamicEndpointConfig': { section: 'EndpointsConfigDump', state: 'active', resourceField: 'endpoint_config' },
+  'SecretsConfigDump.StaticSecret': { section: 'SecretsConfigDump', state: 'static', resourceField: 'secret' },
+  'SecretsConfigDump.DynamicSecret': { section: 'SecretsConfigDump', state: 'active', resourceField: 'secret' },
+  'EcdsConfigDump.EcdsFilterConfig': { section: 'EcdsConfigDump', state: 'active', resourceField: 'ecds_filter' },
+};
+
+/** Bare resources (istiod `/debug/config_dump?types=`, edsz ≥ 1.25): v3 message name → collection. */
+const BARE_RESOURCES: Record<string, Collection> = {
+  [V3.listener]: 'listeners',
+  [V3.cluster]: 'clusters',
+  [V3.route]: 'routes',
+  [V3.scopedRoute]: 'scopedRoutes',
+  [V3.endpoint]: 'endpoints',
+  [V3.secret]: 'secrets',
+  [V3.extension]: 'ecds',
+};
+
+/** The map keys of the Envoy ≤ 1.7 `configs` object ("config tracker" names). */
+const TRACKER_KEYS = new Set(['bootstrap', 'clusters', 'listeners', 'routes', 'scoped_routes', 'secrets', 'endpoints']);
+
+export function emptyConfigDump(): ConfigDump {
+  return {
+    sections: new Set(),
+    listeners: [],
+    clusters: [],
+    routes: [],
+    scopedRoutes: [],
+    endpoints: [],
+    secrets: [],
+    ecds: [],
+    unknown: [],
+  };
+}
+
+/** Is this parsed JSON something decodeConfigDump accepts? */
+export function looksLikeConfigDump(json: unknown): boolean {
+  return findConfigsHolders(json).length > 0 || isClusterLoadAssignmentArray(json);
+}
+
+/**
+ * Decodes parsed JSON into a ConfigDump. `source` names the input in error messages.
+ * Throws DataError when the JSON is not a config dump at all; unknown section and resource types are kept.
+ */
+export function decodeConfigDump(json: unknown, source: string): ConfigDump {
+  const dump = emptyConfigDump();
+  if (isClusterLoadAssignmentArray(json)) {
+    // Pilot/istiod `/debug/edsz` (1.0–1.24): a bare array of ClusterLoadAssignment.
+    dump.sections.add('endpoints');
+    for (const cla of json) dump.endpoints.push(entry('active', cla, V3.endpoint, undefined, {}));
+    return dump;
+  }
+  const holders = findConfigsHolders(json);
+  if (holders.length === 0) {
+    throw new DataError(source, notADumpReason(json));
+  }
+  for (const configs of holders) {
+    const elements = Array.isArray(configs)
+      ? configs
+      : Object.entries(configs).filter(([key]) => TRACKER_KEYS.has(key)).map(([, value]) => value);
+    for (const element of elements) {
+      if (isObj(element)) decodeConfig(dump, element);
+    }
+  }
+  return dump;
+}
+
+function decodeConfig(dump: ConfigDump, config: Obj): void {
+  const typeUrl = typeof config['@type'] === 'string' ? config['@type'] : '';
+  const shortType = typeUrl.replace(/^.*\//, '');
+  const adminName = shortType.replace(/^envoy\.admin\.(v2alpha|v3)\./, '');
+  const section = SECTIONS[adminName];
+  if (section && adminName !== shortType) {
+    decodeSection(dump, section, config);
+    return;
+  }
+  const wrapper = ELEMENT_WRAPPERS[adminName];
+  if (wrapper && adminName !== shortType) {
+    const spec = SECTIONS[wrapper.section];
+    if (spec) {
+      dump.sections.add(spec.kind);
+      decodeElement(dump, spec, { field: '', state: wrapper.state, resourceField: wrapper.resourceField }, config);
+      return;
+    }
+  }
+  const bare = BARE_RESOURCES[messageTypeFromUrl(typeUrl)];
+  if (bare) {
+    dump.sections.add(bare);
+    pushEntry(dump, bare, entry('active', config, messageTypeFromUrl(typeUrl), typeUrl, {}));
+    return;
+  }
+  dump.unknown.push(config);
+}
+
+function decodeSection(dump: ConfigDump, spec: SectionSpec, section: Obj): void {
+  dump.sections.add(spec.kind);
+  if (spec.collection === 'bootstrap') {
+    const bootstrap = field(section, 'bootstrap');
+    if (isObj(bootstrap)) {
+      dump.bootstrap = entry('static', bootstrap, V3.bootstrap, undefined, wrapperFields(section, 'bootstrap'));
+    }
+    return;
+  }
+  for (const list of spec.lists) {
+    const elements = field(section, list.field);
+    if (!Array.isArray(elements)) continue;
+    for (const element of elements) {
+      if (isObj(element)) decodeElement(dump, spec, list, element);
+    }
+  }
+  if (spec.kind === 'listeners') {
+    const dynamic = field(section, 'dynamic_listeners');
+    if (Array.isArray(dynamic)) {
+      for (const element of dynamic) {
+        if (isObj(element)) decodeDynamicListener(dump, element);
+      }
+    }
+  }
+}
+
+function decodeElement(dump: ConfigDump, spec: SectionSpec, list: ListSpec, element: Obj): void {
+  if (spec.kind === 'listeners' && list.resourceField === '') {
+    decodeDynamicListener(dump, element);
+    return;
+  }
+  if (spec.collection === 'bootstrap') return;
+  if (spec.kind === 'scopedRoutes') {
+    // The element itself is the resource: {name, scoped_route_configs[Any], last_updated, …}.
+    const canonical = needsCanonicalizing(element) ? (canonicalize(element, scopedRoutesWrapperType(list.state)) as Obj) : element;
+    pushEntry(dump, 'scopedRoutes', {
+      state: list.state,
+      resource: canonical,
+      messageType: scopedRoutesWrapperType(list.state),
+      ...optionalString('versionInfo', field(canonical, 'version_info')),
+      ...optionalString('lastUpdated', field(canonical, 'last_updated')),
+      wrapper: {},
+    });
+    return;
+  }
+  const resource = field(element, list.resourceField);
+  if (!isObj(resource)) {
+    // A wrapper without its resource (masked output, or an error_state-only entry) still tells us
+    // the resource exists; keep it so nothing is silently dropped.
+    if (Object.keys(element).some((key) => key !== '@type')) {
+      const state = field(element, 'error_state') !== undefined ? 'error' : list.state;
+      pushEntry(dump, spec.collection, entry(state, {}, spec.messageType, undefined, wrapperFields(element, list.resourceField)));
+    }
+    return;
+  }
+  pushEntry(dump, spec.collection, entry(list.state, resource, spec.messageType, undefined, wrapperFields(element, list.resourceField)));
+}
+
+/** v3 DynamicListener: one name with up to three states (and an error state) side by side. */
+function decodeDynamicListener(dump: ConfigDump, element: Obj): void {
+  const wrapper = wrapperFields(element, '');
+  delete wrapper['active_state'];
+  delete wrapper['warming_state'];
+  delete wrapper['draining_state'];
+  let found = false;
+  for (const [stateField, state] of [
+    ['active_state', 'active'],
+    ['warming_state', 'warming'],
+    ['draining_state', 'draining'],
+  ] as const) {
+    const holder = field(element, stateField);
+    if (!isObj(holder)) continue;
+    const listener = field(holder, 'listener');
+    if (!isObj(listener)) continue;
+    found = true;
+    pushEntry(dump, 'listeners', entry(state, listener, V3.listener, undefined, { ...wrapper, ...wrapperFields(holder, 'listener') }));
+  }
+  if (!found && field(element, 'error_state') !== undefined) {
+    pushEntry(dump, 'listeners', entry('error', {}, V3.listener, undefined, wrapper));
+  }
+}
+
+function entry<R extends Obj>(
+  state: ResourceState,
+  resource: Obj,
+  defaultMessageType: string,
+  typeUrlOverride: string | undefined,
+  wrapper: Obj,
+): Entry<R> {
+  const typeUrl = typeUrlOverride ?? (typeof resource['@type'] === 'string' ? resource['@type'] : undefined);
+  const messageType = typeUrl ? messageTypeFromUrl(typeUrl) : defaultMessageType;
+  const canonical = (needsCanonicalizing(resource) ? canonicalize(resource, messageType) : resource) as R;
+  const result: Entry<R> = { state, resource: canonical, messageType, wrapper };
+  if (typeUrl) result.typeUrl = typeUrl;
+  const versionInfo = wrapper['version_info'];
+  if (typeof versionInfo === 'string') result.versionInfo = versionInfo;
+  const lastUpdated = wrapper['last_updated'];
+  if (typeof lastUpdated === 'string') result.lastUpdated = lastUpdated;
+  return result;
+}
+
+function pushEntry(dump: ConfigDump, collection: Collection, item: Entry<Obj>): void {
+  (dump[collection] as Entry<Obj>[]).push(item);
+}
+
+function scopedRoutesWrapperType(state: ResourceState): string {
+  return state === 'static'
+    ? 'envoy.admin.v3.ScopedRoutesConfigDump.InlineScopedRouteConfigs'
+    : 'envoy.admin.v3.ScopedRoutesConfigDump.DynamicScopedRouteConfigs';
+}
+
+/**
+ * Envoy writes proto field names (snake_case); istiod, Pilot and Go tools write lowerCamelCase.
+ * A resource whose top-level field names are all lowercase is already canonical: skipping the
+ * schema walk for it keeps big Envoy dumps as cheap as JSON.parse.
+ */
+function needsCanonicalizing(resource: Obj): boolean {
+  for (const key of Object.keys(resource)) {
+    if (key !== '@type' && /[A-Z]/.test(key)) return true;
+  }
+  return false;
+}
+
+/** Wrapper fields in canonical spelling, without the resource itself. */
+function wrapperFields(element: Obj, resourceField: string): Obj {
+  const out: Obj = {};
+  for (const [key, value] of Object.entries(element)) {
+    if (key === '@type') continue;
+    const canonical = snakeOfKnownField(key);
+    if (canonical === resourceField) continue;
+    out[canonical] = value;
+  }
+  return out;
+}
+
+/** Wrapper field names are few and fixed; map their json_name back to the proto name. */
+const WRAPPER_FIELDS = [
+  'version_info', 'last_updated', 'error_state', 'client_status', 'name', 'active_state', 'warming_state',
+  'draining_state', 'route_config', 'endpoint_config', 'ecds_filter', 'scoped_route_configs',
+];
+const SNAKE_OF_CAMEL = new Map(WRAPPER_FIELDS.map((name) => [camelOf(name), name]));
+
+function snakeOfKnownField(key: string): string {
+  return SNAKE_OF_CAMEL.get(key) ?? key;
+}
+
+function camelOf(protoName: string): string {
+  return protoName.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Reads a proto field of an admin wrapper in either JSON spelling. */
+function field(obj: Obj, protoName: string): unknown {
+  const value = obj[protoName];
+  return value !== undefined ? value : obj[camelOf(protoName)];
+}
+
+function optionalString<K extends string>(key: K, value: unknown): { [P in K]?: string } {
+  return (typeof value === 'string' ? { [key]: value } : {}) as { [P in K]?: string };
+}
+
+function isObj(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Every `configs` holder in the input: the dump itself, or the dumps nested one or two levels
+ * down in egctl's wrapped output (`{ns: {name: {configs}}}`, `{xds: {"ns/name": {configs}}}`).
+ */
+function findConfigsHolders(json: unknown, depth = 0): (unknown[] | Obj)[] {
+  if (!isObj(json)) return [];
+  const configs = json['configs'];
+  if (Array.isArray(configs) || (isObj(configs) && Object.keys(configs).some((k) => TRACKER_KEYS.has(k)))) {
+    return [configs];
+  }
+  if (depth >= 2) return [];
+  return Object.values(json).flatMap((value) => findConfigsHolders(value, depth + 1));
+}
+
+function isClusterLoadAssignmentArray(json: unknown): json is Obj[] {
+  return (
+    Array.isArray(json) &&
+    json.length > 0 &&
+    json.every((item) => isObj(item) && (typeof item['clusterName'] === 'string' || typeof item['cluster_name'] === 'string'))
+  );
+}
+
+function notADumpReason(json: unknown): string {
+  if (Array.isArray(json)) {
+    return json.length === 0
+      ? 'is an empty JSON array, not an Envoy config dump'
+      : 'is a JSON array but not Pilot /debug/edsz output (an array of ClusterLoadAssignment); not an Envoy config dump';
+  }
+  if (!isObj(json)) return `is JSON ${json === null ? 'null' : typeof json}, not an Envoy config dump`;
+  const keys = Object.keys(json).slice(0, 3).map((k) => JSON.stringify(k)).join(', ');
+  return `is not an Envoy config dump: expected a "configs" field, found ${keys || 'an empty object'}`;
+}

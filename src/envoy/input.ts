@@ -1,0 +1,39 @@
+// Turns the text of a saved input into decoded data, recognising what it is from its content:
+// a config dump (any generation), Envoy's `/clusters?format=json`, or Pilot's `/debug/edsz`.
+import { DataError } from '../errors.ts';
+import { decodeClustersStatus, looksLikeClustersStatus } from './clustersStatus.ts';
+import { decodeConfigDump } from './decode.ts';
+import type { ClustersStatus, ConfigDump } from './model.ts';
+
+export type DecodedInput =
+  | { kind: 'config_dump'; dump: ConfigDump; json: unknown }
+  | { kind: 'clusters'; clusters: ClustersStatus; json: unknown };
+
+export function parseJson(text: string, source: string): unknown {
+  if (text.trim() === '') throw new DataError(source, 'is empty');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new DataError(source, describeJsonError(text, (error as Error).message));
+  }
+}
+
+export function decodeInput(text: string, source: string): DecodedInput {
+  const json = parseJson(text, source);
+  if (looksLikeClustersStatus(json)) {
+    return { kind: 'clusters', clusters: decodeClustersStatus(json), json };
+  }
+  return { kind: 'config_dump', dump: decodeConfigDump(json, source), json };
+}
+
+function describeJsonError(text: string, message: string): string {
+  if (/unexpected end|unterminated|end of (json )?(data|input)/i.test(message)) {
+    return `is truncated: the JSON ends before it is complete (${message})`;
+  }
+  const start = text.trimStart();
+  if (start.startsWith('{') && /^\{\s*'/.test(start)) {
+    return 'is not valid JSON: it uses single-quoted strings (a Python dict printed with print()?); save the dump with json.dump or curl instead';
+  }
+  if (start.startsWith('<')) return 'is not valid JSON: it looks like HTML or XML';
+  return `is not valid JSON (${message})`;
+}

@@ -1,0 +1,48 @@
+// Serialises the filtered models for `-o json`, `-o yaml` and `-o raw`. Tables live in views/.
+import { stringify as yamlStringify } from 'yaml';
+import type { Entry, Obj } from '../envoy/model.ts';
+import { toProtoJson } from '../envoy/protojson.ts';
+
+export const OUTPUT_FORMATS = ['short', 'json', 'yaml', 'raw'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/**
+ * istioctl's proto3 JSON of one resource: lowerCamelCase field names, map/Struct keys untouched,
+ * and no top-level `@type` (the elements of istioctl's arrays are bare messages).
+ */
+export function protoJsonOf(entry: Entry<Obj>): Obj {
+  const json = toProtoJson(entry.resource, entry.messageType) as Obj;
+  if (!('@type' in json)) return json;
+  const { '@type': _dropped, ...bare } = json;
+  return bare;
+}
+
+/** Envoy's own objects: proto field names (snake_case), exactly the fields the dump had. */
+export function rawOf(entry: Entry<Obj>): Obj {
+  return entry.resource;
+}
+
+/** Rebuilds an admin dump section (SecretsConfigDump, EcdsConfigDump, …) from its entries. */
+export function sectionOf(lists: Record<string, Entry<Obj>[]>, resourceField: string): Obj {
+  const section: Obj = {};
+  for (const [listField, entries] of Object.entries(lists)) {
+    if (entries.length === 0) continue;
+    section[listField] = entries.map((entry) => ({ ...entry.wrapper, [resourceField]: entry.resource }));
+  }
+  return section;
+}
+
+export function formatJson(value: unknown): string {
+  // Four spaces, as istioctl and kubectl indent their JSON.
+  return JSON.stringify(value, null, 4) + '\n';
+}
+
+export function formatYaml(value: unknown): string {
+  if (Array.isArray(value) && value.length === 0) return '[]\n';
+  return yamlStringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+/** Serialises data for a machine-readable format: json/raw print JSON, yaml prints YAML. */
+export function formatData(value: unknown, format: Exclude<OutputFormat, 'short'>): string {
+  return format === 'yaml' ? formatYaml(value) : formatJson(value);
+}
