@@ -326,15 +326,30 @@ function scopedRoutesWrapperType(state: ResourceState): string {
 
 /**
  * Envoy writes proto field names (snake_case); istiod, Pilot and Go tools write lowerCamelCase.
- * A resource whose top-level field names are all lowercase is already canonical: skipping the
- * schema walk for it keeps big Envoy dumps as cheap as JSON.parse.
+ * Which one a resource uses shows in its first multi-word field name, found breadth-first so that
+ * message fields are seen before Struct contents (`ISTIO_VERSION`-style keys are no evidence).
+ * Only camelCase resources pay for the schema walk, which keeps big Envoy dumps as cheap as JSON.parse.
  */
 function needsCanonicalizing(resource: Obj): boolean {
-  for (const key of Object.keys(resource)) {
-    if (key !== '@type' && /[A-Z]/.test(key)) return true;
+  const queue: unknown[] = [resource];
+  for (let i = 0; i < queue.length; i++) {
+    const value = queue[i];
+    if (Array.isArray(value)) {
+      queue.push(...value);
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    for (const key of Object.keys(value)) {
+      if (SNAKE_FIELD.test(key)) return false;
+      if (CAMEL_FIELD.test(key)) return true;
+      queue.push((value as Obj)[key]);
+    }
   }
   return false;
 }
+
+const SNAKE_FIELD = /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/;
+const CAMEL_FIELD = /^[a-z][a-z0-9]*[A-Z]/;
 
 /** Wrapper fields in canonical spelling, without the resource itself. */
 function wrapperFields(element: Obj, resourceField: string): Obj {

@@ -1,0 +1,89 @@
+// Istio encodes a cluster's service, port, subset and direction in its name. Two spellings exist
+// (istio `pilot/pkg/model/service.go`, BuildSubsetKey / BuildDNSSrvSubsetKey / ParseSubsetKey):
+//   `outbound|9080|v1|reviews.default.svc.cluster.local`   (every sidecar and gateway cluster)
+//   `outbound_.9080_.v1_.reviews.default.svc.cluster.local` (SNI-DNAT gateway clusters; DNS-safe)
+// Names that are not Istio service clusters (`BlackHoleCluster`, `xds-grpc`, `prometheus_stats`)
+// do not parse, and everything that reads them must treat them as opaque names.
+
+export type ClusterNameForm = 'pipe' | 'sni';
+
+export interface ClusterName {
+  /** `inbound`, `outbound`, `inbound-vip`, … */
+  direction: string;
+  port: number;
+  /** DestinationRule subset (or, for ≤ 1.9 inbound clusters, the port name); empty when none. */
+  subset: string;
+  /** Service hostname; empty for ≥ 1.10 inbound clusters (`inbound|9080||`). */
+  fqdn: string;
+  /** Which spelling the name used, so formatting gives the same name back. */
+  form: ClusterNameForm;
+}
+
+const PIPE = '|';
+const SNI = '_.';
+/** Istio only writes the SNI spelling for these two directions, so only they are read that way. */
+const SNI_PREFIXES = ['outbound_.', 'inbound_.'];
+
+/** Splits an Istio cluster name into its fields; undefined when the name is not in either spelling. */
+export function parseClusterName(name: string): ClusterName | undefined {
+  const form: ClusterNameForm = SNI_PREFIXES.some((prefix) => name.startsWith(prefix)) ? 'sni' : 'pipe';
+  const parts = cutInFour(name, form === 'pipe' ? PIPE : SNI);
+  if (parts === undefined) return undefined;
+  const [direction, portText, subset, fqdn] = parts;
+  const port = parsePort(portText);
+  // A fourth `|` would make the hostname ambiguous (istioctl then shows an empty FQDN); refuse it.
+  if (direction === '' || port === undefined || (form === 'pipe' && fqdn.includes(PIPE))) return undefined;
+  return { direction, port, subset, fqdn, form };
+}
+
+export function formatClusterName(name: ClusterName): string {
+  const separator = name.form === 'pipe' ? PIPE : SNI;
+  return [name.direction, String(name.port), name.subset, name.fqdn].join(separator);
+}
+
+/**
+ * istioctl's order for clusters and EDS cluster_names: by FQDN, subset, port, then direction;
+ * names that do not parse sort as if the whole name were the FQDN. The full name breaks the
+ * remaining ties (a pipe and an SNI name with the same fields), so the order is total.
+ */
+export function compareClusterNames(a: string, b: string): number {
+  const keyA = sortKey(a);
+  const keyB = sortKey(b);
+  return (
+    compareStrings(keyA.fqdn, keyB.fqdn) ||
+    compareStrings(keyA.subset, keyB.subset) ||
+    keyA.port - keyB.port ||
+    compareStrings(keyA.direction, keyB.direction) ||
+    compareStrings(a, b)
+  );
+}
+
+function sortKey(name: string): Omit<ClusterName, 'form'> {
+  return parseClusterName(name) ?? { direction: '', port: 0, subset: '', fqdn: name };
+}
+
+/** Go's string order (bytes). UTF-16 code-unit order equals it except between astral and U+E000–U+FFFF characters. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Cuts at the first three separators (Go's successive strings.Cut); undefined when there are fewer. */
+function cutInFour(text: string, separator: string): [string, string, string, string] | undefined {
+  const cuts: string[] = [];
+  let from = 0;
+  for (let i = 0; i < 3; i++) {
+    const at = text.indexOf(separator, from);
+    if (at < 0) return undefined;
+    cuts.push(text.slice(from, at));
+    from = at + separator.length;
+  }
+  const [first = '', second = '', third = ''] = cuts;
+  return [first, second, third, text.slice(from)];
+}
+
+/** Canonical decimal only (no sign, no leading zero), so that parse → format gives the name back. */
+function parsePort(text: string): number | undefined {
+  if (!/^(0|[1-9][0-9]{0,4})$/.test(text)) return undefined;
+  const port = Number(text);
+  return port <= 65535 ? port : undefined;
+}

@@ -1,0 +1,16 @@
+// `ecds` table, as istioctl's PrintEcdsSummary prints it (padding 5).
+import { compareStrings } from '../../envoy/clusterName.ts';
+import type { Entry, TypedExtensionConfig } from '../../envoy/model.ts';
+import { tabwrite } from '../tabwriter.ts';
+
+const PADDING = 5;
+
+/** One row per extension config, by type URL then name (configs without typed_config first). */
+export function ecdsTable(entries: readonly Entry<TypedExtensionConfig>[]): string {
+  const rows = entries
+    .map(({ resource }) => ({ name: resource.name ?? '', typeUrl: resource.typed_config?.['@type'] ?? '' }))
+    .sort((a, b) => compareStrings(a.typeUrl, b.typeUrl) || compareStrings(a.name, b.name))
+    // The message name is what follows the URL's last `/` (istioctl strips `type.googleapis.com/` only).
+    .map(({ name, typeUrl }) => [name, typeUrl.slice(typeUrl.lastIndexOf('/') + 1)]);
+  return tabwrite([['ECDS NAME', 'TYPE'], ...rows], PADDING);
+}

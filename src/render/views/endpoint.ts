@@ -1,0 +1,96 @@
+// Endpoint tables. Two inputs, two shapes, as in istioctl: live hosts from `/clusters?format=json`
+// (`endpoint`, with outlier-detection state) and the EDS section of a config dump (`eds` and `all`,
+// with locality). Both padded 5.
+import { compareClusterNames, compareStrings } from '../../envoy/clusterName.ts';
+import type { Address, ClusterLoadAssignment, ClusterStatus, Entry, Locality } from '../../envoy/model.ts';
+import { healthStatusName, internalAddressText, lbEndpointAddresses, matchHost, type EndpointFilter } from '../../filters/endpoint.ts';
+import { tabwrite } from '../tabwriter.ts';
+
+const PADDING = 5;
+
+interface HostRow {
+  address: string;
+  port: number;
+  cluster: string;
+  cells: string[];
+}
+
+/** `ENDPOINT STATUS OUTLIER CHECK CLUSTER`: one row per matching (cluster, host), by address, port, cluster. */
+export function hostTable(statuses: readonly ClusterStatus[], filter: EndpointFilter): string {
+  const rows: HostRow[] = [];
+  for (const status of statuses) {
+    const cluster = status.name ?? '';
+    for (const host of status.host_statuses ?? []) {
+      if (!matchHost(filter, cluster, host)) continue;
+      const address = hostAddressText(host.address);
+      const port = host.address?.socket_address?.port_value ?? 0;
+      const health = host.health_status;
+      rows.push({
+        address,
+        port,
+        cluster,
+        cells: [
+          port === 0 ? address : `${address}:${port}`,
+          healthStatusName(health?.eds_health_status),
+          health?.failed_outlier_check ? 'FAILED' : 'OK',
+          cluster,
+        ],
+      });
+    }
+  }
+  // Plain string order, as istioctl: `172.17.0.4` sorts after `172.17.0.27`.
+  rows.sort((a, b) => compareStrings(a.address, b.address) || a.port - b.port || compareStrings(a.cluster, b.cluster));
+  return tabwrite([['ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'CLUSTER'], ...rows.map((row) => row.cells)], PADDING);
+}
+
+/**
+ * `NAME STATUS LOCALITY CLUSTER`: one row per lb_endpoint, assignments in istioctl's cluster order.
+ * Filter first with filterClusterLoadAssignments. `namePrefix` is `all` mode (`endpoint/<address>`).
+ */
+export function edsTable(
+  clas: readonly Entry<ClusterLoadAssignment>[],
+  options: { namePrefix: boolean },
+): string {
+  const rows = sortClusterLoadAssignments(clas).flatMap(({ resource: cla }) =>
+    (cla.endpoints ?? []).flatMap((locality) =>
+      (locality.lb_endpoints ?? []).map((lbEndpoint) => {
+        const name = lbEndpointAddresses(lbEndpoint).map(edsAddressText).join(',') || 'unknown';
+        return [
+          options.namePrefix ? `endpoint/${name}` : name,
+          healthStatusName(lbEndpoint.health_status),
+          localityText(locality.locality),
+          cla.cluster_name ?? '',
+        ];
+      }),
+    ),
+  );
+  return tabwrite([['NAME', 'STATUS', 'LOCALITY', 'CLUSTER'], ...rows], PADDING);
+}
+
+/** By parsed cluster_name, the same order as clusters; endpoints inside keep their order. */
+export function sortClusterLoadAssignments<E extends Entry<ClusterLoadAssignment>>(entries: readonly E[]): E[] {
+  return entries.toSorted((a, b) => compareClusterNames(a.resource.cluster_name ?? '', b.resource.cluster_name ?? ''));
+}
+
+/** `/clusters` spelling: the IP alone (the port is its own sort key), `unix://<path>`, `envoy://<listener>/<id>`. */
+function hostAddressText(address: Address | undefined): string {
+  if (address?.socket_address) return address.socket_address.address ?? '';
+  if (address?.pipe) return `unix://${address.pipe.path ?? ''}`;
+  return internalAddressText(address) ?? 'unknown';
+}
+
+/** EDS spelling: `ip:port`, the bare pipe path, `envoy://<listener>/<id>`. */
+function edsAddressText(address: Address): string {
+  const socket = address.socket_address;
+  if (socket) return `${socket.address ?? ''}:${socket.port_value ?? 0}`;
+  if (address.pipe) return address.pipe.path ?? '';
+  return internalAddressText(address) ?? 'unknown';
+}
+
+/** `region[/zone[/sub_zone]]`; without a zone the sub-zone is not shown (istio's LocalityToString). */
+function localityText(locality: Locality | undefined): string {
+  const { region = '', zone = '', sub_zone: subZone = '' } = locality ?? {};
+  if (zone === '') return region;
+  return subZone === '' ? `${region}/${zone}` : `${region}/${zone}/${subZone}`;
+}
+

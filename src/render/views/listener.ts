@@ -1,0 +1,78 @@
+// `proxy-config listener` table, cell for cell as istioctl's PrintListenerSummary prints it.
+import {
+  addressText,
+  describeFilterChainDestination,
+  describeFilterChainMatch,
+  listenerAddresses,
+  listenerFilterChains,
+  listenerPort,
+  listenerType,
+} from '../../envoy/listeners.ts';
+import type { Entry, Listener } from '../../envoy/model.ts';
+import { tabwrite } from '../tabwriter.ts';
+
+export interface ListenerTableOptions {
+  /** One row per filter chain (MATCH, DESTINATION) instead of one per listener (TYPE). */
+  verbose: boolean;
+  /** `proxy-config all`: a leading NAME column holding `listener/<name>`. */
+  namePrefix: boolean;
+}
+
+/**
+ * Table order: port, then main address, then type, ascending. istioctl uses Go's unstable
+ * sort.Slice, so listeners that tie (internal listeners: port 0, no address) come out in whatever
+ * order pdqsort leaves them; this sort is stable, so ties keep their dump order.
+ */
+export function sortListeners(entries: readonly Entry<Listener>[]): Entry<Listener>[] {
+  return entries
+    .map((entry) => ({
+      entry,
+      port: listenerPort(entry.resource),
+      address: addressText(entry.resource.address),
+      type: listenerType(entry.resource),
+    }))
+    .sort((a, b) => a.port - b.port || compareGoStrings(a.address, b.address) || compareGoStrings(a.type, b.type))
+    .map(({ entry }) => entry);
+}
+
+/** Renders already filtered and sorted listeners (tabwriter padding 1, like istioctl). */
+export function listenerTable(entries: readonly Entry<Listener>[], options: ListenerTableOptions): string {
+  const header = options.verbose ? ['ADDRESSES', 'PORT', 'MATCH', 'DESTINATION'] : ['ADDRESSES', 'PORT', 'TYPE'];
+  const rows = [options.namePrefix ? ['NAME', ...header] : header];
+  for (const { resource: listener } of entries) {
+    const lead = [listenerAddresses(listener).join(','), String(listenerPort(listener))];
+    if (options.namePrefix) lead.unshift(`listener/${listener.name ?? ''}`);
+    if (!options.verbose) {
+      rows.push([...lead, listenerType(listener)]);
+      continue;
+    }
+    const chains = listenerFilterChains(listener).map((chain) => ({
+      match: describeFilterChainMatch(chain.filter_chain_match),
+      destination: describeFilterChainDestination(chain),
+    }));
+    // istioctl orders a listener's chains by DESTINATION, descending (unstably; ties keep chain order here).
+    chains.sort((a, b) => compareGoStrings(b.destination, a.destination));
+    for (const chain of chains) rows.push([...lead, chain.match, chain.destination]);
+  }
+  return tabwrite(rows, 1);
+}
+
+/**
+ * Go compares strings bytewise (UTF-8), which is code point order; JS `<` compares UTF-16 units,
+ * which ranks astral characters (surrogates, 0xD800–0xDFFF) below U+E000–U+FFFF. Shifting the
+ * units of the first difference restores code point order.
+ */
+function compareGoStrings(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+}
+
+function codePointRank(unit: number): number {
+  if (unit >= 0xd800 && unit <= 0xdfff) return unit + 0x2000;
+  return unit >= 0xe000 ? unit - 0x800 : unit;
+}

@@ -1,0 +1,89 @@
+// The installed binary: compiled JavaScript in dist/ (built by `npm test`), run as a user would.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(root, 'bin', 'envoyscope.js');
+const example = join(root, 'examples', 'reviews-v1.config_dump.json');
+
+function envoyscope(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    cwd: root,
+    input: input ?? '',
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', KUBECONFIG: '/nonexistent/kubeconfig' },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test('dist is built', () => {
+  assert.ok(existsSync(join(root, 'dist', 'cli', 'main.js')), 'run `npm run build` first (npm test does)');
+});
+
+test('pc all on the bundled example prints every section, with no kubeconfig needed', () => {
+  const result = envoyscope(['pc', 'all', '-f', example, '--with-headers']);
+  assert.equal(result.stderr, '');
+  assert.equal(result.status, 0);
+  for (const header of ['BOOTSTRAP INFO', 'CLUSTER INFO', 'LISTENER INFO', 'ROUTE INFO', 'SECRET INFO', 'ENDPOINTS INFO']) {
+    assert.match(result.stdout, new RegExp(`------ ${header} ------`));
+  }
+  assert.match(result.stdout, /reviews\.default\.svc\.cluster\.local/);
+});
+
+test("'-f -' reads standard input; -o json is valid JSON", () => {
+  const result = envoyscope(['pc', 'cluster', '-f', '-', '-o', 'json'], readFileSync(example, 'utf8'));
+  assert.equal(result.status, 0, result.stderr);
+  const clusters = JSON.parse(result.stdout) as { name: string }[];
+  assert.ok(clusters.some((c) => c.name === 'outbound|9080|v1|reviews.default.svc.cluster.local'));
+});
+
+test('errors are one line on stderr with the documented exit code, never a stack trace', () => {
+  const cases: [string[], number, RegExp][] = [
+    [['pc', 'listener', '-f', 'no/such/file.json'], 66, /^error: no\/such\/file\.json: no such file$/],
+    [['pc', 'listener', '-f', '-'], 65, /^error: <stdin>: is empty$/],
+    [['pc', 'listener'], 64, /requires a pod name or --file/],
+    [['pc', 'listener', '-f', example, '-o', 'xml'], 64, /output format "xml" not supported/],
+    [['pc', 'listener', '-f', example, '--port', 'http'], 64, /--port "http" is not a port number/],
+    [['pc', 'nosuchthing'], 64, /unknown command/],
+  ];
+  for (const [args, status, message] of cases) {
+    const result = envoyscope(args);
+    assert.equal(result.status, status, `${args.join(' ')}: ${result.stderr}`);
+    assert.equal(result.stdout, '', 'nothing on stdout');
+    const lines = result.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 1, `one line: ${result.stderr}`);
+    assert.match(lines[0] ?? '', message);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  }
+});
+
+test('--help and --version succeed', () => {
+  assert.match(envoyscope(['--version']).stdout, /^\d+\.\d+\.\d+\n$/);
+  const help = envoyscope(['pc', 'cluster', '--help']);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--fqdn/);
+  assert.match(help.stdout, /Examples:/);
+});
+
+/** Static imports reachable from a compiled module (dynamic `import()` is not followed). */
+function staticImports(file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  const source = readFileSync(file, 'utf8');
+  for (const match of source.matchAll(/^\s*import\s+(?:[^'"]*?\sfrom\s+)?['"]([^'"]+)['"]/gm)) {
+    const specifier = match[1] ?? '';
+    if (specifier.startsWith('.')) staticImports(resolve(dirname(file), specifier), seen);
+    else seen.add(specifier);
+  }
+  return seen;
+}
+
+test('offline commands never load @kubernetes/client-node: it is only reached through import()', () => {
+  const reached = [...staticImports(join(root, 'dist', 'cli', 'main.js'))];
+  assert.ok(reached.some((m) => m.endsWith('proxyConfigRun.js')), 'the import walk reaches the pc command');
+  assert.deepEqual(reached.filter((m) => m.startsWith('@kubernetes/')), []);
+});
