@@ -5,6 +5,8 @@
 // Names that are not Istio service clusters (`BlackHoleCluster`, `xds-grpc`, `prometheus_stats`)
 // do not parse, and everything that reads them must treat them as opaque names.
 
+import { compareGoStrings } from '../util/goString.ts';
+
 export type ClusterNameForm = 'pipe' | 'sni';
 
 export interface ClusterName {
@@ -50,21 +52,16 @@ export function compareClusterNames(a: string, b: string): number {
   const keyA = sortKey(a);
   const keyB = sortKey(b);
   return (
-    compareStrings(keyA.fqdn, keyB.fqdn) ||
-    compareStrings(keyA.subset, keyB.subset) ||
+    compareGoStrings(keyA.fqdn, keyB.fqdn) ||
+    compareGoStrings(keyA.subset, keyB.subset) ||
     keyA.port - keyB.port ||
-    compareStrings(keyA.direction, keyB.direction) ||
-    compareStrings(a, b)
+    compareGoStrings(keyA.direction, keyB.direction) ||
+    compareGoStrings(a, b)
   );
 }
 
 function sortKey(name: string): Omit<ClusterName, 'form'> {
   return parseClusterName(name) ?? { direction: '', port: 0, subset: '', fqdn: name };
-}
-
-/** Go's string order (bytes). UTF-16 code-unit order equals it except between astral and U+E000–U+FFFF characters. */
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Cuts at the first three separators (Go's successive strings.Cut); undefined when there are fewer. */

@@ -1,5 +1,5 @@
 // Serialises the filtered models for `-o json`, `-o yaml` and `-o raw`. Tables live in views/.
-import { stringify as yamlStringify } from 'yaml';
+import { createRequire } from 'node:module';
 import type { Entry, Obj } from '../envoy/model.ts';
 import { toProtoJson } from '../envoy/protojson.ts';
 
@@ -39,7 +39,9 @@ export function formatJson(value: unknown): string {
 
 export function formatYaml(value: unknown): string {
   if (Array.isArray(value) && value.length === 0) return '[]\n';
-  return yamlStringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+  // Loaded on first use: table and JSON output should not pay the YAML library's start-up cost.
+  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yaml.stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /** Serialises data for a machine-readable format: json/raw print JSON, yaml prints YAML. */

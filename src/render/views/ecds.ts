@@ -1,5 +1,5 @@
 // `ecds` table, as istioctl's PrintEcdsSummary prints it (padding 5).
-import { compareStrings } from '../../envoy/clusterName.ts';
+import { compareGoStrings } from '../../util/goString.ts';
 import type { Entry, TypedExtensionConfig } from '../../envoy/model.ts';
 import { tabwrite } from '../tabwriter.ts';
 
@@ -9,7 +9,7 @@ const PADDING = 5;
 export function ecdsTable(entries: readonly Entry<TypedExtensionConfig>[]): string {
   const rows = entries
     .map(({ resource }) => ({ name: resource.name ?? '', typeUrl: resource.typed_config?.['@type'] ?? '' }))
-    .sort((a, b) => compareStrings(a.typeUrl, b.typeUrl) || compareStrings(a.name, b.name))
+    .sort((a, b) => compareGoStrings(a.typeUrl, b.typeUrl) || compareGoStrings(a.name, b.name))
     // The message name is what follows the URL's last `/` (istioctl strips `type.googleapis.com/` only).
     .map(({ name, typeUrl }) => [name, typeUrl.slice(typeUrl.lastIndexOf('/') + 1)]);
   return tabwrite([['ECDS NAME', 'TYPE'], ...rows], PADDING);

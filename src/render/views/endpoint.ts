@@ -1,7 +1,8 @@
 // Endpoint tables. Two inputs, two shapes, as in istioctl: live hosts from `/clusters?format=json`
 // (`endpoint`, with outlier-detection state) and the EDS section of a config dump (`eds` and `all`,
 // with locality). Both padded 5.
-import { compareClusterNames, compareStrings } from '../../envoy/clusterName.ts';
+import { compareClusterNames } from '../../envoy/clusterName.ts';
+import { compareGoStrings } from '../../util/goString.ts';
 import type { Address, ClusterLoadAssignment, ClusterStatus, Entry, Locality } from '../../envoy/model.ts';
 import { healthStatusName, internalAddressText, lbEndpointAddresses, matchHost, type EndpointFilter } from '../../filters/endpoint.ts';
 import { tabwrite } from '../tabwriter.ts';
@@ -39,7 +40,7 @@ export function hostTable(statuses: readonly ClusterStatus[], filter: EndpointFi
     }
   }
   // Plain string order, as istioctl: `172.17.0.4` sorts after `172.17.0.27`.
-  rows.sort((a, b) => compareStrings(a.address, b.address) || a.port - b.port || compareStrings(a.cluster, b.cluster));
+  rows.sort((a, b) => compareGoStrings(a.address, b.address) || a.port - b.port || compareGoStrings(a.cluster, b.cluster));
   return tabwrite([['ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'CLUSTER'], ...rows.map((row) => row.cells)], PADDING);
 }
 

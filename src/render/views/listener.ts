@@ -9,6 +9,7 @@ import {
   listenerType,
 } from '../../envoy/listeners.ts';
 import type { Entry, Listener } from '../../envoy/model.ts';
+import { compareGoStrings } from '../../util/goString.ts';
 import { tabwrite } from '../tabwriter.ts';
 
 export interface ListenerTableOptions {
@@ -55,24 +56,4 @@ export function listenerTable(entries: readonly Entry<Listener>[], options: List
     for (const chain of chains) rows.push([...lead, chain.match, chain.destination]);
   }
   return tabwrite(rows, 1);
-}
-
-/**
- * Go compares strings bytewise (UTF-8), which is code point order; JS `<` compares UTF-16 units,
- * which ranks astral characters (surrogates, 0xD800–0xDFFF) below U+E000–U+FFFF. Shifting the
- * units of the first difference restores code point order.
- */
-function compareGoStrings(a: string, b: string): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return codePointRank(x) - codePointRank(y);
-  }
-  return a.length - b.length;
-}
-
-function codePointRank(unit: number): number {
-  if (unit >= 0xd800 && unit <= 0xdfff) return unit + 0x2000;
-  return unit >= 0xe000 ? unit - 0x800 : unit;
 }
