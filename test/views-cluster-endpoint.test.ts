@@ -16,11 +16,20 @@ import {
   type EndpointFilter,
 } from '../src/filters/endpoint.ts';
 import { bootstrapSummary } from '../src/render/views/bootstrap.ts';
-import { clusterTable } from '../src/render/views/cluster.ts';
-import { ecdsTable } from '../src/render/views/ecds.ts';
-import { edsTable, hostTable } from '../src/render/views/endpoint.ts';
-import { secretTable } from '../src/render/views/secret.ts';
+import { renderTable, type Table } from '../src/render/tabwriter.ts';
+import * as clusterView from '../src/render/views/cluster.ts';
+import * as ecdsView from '../src/render/views/ecds.ts';
+import * as endpointView from '../src/render/views/endpoint.ts';
+import * as secretView from '../src/render/views/secret.ts';
 import { CORPUS_MISSING, corpusDir, corpusFiles, corpusPath } from './helpers/corpus.ts';
+
+// The views return rows; these tests read them laid out, as the CLI prints them.
+const laidOut = (shown: Table | string): string => (typeof shown === 'string' ? shown : renderTable(shown));
+const clusterTable = (...args: Parameters<typeof clusterView.clusterTable>): string => laidOut(clusterView.clusterTable(...args));
+const ecdsTable = (...args: Parameters<typeof ecdsView.ecdsTable>): string => laidOut(ecdsView.ecdsTable(...args));
+const edsTable = (...args: Parameters<typeof endpointView.edsTable>): string => laidOut(endpointView.edsTable(...args));
+const hostTable = (...args: Parameters<typeof endpointView.hostTable>): string => laidOut(endpointView.hostTable(...args));
+const secretTable = (...args: Parameters<typeof secretView.secretTable>): string => laidOut(secretView.secretTable(...args));
 
 /** A date at which the corpus secrets' VALID CERT column reads as in istioctl's goldens. */
 const NOW = new Date('2026-01-01T00:00:00Z');

@@ -29,10 +29,16 @@ import type {
 import { describeManagement, describeRouteDomains, describeRouteMatch, isPassthroughRoute } from '../src/envoy/routes.ts';
 import { matchListener, type ListenerFilter } from '../src/filters/listener.ts';
 import { matchRoute } from '../src/filters/route.ts';
-import { tabwrite } from '../src/render/tabwriter.ts';
-import { listenerTable, sortListeners } from '../src/render/views/listener.ts';
-import { routeTable, sortRoutes } from '../src/render/views/route.ts';
+import { renderTable, tabwrite } from '../src/render/tabwriter.ts';
+import * as listenerView from '../src/render/views/listener.ts';
+import * as routeView from '../src/render/views/route.ts';
 import { CORPUS_MISSING, corpusDir, corpusFiles, corpusPath } from './helpers/corpus.ts';
+
+// The views return rows; these tests read them laid out, as the CLI prints them.
+const { sortListeners } = listenerView;
+const { sortRoutes } = routeView;
+const listenerTable = (...args: Parameters<typeof listenerView.listenerTable>): string => renderTable(listenerView.listenerTable(...args));
+const routeTable = (...args: Parameters<typeof routeView.routeTable>): string => renderTable(routeView.routeTable(...args));
 
 // ---- builders ---------------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 // Runs one `pc` command: load the input, render it, print it.
 import { decodeInput } from '../envoy/input.ts';
-import { missingAllSections, renderProxyConfig, type PcFilters, type PcKind } from '../render/proxyConfig.ts';
+import { formatRendered, missingAllSections, renderProxyConfig, type PcFilters, type PcKind } from '../render/proxyConfig.ts';
 import type { OutputFormat } from '../render/output.ts';
 import { readInput } from '../source/file.ts';
 import type { CliContext } from './context.ts';
@@ -19,7 +19,7 @@ export async function runProxyConfig(options: ProxyConfigOptions, ctx: CliContex
   const { io } = ctx;
   const input = await readInput(options.file ?? '-', io.in);
   const decoded = decodeInput(input.text, input.name);
-  const text = renderProxyConfig(decoded, {
+  const rendered = renderProxyConfig(decoded, {
     kind: options.kind,
     output: options.output,
     filters: options.filters,
@@ -28,7 +28,7 @@ export async function runProxyConfig(options: ProxyConfigOptions, ctx: CliContex
     source: input.name,
     now: ctx.now(),
   });
-  io.out.write(text);
+  io.out.write(formatRendered(rendered));
   if (options.kind === 'all' && options.output === 'short') {
     for (const section of missingAllSections(decoded)) io.err.write(`note: ${input.name} has no ${section} section\n`);
   }

@@ -19,6 +19,7 @@ import { filterClusterLoadAssignments, filterClusterStatuses, type EndpointFilte
 import { matchListener, type ListenerFilter } from '../filters/listener.ts';
 import { matchRoute, type RouteFilter } from '../filters/route.ts';
 import { formatData, protoJsonOf, rawOf, sectionOf, type OutputFormat } from './output.ts';
+import { renderTable, type Table } from './tabwriter.ts';
 import { bootstrapSummary } from './views/bootstrap.ts';
 import { clusterTable, sortClusters } from './views/cluster.ts';
 import { ecdsTable } from './views/ecds.ts';
@@ -50,12 +51,21 @@ export interface PcRequest {
   now: Date;
 }
 
+/**
+ * What a command shows, before it becomes text: multi-pod output (-l) merges tables under a POD
+ * column and data under pod keys, so layout happens last.
+ */
+export type Rendered =
+  | { kind: 'table'; table: Table }
+  | { kind: 'text'; text: string }
+  | { kind: 'data'; value: unknown; format: 'json' | 'yaml' };
+
 export function emptyFilters(): PcFilters {
   return { listener: {}, route: {}, cluster: {}, endpoint: {} };
 }
 
 /** Renders one pc request. Throws MissingSectionError when the input lacks what the command shows. */
-export function renderProxyConfig(input: DecodedInput, request: PcRequest): string {
+export function renderProxyConfig(input: DecodedInput, request: PcRequest): Rendered {
   if (input.kind === 'clusters') {
     if (request.kind !== 'endpoint') {
       throw new UsageError(
@@ -109,66 +119,75 @@ function serving<R extends Obj>(entries: Entry<R>[]): Entry<R>[] {
   return [...entries.filter((e) => e.state === 'active'), ...entries.filter((e) => e.state === 'static')];
 }
 
-function renderData(entries: Entry<Obj>[], request: PcRequest): string {
-  const format = request.output as Exclude<OutputFormat, 'short'>;
-  return formatData(entries.map(format === 'raw' ? rawOf : protoJsonOf), format);
+function dataFormat(request: PcRequest): 'json' | 'yaml' {
+  return request.output === 'yaml' ? 'yaml' : 'json';
 }
 
-function renderListeners(dump: ConfigDump, request: PcRequest, namePrefix: boolean): string {
+function renderData(entries: Entry<Obj>[], request: PcRequest): Rendered {
+  return { kind: 'data', value: entries.map(request.output === 'raw' ? rawOf : protoJsonOf), format: dataFormat(request) };
+}
+
+function table(table: Table): Rendered {
+  return { kind: 'table', table };
+}
+
+function renderListeners(dump: ConfigDump, request: PcRequest, namePrefix: boolean): Rendered {
   requireSection(dump, 'listeners', request);
   const entries = serving(dump.listeners).filter((e) => matchListener(request.filters.listener, e as Entry<Listener>));
   // istioctl prints listener JSON in dump order and sorts only the table.
   if (request.output !== 'short') return renderData(entries, request);
-  return listenerTable(sortListeners(entries), { verbose: request.detailed, namePrefix });
+  return table(listenerTable(sortListeners(entries), { verbose: request.detailed, namePrefix }));
 }
 
-function renderRoutes(dump: ConfigDump, request: PcRequest, namePrefix: boolean): string {
+function renderRoutes(dump: ConfigDump, request: PcRequest, namePrefix: boolean): Rendered {
   requireSection(dump, 'routes', request);
   const entries = sortRoutes(serving(dump.routes).filter((e) => matchRoute(request.filters.route, e as Entry<RouteConfiguration>)));
   if (request.output !== 'short') return renderData(entries, request);
-  return routeTable(entries, { verbose: request.detailed, namePrefix });
+  return table(routeTable(entries, { verbose: request.detailed, namePrefix }));
 }
 
-function renderClusters(dump: ConfigDump, request: PcRequest, namePrefix: boolean): string {
+function renderClusters(dump: ConfigDump, request: PcRequest, namePrefix: boolean): Rendered {
   requireSection(dump, 'clusters', request);
   const entries = sortClusters(serving(dump.clusters).filter((e) => matchCluster(request.filters.cluster, e as Entry<Cluster>)));
   if (request.output !== 'short') return renderData(entries, request);
-  return clusterTable(entries, { namePrefix });
+  return table(clusterTable(entries, { namePrefix }));
 }
 
-function renderEndpoints(dump: ConfigDump, request: PcRequest, namePrefix: boolean): string {
+function renderEndpoints(dump: ConfigDump, request: PcRequest, namePrefix: boolean): Rendered {
   requireSection(
     dump,
     'endpoints',
     request,
-    ': save the dump with /config_dump?include_eds, or give Envoy\'s /clusters?format=json output',
+    ": save the dump with /config_dump?include_eds, or give Envoy's /clusters?format=json output",
   );
   const entries = sortClusterLoadAssignments(
     filterClusterLoadAssignments(serving(dump.endpoints) as Entry<ClusterLoadAssignment>[], request.filters.endpoint),
   );
   if (request.output !== 'short') return renderData(entries, request);
-  return edsTable(entries, { namePrefix });
+  return table(edsTable(entries, { namePrefix }));
 }
 
-function renderHosts(statuses: ClusterStatus[], request: PcRequest): string {
-  if (request.output === 'short') return hostTable(statuses, request.filters.endpoint);
+function renderHosts(statuses: ClusterStatus[], request: PcRequest): Rendered {
+  if (request.output === 'short') return table(hostTable(statuses, request.filters.endpoint));
   const matching = filterClusterStatuses(statuses, request.filters.endpoint);
-  const format = request.output === 'yaml' ? 'yaml' : 'json';
-  const data = request.output === 'raw' ? matching : matching.map((s) => toProtoJson(s, 'envoy.admin.v3.ClusterStatus'));
-  return formatData(data, format);
+  const value = request.output === 'raw' ? matching : matching.map((s) => toProtoJson(s, 'envoy.admin.v3.ClusterStatus'));
+  return { kind: 'data', value, format: dataFormat(request) };
 }
 
-function renderBootstrap(dump: ConfigDump, request: PcRequest): string {
+function renderBootstrap(dump: ConfigDump, request: PcRequest): Rendered {
   requireSection(dump, 'bootstrap', request);
   const bootstrap = dump.bootstrap;
-  if (request.output === 'short') return bootstrap ? bootstrapSummary(bootstrap) : '';
+  if (request.output === 'short') return { kind: 'text', text: bootstrap ? bootstrapSummary(bootstrap) : '' };
   const section: Obj = bootstrap ? { ...bootstrap.wrapper, bootstrap: bootstrap.resource } : {};
   return renderSection(section, 'envoy.admin.v3.BootstrapConfigDump', request);
 }
 
-function renderSecrets(dump: ConfigDump, request: PcRequest, namePrefix: boolean): string {
+function renderSecrets(dump: ConfigDump, request: PcRequest, namePrefix: boolean): Rendered {
   requireSection(dump, 'secrets', request);
-  if (request.output === 'short') return secretTable(dump.secrets, { namePrefix, now: request.now });
+  if (request.output === 'short') {
+    const shown = secretTable(dump.secrets, { namePrefix, now: request.now });
+    return typeof shown === 'string' ? { kind: 'text', text: shown } : table(shown);
+  }
   const byState = (state: string): Entry<Obj>[] => dump.secrets.filter((e) => e.state === state);
   const section = sectionOf(
     { static_secrets: byState('static'), dynamic_active_secrets: byState('active'), dynamic_warming_secrets: byState('warming') },
@@ -177,20 +196,20 @@ function renderSecrets(dump: ConfigDump, request: PcRequest, namePrefix: boolean
   return renderSection(section, 'envoy.admin.v3.SecretsConfigDump', request);
 }
 
-function renderEcds(dump: ConfigDump, request: PcRequest): string {
+function renderEcds(dump: ConfigDump, request: PcRequest): Rendered {
   requireSection(dump, 'ecds', request);
-  if (request.output === 'short') return ecdsTable(dump.ecds);
+  if (request.output === 'short') return table(ecdsTable(dump.ecds));
   return renderSection(sectionOf({ ecds_filters: dump.ecds }, 'ecds_filter'), 'envoy.admin.v3.EcdsConfigDump', request);
 }
 
 /** bootstrap, secret and ecds print their whole admin section, as istioctl does. */
-function renderSection(section: Obj, messageType: string, request: PcRequest): string {
-  const format = request.output as Exclude<OutputFormat, 'short'>;
-  return formatData(format === 'raw' ? section : toProtoJson(section, messageType), format);
+function renderSection(section: Obj, messageType: string, request: PcRequest): Rendered {
+  const value = request.output === 'raw' ? section : toProtoJson(section, messageType);
+  return { kind: 'data', value, format: dataFormat(request) };
 }
 
-const ALL_SECTIONS: { kind: SectionKind; header: string; render: (dump: ConfigDump, request: PcRequest) => string }[] = [
-  { kind: 'bootstrap', header: 'BOOTSTRAP INFO', render: (dump) => (dump.bootstrap ? bootstrapSummary(dump.bootstrap) : '') },
+const ALL_SECTIONS: { kind: SectionKind; header: string; render: (dump: ConfigDump, request: PcRequest) => Rendered }[] = [
+  { kind: 'bootstrap', header: 'BOOTSTRAP INFO', render: (dump) => ({ kind: 'text', text: dump.bootstrap ? bootstrapSummary(dump.bootstrap) : '' }) },
   { kind: 'clusters', header: 'CLUSTER INFO', render: (dump, request) => renderClusters(dump, request, true) },
   { kind: 'listeners', header: 'LISTENER INFO', render: (dump, request) => renderListeners(dump, request, true) },
   { kind: 'routes', header: 'ROUTE INFO', render: (dump, request) => renderRoutes(dump, request, true) },
@@ -203,21 +222,51 @@ const ALL_SECTIONS: { kind: SectionKind; header: string; render: (dump: ConfigDu
  * input lacks are left out rather than failing the whole command; the caller notes them on stderr.
  * `-o json|yaml` print the whole input, as istioctl does, so its jq recipes keep working.
  */
-function renderAll(input: Extract<DecodedInput, { kind: 'config_dump' }>, request: PcRequest): string {
-  if (request.output !== 'short') {
-    return formatData(input.json, request.output === 'yaml' ? 'yaml' : 'json');
-  }
+function renderAll(input: Extract<DecodedInput, { kind: 'config_dump' }>, request: PcRequest): Rendered {
+  if (request.output !== 'short') return { kind: 'data', value: input.json, format: dataFormat(request) };
   const parts: string[] = [];
   for (const section of ALL_SECTIONS) {
     if (!input.dump.sections.has(section.kind)) continue;
     const header = request.withHeaders ? `------ ${section.header} ------\n\n` : '';
-    parts.push(header + section.render(input.dump, request));
+    parts.push(header + formatRendered(section.render(input.dump, request)));
   }
-  return parts.join('\n');
+  return { kind: 'text', text: parts.join('\n') };
 }
 
 /** Sections `pc all` shows that this input lacks, for a note on stderr. */
 export function missingAllSections(input: DecodedInput): string[] {
   if (input.kind !== 'config_dump') return [];
   return ALL_SECTIONS.filter((s) => !input.dump.sections.has(s.kind)).map((s) => SECTION_NAMES[s.kind]);
+}
+
+export function formatRendered(rendered: Rendered): string {
+  switch (rendered.kind) {
+    case 'table':
+      return renderTable(rendered.table);
+    case 'text':
+      return rendered.text;
+    case 'data':
+      return formatData(rendered.value, rendered.format);
+  }
+}
+
+/**
+ * Several pods' results (`-l`) as one output: tables share one header with a leading POD column,
+ * data becomes one document keyed by pod, and text (bootstrap summary, `all`) is printed per pod
+ * under a `--- <pod> ---` line.
+ */
+export function formatRenderedForPods(results: readonly { pod: string; rendered: Rendered }[]): string {
+  const first = results[0]?.rendered;
+  if (!first) return '';
+  if (first.kind === 'data') {
+    const value = Object.fromEntries(results.map(({ pod, rendered }) => [pod, rendered.kind === 'data' ? rendered.value : undefined]));
+    return formatData(value, first.format);
+  }
+  if (results.every((r) => r.rendered.kind === 'table')) {
+    const tables = results.map(({ pod, rendered }) => ({ pod, table: (rendered as { table: Table }).table }));
+    const [header = []] = tables[0]?.table.rows ?? [];
+    const rows = [['POD', ...header], ...tables.flatMap(({ pod, table }) => table.rows.slice(1).map((row) => [pod, ...row]))];
+    return renderTable({ rows, padding: tables[0]?.table.padding ?? 1 });
+  }
+  return results.map(({ pod, rendered }) => `--- ${pod} ---\n${formatRendered(rendered)}`).join('\n');
 }

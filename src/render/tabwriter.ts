@@ -58,3 +58,13 @@ function runeLength(text: string): number {
   for (const _ of text) n++;
   return n;
 }
+
+/** A table before layout: the header row first, and istioctl's padding for that kind. */
+export interface Table {
+  rows: string[][];
+  padding: number;
+}
+
+export function renderTable(table: Table): string {
+  return tabwrite(table.rows, table.padding);
+}

@@ -2,7 +2,7 @@
 import { compareClusterNames, parseClusterName } from '../../envoy/clusterName.ts';
 import type { Cluster, Entry } from '../../envoy/model.ts';
 import { describeManagement } from '../../envoy/routes.ts';
-import { tabwrite } from '../tabwriter.ts';
+import type { Table } from '../tabwriter.ts';
 
 const HEADER = ['SERVICE FQDN', 'PORT', 'SUBSET', 'DIRECTION', 'TYPE', 'DESTINATION RULE'];
 const PADDING = 5;
@@ -14,9 +14,9 @@ const DISCOVERY_TYPES = ['STATIC', 'STRICT_DNS', 'LOGICAL_DNS', 'EDS', 'ORIGINAL
  * One row per entry, in istioctl's order. The caller picks the entries: istioctl shows active and
  * static clusters, never warming ones. `namePrefix` is `all` mode: a NAME column of `cluster/<name>`.
  */
-export function clusterTable(entries: readonly Entry<Cluster>[], options: { namePrefix: boolean }): string {
+export function clusterTable(entries: readonly Entry<Cluster>[], options: { namePrefix: boolean }): Table {
   const rows = sortClusters(entries).map((entry) => clusterRow(entry.resource, options.namePrefix));
-  return tabwrite([options.namePrefix ? ['NAME', ...HEADER] : HEADER, ...rows], PADDING);
+  return { rows: [options.namePrefix ? ['NAME', ...HEADER] : HEADER, ...rows], padding: PADDING };
 }
 
 /** By FQDN, subset, port, direction (istioctl's key), then name; stable and total. */

@@ -5,7 +5,7 @@ import { compareClusterNames } from '../../envoy/clusterName.ts';
 import { compareGoStrings } from '../../util/goString.ts';
 import type { Address, ClusterLoadAssignment, ClusterStatus, Entry, Locality } from '../../envoy/model.ts';
 import { healthStatusName, internalAddressText, lbEndpointAddresses, matchHost, type EndpointFilter } from '../../filters/endpoint.ts';
-import { tabwrite } from '../tabwriter.ts';
+import type { Table } from '../tabwriter.ts';
 
 const PADDING = 5;
 
@@ -17,7 +17,7 @@ interface HostRow {
 }
 
 /** `ENDPOINT STATUS OUTLIER CHECK CLUSTER`: one row per matching (cluster, host), by address, port, cluster. */
-export function hostTable(statuses: readonly ClusterStatus[], filter: EndpointFilter): string {
+export function hostTable(statuses: readonly ClusterStatus[], filter: EndpointFilter): Table {
   const rows: HostRow[] = [];
   for (const status of statuses) {
     const cluster = status.name ?? '';
@@ -41,7 +41,7 @@ export function hostTable(statuses: readonly ClusterStatus[], filter: EndpointFi
   }
   // Plain string order, as istioctl: `172.17.0.4` sorts after `172.17.0.27`.
   rows.sort((a, b) => compareGoStrings(a.address, b.address) || a.port - b.port || compareGoStrings(a.cluster, b.cluster));
-  return tabwrite([['ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'CLUSTER'], ...rows.map((row) => row.cells)], PADDING);
+  return { rows: [['ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'CLUSTER'], ...rows.map((row) => row.cells)], padding: PADDING };
 }
 
 /**
@@ -51,7 +51,7 @@ export function hostTable(statuses: readonly ClusterStatus[], filter: EndpointFi
 export function edsTable(
   clas: readonly Entry<ClusterLoadAssignment>[],
   options: { namePrefix: boolean },
-): string {
+): Table {
   const rows = sortClusterLoadAssignments(clas).flatMap(({ resource: cla }) =>
     (cla.endpoints ?? []).flatMap((locality) =>
       (locality.lb_endpoints ?? []).map((lbEndpoint) => {
@@ -65,7 +65,7 @@ export function edsTable(
       }),
     ),
   );
-  return tabwrite([['NAME', 'STATUS', 'LOCALITY', 'CLUSTER'], ...rows], PADDING);
+  return { rows: [['NAME', 'STATUS', 'LOCALITY', 'CLUSTER'], ...rows], padding: PADDING };
 }
 
 /** By parsed cluster_name, the same order as clusters; endpoints inside keep their order. */

@@ -10,7 +10,7 @@ import {
 } from '../../envoy/listeners.ts';
 import type { Entry, Listener } from '../../envoy/model.ts';
 import { compareGoStrings } from '../../util/goString.ts';
-import { tabwrite } from '../tabwriter.ts';
+import type { Table } from '../tabwriter.ts';
 
 export interface ListenerTableOptions {
   /** One row per filter chain (MATCH, DESTINATION) instead of one per listener (TYPE). */
@@ -37,7 +37,7 @@ export function sortListeners(entries: readonly Entry<Listener>[]): Entry<Listen
 }
 
 /** Renders already filtered and sorted listeners (tabwriter padding 1, like istioctl). */
-export function listenerTable(entries: readonly Entry<Listener>[], options: ListenerTableOptions): string {
+export function listenerTable(entries: readonly Entry<Listener>[], options: ListenerTableOptions): Table {
   const header = options.verbose ? ['ADDRESSES', 'PORT', 'MATCH', 'DESTINATION'] : ['ADDRESSES', 'PORT', 'TYPE'];
   const rows = [options.namePrefix ? ['NAME', ...header] : header];
   for (const { resource: listener } of entries) {
@@ -55,5 +55,5 @@ export function listenerTable(entries: readonly Entry<Listener>[], options: List
     chains.sort((a, b) => compareGoStrings(b.destination, a.destination));
     for (const chain of chains) rows.push([...lead, chain.match, chain.destination]);
   }
-  return tabwrite(rows, 1);
+  return { rows: rows, padding: 1 };
 }

@@ -1,7 +1,7 @@
 // `proxy-config route` table, cell for cell as istioctl's PrintRouteSummary prints it.
 import type { Entry, RouteConfiguration } from '../../envoy/model.ts';
 import { describeManagement, describeRouteDomains, describeRouteMatch, isPassthroughRoute } from '../../envoy/routes.ts';
-import { tabwrite } from '../tabwriter.ts';
+import type { Table } from '../tabwriter.ts';
 
 export interface RouteTableOptions {
   /** One row per route (VHOST NAME, DOMAINS, MATCH, VIRTUAL SERVICE) instead of one per config. */
@@ -49,7 +49,7 @@ function goAtoi(text: string): bigint | undefined {
 }
 
 /** Renders already filtered and sorted route configs (tabwriter padding 5, like istioctl). */
-export function routeTable(entries: readonly Entry<RouteConfiguration>[], options: RouteTableOptions): string {
+export function routeTable(entries: readonly Entry<RouteConfiguration>[], options: RouteTableOptions): Table {
   const rows = [options.verbose ? ['NAME', 'VHOST NAME', 'DOMAINS', 'MATCH', 'VIRTUAL SERVICE'] : ['NAME', 'VIRTUAL HOSTS']];
   for (const { resource: routeConfig } of entries) {
     const name = options.namePrefix ? `route/${routeConfig.name ?? ''}` : (routeConfig.name ?? '');
@@ -69,5 +69,5 @@ export function routeTable(entries: readonly Entry<RouteConfiguration>[], option
       if (routes.length === 0) rows.push([...lead, '/*', '404']);
     }
   }
-  return tabwrite(rows, 5);
+  return { rows: rows, padding: 5 };
 }

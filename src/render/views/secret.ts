@@ -2,7 +2,7 @@
 // one row per certificate, read from the PEM the secret carries inline.
 import { X509Certificate } from 'node:crypto';
 import type { Entry, Obj, Secret } from '../../envoy/model.ts';
-import { tabwrite } from '../tabwriter.ts';
+import type { Table } from '../tabwriter.ts';
 
 const HEADER = ['RESOURCE NAME', 'TYPE', 'STATUS', 'VALID CERT', 'SERIAL NUMBER', 'NOT AFTER', 'NOT BEFORE'];
 const PADDING = 5;
@@ -32,7 +32,7 @@ interface CertificateFacts {
  * One row per certificate: warming secrets, then active, then static. VALID CERT is judged at `now`.
  * `namePrefix` is `all` mode (`secret/<name>`).
  */
-export function secretTable(entries: readonly Entry<Secret>[], options: { namePrefix: boolean; now: Date }): string {
+export function secretTable(entries: readonly Entry<Secret>[], options: { namePrefix: boolean; now: Date }): Table | string {
   if (entries.length === 0) return 'No active or warming secrets found.\n';
   const ordered = entries.toSorted((a, b) => STATE_ORDER.indexOf(a.state) - STATE_ORDER.indexOf(b.state));
   const items = ordered.flatMap(secretItems);
@@ -54,7 +54,7 @@ export function secretTable(entries: readonly Entry<Secret>[], options: { namePr
     facts?.notBefore ?? '',
     ...(withTrustDomain ? [trustDomain] : []),
   ]);
-  return tabwrite([withTrustDomain ? [...HEADER, 'TRUST DOMAIN'] : HEADER, ...rows], PADDING);
+  return { rows: [withTrustDomain ? [...HEADER, 'TRUST DOMAIN'] : HEADER, ...rows], padding: PADDING };
 }
 
 function secretItems(entry: Entry<Secret>): SecretItem[] {

@@ -1,0 +1,23 @@
+// -l/--selector runs a command on many pods: a few at a time, and one pod's failure does not hide
+// the others' results.
+
+export type Settled<T, R> = { item: T; ok: true; value: R } | { item: T; ok: false; error: unknown };
+
+/** Runs `work` on every item with at most `limit` in flight; results keep the items' order. */
+export async function settleEach<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<Settled<T, R>[]> {
+  const results: Settled<T, R>[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      const item = items[index]!;
+      try {
+        results[index] = { item, ok: true, value: await work(item) };
+      } catch (error) {
+        results[index] = { item, ok: false, error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}

@@ -1,0 +1,132 @@
+// Kubeconfig resolution as kubectl does it, on top of client-node's KubeConfig (which keeps the
+// authenticators: exec credential plugins, OIDC, token files, in-cluster service accounts).
+// client-node differs from kubectl in three ways fixed here (KUBE.md §1.2): with several
+// KUBECONFIG files the first file's current-context must win and duplicate names keep their
+// first definition (client-node throws); and `tokenFile` is ignored and token files are not trimmed.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { type Cluster, type Context, KubeConfig, type User } from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import { UsageError } from '../errors.ts';
+import { KubeconfigError } from './errors.ts';
+
+const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+export interface KubeconfigOptions {
+  /** --kubeconfig: this file only. */
+  kubeconfig?: string;
+  /** --context */
+  context?: string;
+  /** -n/--namespace: overrides the context's namespace. */
+  namespace?: string;
+  /** Defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ResolvedKubeconfig {
+  kubeConfig: KubeConfig;
+  /** The context in use ("inClusterContext" in a pod). */
+  context: string;
+  /** -n, else the context's namespace, else "default". */
+  namespace: string;
+  /** The API server URL, without a trailing slash. */
+  server: string;
+}
+
+interface ParsedFile {
+  clusters: Cluster[];
+  users: User[];
+  contexts: Context[];
+  currentContext: string | undefined;
+}
+
+function readKubeconfigFile(file: string): ParsedFile {
+  const part = new KubeConfig();
+  let raw: { users?: { name?: string; user?: Record<string, unknown> }[] } | null;
+  try {
+    const text = readFileSync(file, 'utf8');
+    raw = parse(text) as typeof raw;
+    part.loadFromFile(file);
+  } catch (error) {
+    throw new KubeconfigError(`${file}: not a readable kubeconfig (${(error as Error).message})`);
+  }
+  const tokenFiles = new Map(
+    (raw?.users ?? []).flatMap(({ name, user }) => {
+      const tokenFile = user?.tokenFile ?? user?.['token-file'];
+      return typeof name === 'string' && typeof tokenFile === 'string' ? [[name, resolve(dirname(file), tokenFile)] as const] : [];
+    }),
+  );
+  // kubectl reads token files relative to the kubeconfig, trims them, and prefers them to `token`.
+  const users = part.getUsers().map((user) => {
+    const tokenFile = tokenFiles.get(user.name);
+    if (tokenFile === undefined) return user;
+    try {
+      return { ...user, token: readFileSync(tokenFile, 'utf8').trim() };
+    } catch (error) {
+      throw new KubeconfigError(`${file}: cannot read the token file of user "${user.name}" (${(error as Error).message})`);
+    }
+  });
+  return { clusters: part.getClusters(), users, contexts: part.getContexts(), currentContext: part.getCurrentContext() || undefined };
+}
+
+/** kubectl's merge: for each name the first definition wins; the first current-context wins. */
+function mergeFirstWins(parts: ParsedFile[]): KubeConfig {
+  const firstByName = <T extends { name: string }>(lists: T[][]) => {
+    const byName = new Map<string, T>();
+    for (const item of lists.flat()) if (!byName.has(item.name)) byName.set(item.name, item);
+    return [...byName.values()];
+  };
+  const merged = new KubeConfig();
+  merged.loadFromOptions({
+    clusters: firstByName(parts.map((part) => part.clusters)),
+    users: firstByName(parts.map((part) => part.users)),
+    contexts: firstByName(parts.map((part) => part.contexts)),
+    currentContext: parts.find((part) => part.currentContext !== undefined)?.currentContext ?? '',
+  });
+  return merged;
+}
+
+function loadKubeConfig(options: KubeconfigOptions): KubeConfig {
+  const env = options.env ?? process.env;
+  if (options.kubeconfig !== undefined) {
+    if (!existsSync(options.kubeconfig)) throw new KubeconfigError(`${options.kubeconfig}: no such kubeconfig file (--kubeconfig)`);
+    return mergeFirstWins([readKubeconfigFile(options.kubeconfig)]);
+  }
+  if (env.KUBECONFIG) {
+    // kubectl skips the files of the list that do not exist.
+    const files = env.KUBECONFIG.split(delimiter).filter((file) => file !== '' && existsSync(file));
+    if (files.length === 0) throw new KubeconfigError(`none of the KUBECONFIG files exist (${env.KUBECONFIG})`);
+    return mergeFirstWins(files.map(readKubeconfigFile));
+  }
+  const home = join(env.HOME ?? homedir(), '.kube', 'config');
+  if (existsSync(home)) return mergeFirstWins([readKubeconfigFile(home)]);
+  if (env.KUBERNETES_SERVICE_HOST && existsSync(SERVICE_ACCOUNT_TOKEN)) {
+    const inCluster = new KubeConfig();
+    inCluster.loadFromCluster();
+    return inCluster;
+  }
+  throw new KubeconfigError(`no kubeconfig found: set KUBECONFIG, pass --kubeconfig, create ${home}, or run in a pod`);
+}
+
+export function resolveKubeconfig(options: KubeconfigOptions): ResolvedKubeconfig {
+  const kubeConfig = loadKubeConfig(options);
+  if (options.context !== undefined) {
+    if (!kubeConfig.getContextObject(options.context)) {
+      const known = kubeConfig.getContexts().map((context) => context.name).join(', ') || 'none';
+      throw new UsageError(`context "${options.context}" not found in the kubeconfig (contexts: ${known})`);
+    }
+    kubeConfig.setCurrentContext(options.context);
+  }
+  const context = kubeConfig.getContextObject(kubeConfig.getCurrentContext());
+  if (!context) throw new UsageError('the kubeconfig has no current-context: pass --context');
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) throw new KubeconfigError(`context "${context.name}" names cluster "${context.cluster}", which the kubeconfig does not define`);
+  return {
+    kubeConfig,
+    context: context.name,
+    namespace: options.namespace ?? (context.namespace?.trim() || 'default'),
+    server: cluster.server.replace(/\/+$/, ''),
+  };
+}

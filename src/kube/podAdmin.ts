@@ -1,0 +1,220 @@
+// A pod's Envoy admin through the API server: port-forward over WebSocket (`v4.channel.k8s.io`,
+// one WebSocket per request, HTTP by undici over the forwarded stream) or exec of
+// `pilot-agent request GET <path>` in the istio-proxy container (`v5`/`v4.channel.k8s.io`).
+// Each get() opens and closes its own WebSocket, so nothing outlives it.
+
+import { Duplex } from 'node:stream';
+import type WebSocket from 'ws';
+import { adminPath, checkedResponse, clientOverSocket, HttpExchangeError, httpGet, logAdminRequest, truncatedError } from './adminHttp.ts';
+import type { FailedStatus, KubeApi } from './apiClient.ts';
+import {
+  AdminBadBodyError,
+  AdminBadStatusError,
+  AdminRefusedError,
+  ExecFailedError,
+  KubeTimeoutError,
+  NotInMeshError,
+  PodNotFoundError,
+  PodNotRunningError,
+  podLabel,
+} from './errors.ts';
+import { SIDECAR_CONTAINER } from './target.ts';
+import type { AdminResponse, AdminTransport, EnvoyAdminClient, Logger, PodRef } from './types.ts';
+
+export const DEFAULT_ADMIN_PORT = 15000;
+
+export interface PodAdminOptions {
+  via: AdminTransport;
+  adminPort: number;
+  timeoutMs: number;
+  log?: Logger | undefined;
+}
+
+/** The data channel of one port-forward WebSocket, as the socket undici's connect hook hands over. */
+class PortForwardSocket extends Duplex {
+  /** What the kubelet wrote on the error channel: it could not connect to the pod port. */
+  errorText = '';
+  private readonly ws: WebSocket;
+  // Each channel's stream starts with the port number (uint16), which is not data.
+  private readonly prefixLeft = [2, 2];
+
+  constructor(ws: WebSocket) {
+    super();
+    this.ws = ws;
+    ws.on('message', (message: Buffer) => this.receive(message));
+    // The kubelet closes the WebSocket when the pod side closes; that is the end of the stream.
+    ws.on('close', () => {
+      if (!this.destroyed) this.push(null);
+    });
+  }
+
+  private receive(message: Buffer): void {
+    const channel = message[0];
+    if (channel !== 0 && channel !== 1) return;
+    const skip = Math.min(this.prefixLeft[channel]!, message.length - 1);
+    this.prefixLeft[channel]! -= skip;
+    const payload = message.subarray(1 + skip);
+    if (payload.length === 0) return;
+    if (channel === 0) {
+      this.push(payload);
+      return;
+    }
+    // Closing (rather than failing) the stream: undici may not listen for errors yet; the caller reads errorText.
+    this.errorText += payload.toString('utf8');
+    this.destroy();
+  }
+
+  override _read(): void {}
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.ws.send(Buffer.concat([Buffer.from([0]), chunk]), callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.ws.close(1000);
+    callback(error);
+  }
+
+  // undici calls these on its connections as on a net.Socket.
+  setTimeout(): this {
+    return this;
+  }
+  setNoDelay(): this {
+    return this;
+  }
+  setKeepAlive(): this {
+    return this;
+  }
+  ref(): this {
+    return this;
+  }
+  unref(): this {
+    return this;
+  }
+}
+
+/** A refused upgrade whose Status says something about the pod itself. */
+function explainRefusedUpgrade(pod: PodRef, status: FailedStatus): Error | undefined {
+  if (status.code === 404) return new PodNotFoundError('pod', pod.name, pod.namespace);
+  if (status.code !== 400) return undefined;
+  if (/does not have a host assigned|not running/i.test(status.message)) return new PodNotRunningError(pod, pod.phase === 'Running' ? 'not running' : pod.phase);
+  if (/container .*(not valid|not found)/i.test(status.message)) return new NotInMeshError(pod);
+  return undefined;
+}
+
+function openPodStream(api: KubeApi, pod: PodRef, subresource: 'portforward' | 'exec', query: URLSearchParams, protocols: string[], signal: AbortSignal) {
+  const path = `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}/${subresource}`;
+  const permission = { verb: 'create', resource: `pods/${subresource}`, namespace: pod.namespace };
+  return api.openWebSocket(path, query, protocols, permission, signal, (status) => explainRefusedUpgrade(pod, status));
+}
+
+/** Envoy's answer as an HTTP status and body; failures are thrown as the typed errors to report. */
+type Fetch = (path: string, signal: AbortSignal) => Promise<{ status: number; body: Buffer; declaredBytes: number | undefined }>;
+
+export function podAdmin(api: KubeApi, pod: PodRef, options: PodAdminOptions): EnvoyAdminClient {
+  const source = `pod ${podLabel(pod)}`;
+  const from = `${podLabel(pod)} via ${options.via} (admin port ${options.adminPort})`;
+  const fetch = options.via === 'exec' ? execFetch(api, pod, source, options) : portForwardFetch(api, pod, source, options);
+  return {
+    source,
+    async get(path: string): Promise<AdminResponse> {
+      const startedAt = performance.now();
+      const signal = AbortSignal.timeout(options.timeoutMs);
+      try {
+        const response = checkedResponse(source, path, await fetch(path, signal), startedAt);
+        logAdminRequest(options.log, path, from, response, startedAt);
+        return response;
+      } catch (error) {
+        const failure = signal.aborted ? new KubeTimeoutError(`fetching /${adminPath(path)} from ${from}`, options.timeoutMs) : (error as Error);
+        logAdminRequest(options.log, path, from, failure, startedAt);
+        throw failure;
+      }
+    },
+    async close() {},
+  };
+}
+
+function portForwardFetch(api: KubeApi, pod: PodRef, source: string, options: PodAdminOptions): Fetch {
+  return async (path, signal) => {
+    const query = new URLSearchParams({ ports: String(options.adminPort) });
+    const ws = await openPodStream(api, pod, 'portforward', query, ['v4.channel.k8s.io'], signal);
+    const socket = new PortForwardSocket(ws);
+    try {
+      return await httpGet(clientOverSocket(socket), path, signal);
+    } catch (error) {
+      if (!(error instanceof HttpExchangeError)) throw error;
+      const errorText = socket.errorText.trim();
+      if (errorText) throw AdminRefusedError.forPod(pod, options.adminPort, /connection refused/.test(errorText) ? undefined : errorText);
+      if (error.status !== undefined) throw truncatedError(source, path, error);
+      throw new AdminBadBodyError(source, adminPath(path), `the port-forward closed before Envoy answered (${error.message})`);
+    } finally {
+      socket.destroy();
+    }
+  };
+}
+
+interface ExecOutcome {
+  stdout: Buffer;
+  stderr: string;
+  /** The Status from the error channel; absent when the session ended without one. */
+  status: { status?: string; message?: string } | undefined;
+}
+
+function execFetch(api: KubeApi, pod: PodRef, source: string, options: PodAdminOptions): Fetch {
+  return async (path, signal) => {
+    const portFlag = options.adminPort === DEFAULT_ADMIN_PORT ? [] : ['--debug-port', String(options.adminPort)];
+    const command = ['pilot-agent', 'request', 'GET', adminPath(path), ...portFlag];
+    const query = new URLSearchParams([
+      ...command.map((arg): [string, string] => ['command', arg]),
+      ['container', SIDECAR_CONTAINER],
+      ['stdout', 'true'],
+      ['stderr', 'true'],
+    ]);
+    const ws = await openPodStream(api, pod, 'exec', query, ['v5.channel.k8s.io', 'v4.channel.k8s.io'], signal);
+    const outcome = await collectExec(ws, signal);
+    if (outcome.status?.status !== 'Success') throw explainExecFailure(pod, source, path, options.adminPort, outcome);
+    // pilot-agent prints the body with fmt.Println: one newline too many.
+    const body = outcome.stdout.at(-1) === 0x0a ? outcome.stdout.subarray(0, -1) : outcome.stdout;
+    return { status: 200, body, declaredBytes: undefined };
+  };
+}
+
+/** pilot-agent's stderr says what went wrong between it and Envoy (istio pilot/pkg/request/command.go). */
+function explainExecFailure(pod: PodRef, source: string, path: string, adminPort: number, { stderr, status }: ExecOutcome): Error {
+  const unsuccessful = /received unsuccessful status code (\d+): ?(.*)/s.exec(stderr);
+  if (unsuccessful) return new AdminBadStatusError(source, adminPath(path), Number(unsuccessful[1]), unsuccessful[2] ?? '');
+  if (/connection refused/.test(stderr)) return AdminRefusedError.forPod(pod, adminPort);
+  if (/unexpected EOF/.test(stderr)) return new AdminBadBodyError(source, adminPath(path), 'truncated: pilot-agent read an incomplete answer (unexpected EOF)');
+  const detail = [status?.message ?? 'the exec session ended without an exit status', stderr.trim().split('\n')[0]].filter(Boolean).join(': ');
+  return new ExecFailedError(source, detail);
+}
+
+/** Reads an exec session to its end: stdout (channel 1), stderr (2) and the final Status (3). */
+function collectExec(ws: WebSocket, signal: AbortSignal): Promise<ExecOutcome> {
+  return new Promise((resolve, reject) => {
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let statusText = '';
+    const onAbort = () => {
+      ws.terminate();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    ws.on('message', (message: Buffer) => {
+      const payload = message.subarray(1);
+      if (message[0] === 1) stdout.push(payload);
+      else if (message[0] === 2) stderr.push(payload);
+      else if (message[0] === 3) statusText += payload.toString('utf8');
+    });
+    ws.on('close', () => {
+      signal.removeEventListener('abort', onAbort);
+      let status: ExecOutcome['status'];
+      try {
+        status = statusText ? (JSON.parse(statusText) as ExecOutcome['status']) : undefined;
+      } catch {
+        status = { message: statusText };
+      }
+      resolve({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8'), status });
+    });
+  });
+}

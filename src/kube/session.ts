@@ -1,0 +1,161 @@
+// A connection to one cluster: which pods a command means, and their Envoy admins. Loaded only
+// through index.ts's connect(), because it pulls in @kubernetes/client-node (~350 ms).
+
+import { UsageError } from '../errors.ts';
+import { KubeApi } from './apiClient.ts';
+import { ApiServerError, ForbiddenError, NamespaceNotFoundError, NoPodsMatchError, NotInMeshError, PodNotFoundError, PodNotRunningError } from './errors.ts';
+import { resolveKubeconfig } from './kubeconfig.ts';
+import { podAdmin } from './podAdmin.ts';
+import { byLogging, hasSidecar, type LabelSelector, parseTarget, type PodJson, selectorString, WORKLOAD_API } from './target.ts';
+import type { AdminTransport, EnvoyAdminClient, Logger, PodRef } from './types.ts';
+
+export interface ConnectOptions {
+  /** --kubeconfig */
+  kubeconfig?: string;
+  /** --context */
+  context?: string;
+  /** -n/--namespace */
+  namespace?: string;
+  /** --timeout, for each API request and each admin request. */
+  timeoutMs: number;
+  /** --verbose */
+  log?: Logger;
+  /** Default process.env (KUBECONFIG, HOME, in-cluster variables). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface TargetRequest {
+  /** `name`, `name.namespace`, `pod/name`, `deployment/name`, `svc/name.namespace`, … */
+  target?: string;
+  /** -l/--selector: every matching pod. */
+  selector?: string;
+}
+
+export interface AdminOptions {
+  via: AdminTransport;
+  /** --proxy-admin-port, default 15000. */
+  adminPort: number;
+}
+
+export interface KubeSession {
+  /** The kubeconfig context in use. */
+  readonly context: string;
+  /** The namespace used when a target has no `.namespace`: -n, else the context's, else "default". */
+  readonly namespace: string;
+  /** The API server URL, without credentials. */
+  readonly server: string;
+  /** One pod for a target (the one kubectl would pick for a workload); every matching pod for a selector. */
+  resolveTargets(request: TargetRequest): Promise<PodRef[]>;
+  /** The pod's Envoy admin, after checking the pod is Running and in the mesh. */
+  admin(pod: PodRef, options: AdminOptions): Promise<EnvoyAdminClient>;
+  close(): Promise<void>;
+}
+
+interface PodList {
+  items?: PodJson[];
+}
+
+function toPodRef(pod: PodJson, namespace: string): PodRef {
+  return {
+    name: pod.metadata?.name ?? '',
+    namespace: pod.metadata?.namespace ?? namespace,
+    phase: pod.status?.phase ?? '',
+    inMesh: hasSidecar(pod),
+    labels: pod.metadata?.labels ?? {},
+  };
+}
+
+const segment = encodeURIComponent;
+
+export function openSession(options: ConnectOptions): KubeSession {
+  const resolved = resolveKubeconfig({
+    ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
+    ...(options.context !== undefined ? { context: options.context } : {}),
+    ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
+    ...(options.env !== undefined ? { env: options.env } : {}),
+  });
+  const api = new KubeApi(resolved.kubeConfig, resolved.server, options.timeoutMs, options.log);
+
+  /** Called once a lookup found nothing: a missing namespace explains it better than a missing pod. */
+  const requireNamespace = async (namespace: string) => {
+    try {
+      const found = await api.read(`/api/v1/namespaces/${segment(namespace)}`, {}, { verb: 'get', resource: 'namespaces' });
+      if (!found) throw new NamespaceNotFoundError(namespace);
+    } catch (error) {
+      // Many users may not read namespaces; then the original "not found" stands.
+      if (!(error instanceof ForbiddenError)) throw error;
+    }
+  };
+
+  const listPods = async (namespace: string, labelSelector: string, describe: string): Promise<PodJson[]> => {
+    try {
+      const list = await api.read<PodList>(`/api/v1/namespaces/${segment(namespace)}/pods`, { labelSelector }, { verb: 'list', resource: 'pods', namespace });
+      return list?.items ?? [];
+    } catch (error) {
+      if (error instanceof ApiServerError && error.status === 400) throw new UsageError(`${describe} is not a valid label selector: ${error.serverMessage}`);
+      throw error;
+    }
+  };
+
+  const podsForSelector = async (selector: string, namespace: string): Promise<PodRef[]> => {
+    if (selector.trim() === '') throw new UsageError('-l/--selector needs a label selector such as app=reviews');
+    const pods = await listPods(namespace, selector, `"${selector}"`);
+    if (pods.length === 0) {
+      await requireNamespace(namespace);
+      throw new NoPodsMatchError(`selector "${selector}"`, namespace);
+    }
+    return pods.map((pod) => toPodRef(pod, namespace)).sort((a, b) => a.name.localeCompare(b.name));
+  };
+
+  const podForTarget = async (text: string): Promise<PodRef> => {
+    const target = parseTarget(text);
+    const namespace = target.namespace ?? resolved.namespace;
+    if (target.kind === 'pod') {
+      const pod = await api.read<PodJson>(`/api/v1/namespaces/${segment(namespace)}/pods/${segment(target.name)}`, {}, { verb: 'get', resource: 'pods', namespace });
+      if (!pod) {
+        await requireNamespace(namespace);
+        throw new PodNotFoundError('pod', target.name, namespace);
+      }
+      return toPodRef(pod, namespace);
+    }
+    const { prefix, resource } = WORKLOAD_API[target.kind];
+    const workload = await api.read<{ spec?: { selector?: LabelSelector | Record<string, string> } }>(
+      `${prefix}/namespaces/${segment(namespace)}/${resource}/${segment(target.name)}`,
+      {},
+      { verb: 'get', resource, namespace },
+    );
+    if (!workload) {
+      await requireNamespace(namespace);
+      throw new PodNotFoundError(target.kind, target.name, namespace);
+    }
+    // A Service selects with a plain label map; the apps workloads with a LabelSelector.
+    const selector = target.kind === 'service'
+      ? selectorString({ matchLabels: (workload.spec?.selector ?? {}) as Record<string, string> })
+      : selectorString((workload.spec?.selector ?? {}) as LabelSelector);
+    const described = `${target.kind}/${target.name}`;
+    if (selector === '') throw new NoPodsMatchError(`${described} (it has no selector)`, namespace);
+    const pods = await listPods(namespace, selector, `the selector of ${described}`);
+    const first = pods.sort(byLogging)[0];
+    if (!first) throw new NoPodsMatchError(`${described} (selector ${selector})`, namespace);
+    return toPodRef(first, namespace);
+  };
+
+  return {
+    context: resolved.context,
+    namespace: resolved.namespace,
+    server: api.server,
+    async resolveTargets({ target, selector }) {
+      if (target !== undefined && selector !== undefined) throw new UsageError('give either a pod or -l/--selector, not both');
+      if (selector !== undefined) return podsForSelector(selector, resolved.namespace);
+      if (target === undefined) throw new UsageError('name a pod (name[.namespace], deployment/name, …) or pass -l/--selector');
+      return [await podForTarget(target)];
+    },
+    async admin(pod, { via, adminPort }) {
+      if (pod.phase !== 'Running') throw new PodNotRunningError(pod, pod.phase);
+      if (!pod.inMesh) throw new NotInMeshError(pod);
+      return podAdmin(api, pod, { via, adminPort, timeoutMs: options.timeoutMs, log: options.log });
+    },
+    // Every request releases its own connections; there is nothing left to close.
+    async close() {},
+  };
+}
