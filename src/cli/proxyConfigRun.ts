@@ -1,35 +1,172 @@
-// Runs one `pc` command: load the input, render it, print it.
-import { decodeInput } from '../envoy/input.ts';
-import { formatRendered, missingAllSections, renderProxyConfig, type PcFilters, type PcKind } from '../render/proxyConfig.ts';
+// Runs one `pc` command: get the input (file, pod, pods, or an admin URL), render it, print it.
+import { EnvoyscopeError, ExitCode } from '../errors.ts';
+import { decodeInput, decodeJson, type DecodedInput } from '../envoy/input.ts';
+import { AdminBadBodyError } from '../kube/errors.ts';
+import type { AdminTransport, EnvoyAdminClient } from '../kube/types.ts';
+import {
+  formatRendered,
+  formatRenderedForPods,
+  missingAllSections,
+  renderProxyConfig,
+  type PcFilters,
+  type PcKind,
+  type PcRequest,
+} from '../render/proxyConfig.ts';
 import type { OutputFormat } from '../render/output.ts';
 import { readInput } from '../source/file.ts';
 import type { CliContext } from './context.ts';
 
+/** Where the input comes from: exactly one of these per command (checked when the options are built). */
+export type PcSource =
+  | { kind: 'file'; path: string }
+  | { kind: 'pod'; target: string }
+  | { kind: 'selector'; selector: string }
+  | { kind: 'admin-url'; url: string };
+
+export interface KubeOptions {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  timeoutMs: number;
+  via: AdminTransport;
+  adminPort: number;
+  /** --verbose: report each fetch on stderr. */
+  verbose: boolean;
+}
+
 export interface ProxyConfigOptions {
   kind: PcKind;
-  target?: string;
-  file?: string;
+  source: PcSource;
+  kube: KubeOptions;
   output: OutputFormat;
   filters: PcFilters;
   detailed: boolean;
   withHeaders: boolean;
 }
 
+/**
+ * What each command asks a live Envoy for: only the sections it shows (istioctl's masks), EDS only
+ * where endpoints are shown, and live host health from /clusters for `pc endpoint`.
+ */
+export const ADMIN_PATHS: Record<PcKind, string> = {
+  listener: 'config_dump?mask=dynamic_listeners,static_listeners',
+  route: 'config_dump?mask=dynamic_route_configs,static_route_configs',
+  cluster: 'config_dump?mask=dynamic_active_clusters,dynamic_warming_clusters,static_clusters',
+  endpoint: 'clusters?format=json',
+  eds: 'config_dump?include_eds&mask=dynamic_endpoint_configs,static_endpoint_configs',
+  bootstrap: 'config_dump?mask=bootstrap',
+  secret: 'config_dump?mask=dynamic_active_secrets,dynamic_warming_secrets,static_secrets',
+  ecds: 'config_dump?mask=ecds_filters',
+  all: 'config_dump?include_eds',
+};
+
+/** How many pods `-l` talks to at once. */
+const FAN_OUT = 4;
+
 export async function runProxyConfig(options: ProxyConfigOptions, ctx: CliContext): Promise<void> {
-  const { io } = ctx;
-  const input = await readInput(options.file ?? '-', io.in);
-  const decoded = decodeInput(input.text, input.name);
-  const rendered = renderProxyConfig(decoded, {
+  const { source } = options;
+  if (source.kind === 'file') {
+    const input = await readInput(source.path, ctx.io.in);
+    show(options, ctx, decodeInput(input.text, input.name), input.name);
+    return;
+  }
+  if (source.kind === 'admin-url') {
+    const { directAdmin } = await import('../kube/directAdmin.ts');
+    const admin = directAdmin(source.url, { timeoutMs: options.kube.timeoutMs, ...logger(options, ctx) });
+    show(options, ctx, await fetchInput(admin, options.kind), admin.source);
+    return;
+  }
+  await runOnPods(options, source, ctx);
+}
+
+async function runOnPods(
+  options: ProxyConfigOptions,
+  source: Extract<PcSource, { kind: 'pod' | 'selector' }>,
+  ctx: CliContext,
+): Promise<void> {
+  // The Kubernetes client costs ~350 ms to load: only commands that talk to a cluster pay for it.
+  const kube = await import('../kube/index.ts');
+  const { kube: k } = options;
+  const session = await kube.connect({
+    timeoutMs: k.timeoutMs,
+    env: ctx.env,
+    ...(k.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}),
+    ...(k.context !== undefined ? { context: k.context } : {}),
+    ...(k.namespace !== undefined ? { namespace: k.namespace } : {}),
+    ...logger(options, ctx),
+  });
+  try {
+    const pods = await session.resolveTargets(source.kind === 'pod' ? { target: source.target } : { selector: source.selector });
+    const fetchPod = async (pod: (typeof pods)[number]): Promise<DecodedInput> => {
+      const admin = await session.admin(pod, { via: k.via, adminPort: k.adminPort });
+      try {
+        return await fetchInput(admin, options.kind);
+      } finally {
+        await admin.close();
+      }
+    };
+    if (source.kind === 'pod') {
+      const [pod] = pods;
+      if (pod) show(options, ctx, await fetchPod(pod), kube.podLabel(pod));
+      return;
+    }
+    const results = await kube.settleEach(pods, FAN_OUT, fetchPod);
+    const rendered: { pod: string; rendered: ReturnType<typeof renderProxyConfig> }[] = [];
+    let failure: EnvoyscopeError | undefined;
+    for (const result of results) {
+      const pod = kube.podLabel(result.item);
+      try {
+        if (!result.ok) throw result.error;
+        rendered.push({ pod, rendered: renderProxyConfig(result.value, request(options, ctx, pod)) });
+      } catch (error) {
+        // One pod's failure is reported, and the others are still shown.
+        if (!(error instanceof EnvoyscopeError)) throw error;
+        ctx.io.err.write(`error: ${error.message}\n`);
+        failure ??= error;
+      }
+    }
+    ctx.io.out.write(formatRenderedForPods(rendered));
+    if (failure) {
+      throw rendered.length === 0
+        ? failure
+        : new EnvoyscopeError(`${results.length - rendered.length} of ${results.length} pods failed (see above)`, ExitCode.PARTIAL);
+    }
+  } finally {
+    await session.close();
+  }
+}
+
+async function fetchInput(admin: EnvoyAdminClient, kind: PcKind): Promise<DecodedInput> {
+  const path = ADMIN_PATHS[kind];
+  const response = await admin.get(path);
+  try {
+    return decodeJson(response.json, admin.source);
+  } catch (error) {
+    // Valid JSON that is not what Envoy sends for this path.
+    if (!(error instanceof EnvoyscopeError)) throw error;
+    throw new AdminBadBodyError(admin.source, path, error.message.replace(`${admin.source}: `, ''));
+  }
+}
+
+function request(options: ProxyConfigOptions, ctx: CliContext, source: string): PcRequest {
+  return {
     kind: options.kind,
     output: options.output,
     filters: options.filters,
     detailed: options.detailed,
     withHeaders: options.withHeaders,
-    source: input.name,
+    source,
     now: ctx.now(),
-  });
-  io.out.write(formatRendered(rendered));
+  };
+}
+
+function show(options: ProxyConfigOptions, ctx: CliContext, input: DecodedInput, source: string): void {
+  ctx.io.out.write(formatRendered(renderProxyConfig(input, request(options, ctx, source))));
   if (options.kind === 'all' && options.output === 'short') {
-    for (const section of missingAllSections(decoded)) io.err.write(`note: ${input.name} has no ${section} section\n`);
+    for (const section of missingAllSections(input)) ctx.io.err.write(`note: ${source} has no ${section} section\n`);
   }
+}
+
+function logger(options: ProxyConfigOptions, ctx: CliContext): { log?: (line: string) => void } {
+  return options.kube.verbose ? { log: (line) => ctx.io.err.write(`${line}\n`) } : {};
 }

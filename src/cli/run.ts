@@ -12,7 +12,13 @@ export function buildProgram(ctx: CliContext): Command {
   const program = new Command('envoyscope')
     .description('Inspect the Envoy sidecars of an Istio mesh: listeners, routes, clusters, endpoints.')
     .version(VERSION, '--version', 'print the envoyscope version')
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    // kubectl's connection flags; they may stand anywhere on the command line.
+    .option('-n, --namespace <namespace>', 'namespace of the pod (default: the kubeconfig context\'s, else "default")')
+    .option('--context <context>', 'kubeconfig context to use')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
+    .option('--timeout <duration>', 'give up on the cluster or Envoy after this long', '15s')
+    .option('-v, --verbose', 'report on stderr what is fetched, from where, how many bytes and how long it took');
   program.addCommand(proxyConfigCommand(ctx));
   // Errors and help go through our streams, and no command may end the process itself.
   const applyToAll = (command: Command): void => {

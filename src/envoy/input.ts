@@ -19,7 +19,11 @@ export function parseJson(text: string, source: string): unknown {
 }
 
 export function decodeInput(text: string, source: string): DecodedInput {
-  const json = parseJson(text, source);
+  return decodeJson(parseJson(text, source), source);
+}
+
+/** For JSON that is already parsed (a live answer); recognises what it is like decodeInput. */
+export function decodeJson(json: unknown, source: string): DecodedInput {
   if (looksLikeClustersStatus(json)) {
     return { kind: 'clusters', clusters: decodeClustersStatus(json), json };
   }

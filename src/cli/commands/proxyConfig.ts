@@ -4,8 +4,8 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../../errors.ts';
 import { emptyFilters, type PcFilters, type PcKind } from '../../render/proxyConfig.ts';
 import type { CliContext } from '../context.ts';
-import { parseOutput, parsePort } from '../flags.ts';
-import { runProxyConfig, type ProxyConfigOptions } from '../proxyConfigRun.ts';
+import { parseDuration, parseOutput, parsePort } from '../flags.ts';
+import { runProxyConfig, type PcSource, type ProxyConfigOptions } from '../proxyConfigRun.ts';
 
 interface SubcommandSpec {
   kind: PcKind;
@@ -134,6 +134,10 @@ function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
     .description(spec.summary)
     .argument('[target]', 'pod, pod.namespace, or kind/name (deploy/reviews, svc/ratings …)')
     .option('-f, --file <path>', "read a saved /config_dump (or /clusters?format=json for endpoint); '-' for stdin")
+    .option('-l, --selector <selector>', 'every pod matching this label selector (e.g. app=reviews), one POD column')
+    .option('--admin-url <url>', 'talk to this Envoy admin directly (e.g. http://127.0.0.1:15000)')
+    .addOption(new Option('--via <transport>', 'how to reach Envoy admin in a pod').choices(['port-forward', 'exec']).default('port-forward'))
+    .option('--proxy-admin-port <port>', "Envoy admin port in the pod", '15000')
     .addOption(
       new Option('-o, --output <format>', 'short (table), json, yaml, or raw (Envoy\'s own snake_case JSON)').default(
         spec.defaultOutput ?? 'short',
@@ -157,22 +161,41 @@ function toOptions(kind: PcKind, target: string | undefined, raw: Record<string,
   assign(filters.route, { name: text('name') });
   assign(filters.cluster, { fqdn: text('fqdn'), port: portNumber, subset: text('subset'), direction: text('direction') });
   assign(filters.endpoint, { address: text('address'), port: portNumber, cluster: text('cluster'), status: text('status') });
-  const file = text('file');
-  if (file === undefined && target === undefined) {
-    throw new UsageError(`pc ${kind} requires a pod name or --file`);
-  }
-  if (file !== undefined && target !== undefined) {
-    throw new UsageError(`pc ${kind} takes either a pod name or --file, not both`);
-  }
   return {
     kind,
-    ...(target !== undefined ? { target } : {}),
-    ...(file !== undefined ? { file } : {}),
+    source: sourceOf(kind, target, text('file'), text('selector'), text('adminUrl')),
+    kube: {
+      timeoutMs: parseDuration(text('timeout') ?? '15s', '--timeout'),
+      via: text('via') === 'exec' ? 'exec' : 'port-forward',
+      adminPort: parsePort(text('proxyAdminPort') ?? '15000', '--proxy-admin-port'),
+      verbose: raw['verbose'] === true,
+      ...definedOnly({ kubeconfig: text('kubeconfig'), context: text('context'), namespace: text('namespace') }),
+    },
     output: parseOutput(text('output') ?? 'short'),
     filters,
     detailed: raw['summary'] !== true,
     withHeaders: raw['withHeaders'] === true,
   };
+}
+
+/** Exactly one source: a pod, a selector, a saved file, or an admin URL. */
+function sourceOf(kind: PcKind, target?: string, file?: string, selector?: string, adminUrl?: string): PcSource {
+  const given = [
+    target !== undefined && 'a pod name',
+    file !== undefined && '--file',
+    selector !== undefined && '--selector',
+    adminUrl !== undefined && '--admin-url',
+  ].filter((x): x is string => x !== false);
+  if (given.length === 0) throw new UsageError(`pc ${kind} requires a pod name, --selector, --file or --admin-url`);
+  if (given.length > 1) throw new UsageError(`pc ${kind} takes one of a pod name, --selector, --file or --admin-url, not ${given.join(' and ')}`);
+  if (file !== undefined) return { kind: 'file', path: file };
+  if (selector !== undefined) return { kind: 'selector', selector };
+  if (adminUrl !== undefined) return { kind: 'admin-url', url: adminUrl };
+  return { kind: 'pod', target: target ?? '' };
+}
+
+function definedOnly<T extends Record<string, string | undefined>>(values: T): { [K in keyof T]?: string } {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: string };
 }
 
 /** Copies only the defined values, as exactOptionalPropertyTypes wants. */
