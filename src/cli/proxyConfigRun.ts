@@ -8,11 +8,14 @@ import {
   formatRenderedForPods,
   missingAllSections,
   renderProxyConfig,
+  SECTIONS_SHOWN,
   type PcFilters,
   type PcKind,
   type PcRequest,
+  type Rendered,
 } from '../render/proxyConfig.ts';
 import type { OutputFormat } from '../render/output.ts';
+import { palette } from '../io/streams.ts';
 import { readInput } from '../source/file.ts';
 import type { CliContext } from './context.ts';
 
@@ -67,13 +70,13 @@ export async function runProxyConfig(options: ProxyConfigOptions, ctx: CliContex
   const { source } = options;
   if (source.kind === 'file') {
     const input = await readInput(source.path, ctx.io.in);
-    show(options, ctx, decodeInput(input.text, input.name), input.name);
+    await show(options, ctx, decodeInput(input.text, input.name, SECTIONS_SHOWN[options.kind]), input.name);
     return;
   }
   if (source.kind === 'admin-url') {
     const { directAdmin } = await import('../kube/directAdmin.ts');
     const admin = directAdmin(source.url, { timeoutMs: options.kube.timeoutMs, ...logger(options, ctx) });
-    show(options, ctx, await fetchInput(admin, options.kind), admin.source);
+    await show(options, ctx, await fetchInput(admin, options.kind), admin.source);
     return;
   }
   await runOnPods(options, source, ctx);
@@ -107,11 +110,11 @@ async function runOnPods(
     };
     if (source.kind === 'pod') {
       const [pod] = pods;
-      if (pod) show(options, ctx, await fetchPod(pod), kube.podLabel(pod));
+      if (pod) await show(options, ctx, await fetchPod(pod), kube.podLabel(pod));
       return;
     }
     const results = await kube.settleEach(pods, FAN_OUT, fetchPod);
-    const rendered: { pod: string; rendered: ReturnType<typeof renderProxyConfig> }[] = [];
+    const rendered: { pod: string; rendered: Rendered }[] = [];
     let failure: EnvoyscopeError | undefined;
     for (const result of results) {
       const pod = kube.podLabel(result.item);
@@ -125,7 +128,7 @@ async function runOnPods(
         failure ??= error;
       }
     }
-    ctx.io.out.write(formatRenderedForPods(rendered));
+    ctx.io.out.write(await highlightHeader(formatRenderedForPods(rendered), rendered[0]?.rendered, ctx));
     if (failure) {
       throw rendered.length === 0
         ? failure
@@ -140,7 +143,7 @@ async function fetchInput(admin: EnvoyAdminClient, kind: PcKind): Promise<Decode
   const path = ADMIN_PATHS[kind];
   const response = await admin.get(path);
   try {
-    return decodeJson(response.json, admin.source);
+    return decodeJson(response.json, admin.source, SECTIONS_SHOWN[kind]);
   } catch (error) {
     // Valid JSON that is not what Envoy sends for this path.
     if (!(error instanceof EnvoyscopeError)) throw error;
@@ -160,11 +163,20 @@ function request(options: ProxyConfigOptions, ctx: CliContext, source: string): 
   };
 }
 
-function show(options: ProxyConfigOptions, ctx: CliContext, input: DecodedInput, source: string): void {
-  ctx.io.out.write(formatRendered(renderProxyConfig(input, request(options, ctx, source))));
+async function show(options: ProxyConfigOptions, ctx: CliContext, input: DecodedInput, source: string): Promise<void> {
+  const rendered = renderProxyConfig(input, request(options, ctx, source));
+  ctx.io.out.write(await highlightHeader(formatRendered(rendered), rendered, ctx));
   if (options.kind === 'all' && options.output === 'short') {
     for (const section of missingAllSections(input)) ctx.io.err.write(`note: ${source} has no ${section} section\n`);
   }
+}
+
+/** On a terminal, a table's header line is bold (after layout, so the columns stay aligned). */
+async function highlightHeader(text: string, rendered: Rendered | undefined, ctx: CliContext): Promise<string> {
+  const color = rendered?.kind === 'table' ? await palette(ctx.io.colorOut) : undefined;
+  if (!color) return text;
+  const end = text.indexOf('\n');
+  return color.bold(text.slice(0, end)) + text.slice(end);
 }
 
 function logger(options: ProxyConfigOptions, ctx: CliContext): { log?: (line: string) => void } {

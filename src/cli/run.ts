@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { EnvoyscopeError, ExitCode, UsageError, type ExitCodeValue } from '../errors.ts';
 import { proxyConfigCommand } from './commands/proxyConfig.ts';
+import { palette } from '../io/streams.ts';
 import type { CliContext } from './context.ts';
 import { translateIstioctlFlags } from './flags.ts';
 
@@ -40,28 +41,26 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<Exi
     await program.parseAsync(translateIstioctlFlags(argv), { from: 'user' });
     return ExitCode.OK;
   } catch (error) {
-    return report(error, ctx);
+    return await report(error, ctx);
   }
 }
 
-function report(error: unknown, ctx: CliContext): ExitCodeValue {
-  const { err } = ctx.io;
-  if (error instanceof CommanderError) {
-    // --help and --version end with a CommanderError too, but successfully.
-    if (error.exitCode === 0) return ExitCode.OK;
-    err.write(`error: ${error.message.replace(/^error: /, '')}\n`);
-    return ExitCode.USAGE;
-  }
-  if (error instanceof UsageError) {
-    err.write(`error: ${error.message} (see --help)\n`);
-    return error.exitCode;
-  }
-  if (error instanceof EnvoyscopeError) {
-    err.write(`error: ${error.message}\n`);
-    return error.exitCode;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  err.write(`error: internal error: ${message.split('\n')[0]} (please report this; set ENVOYSCOPE_DEBUG=1 for details)\n`);
-  if (ctx.env['ENVOYSCOPE_DEBUG']) err.write(`${error instanceof Error ? error.stack : ''}\n`);
-  return ExitCode.INTERNAL;
+async function report(error: unknown, ctx: CliContext): Promise<ExitCodeValue> {
+  // --help and --version end with a CommanderError too, but successfully.
+  if (error instanceof CommanderError && error.exitCode === 0) return ExitCode.OK;
+  const { message, code } = describe(error);
+  const color = await palette(ctx.io.colorErr);
+  ctx.io.err.write(`${color ? color.red('error:') : 'error:'} ${message}\n`);
+  if (code === ExitCode.INTERNAL && ctx.env['ENVOYSCOPE_DEBUG']) ctx.io.err.write(`${error instanceof Error ? error.stack : ''}\n`);
+  return code;
+}
+
+/** The one line to print for a failure, and its exit code. */
+function describe(error: unknown): { message: string; code: ExitCodeValue } {
+  if (error instanceof CommanderError) return { message: error.message.replace(/^error: /, ''), code: ExitCode.USAGE };
+  if (error instanceof UsageError) return { message: `${error.message} (see --help)`, code: error.exitCode };
+  if (error instanceof EnvoyscopeError) return { message: error.message, code: error.exitCode };
+  const text = error instanceof Error ? error.message : String(error);
+  const firstLine = text.split('\n')[0] ?? '';
+  return { message: `internal error: ${firstLine} (please report this; ENVOYSCOPE_DEBUG=1 prints details)`, code: ExitCode.INTERNAL };
 }

@@ -162,12 +162,18 @@ export function looksLikeConfigDump(json: unknown): boolean {
 /**
  * Decodes parsed JSON into a ConfigDump. `source` names the input in error messages.
  * Throws DataError when the JSON is not a config dump at all; unknown section and resource types are kept.
+ * With `only`, the resources of other sections are skipped (their presence is still recorded):
+ * a command that shows routes need not decode ten thousand listeners.
  */
-export function decodeConfigDump(json: unknown, source: string): ConfigDump {
+export function decodeConfigDump(json: unknown, source: string, only?: ReadonlySet<SectionKind>): ConfigDump {
   const dump = emptyConfigDump();
+  const wanted = (kind: SectionKind): boolean => {
+    dump.sections.add(kind);
+    return only === undefined || only.has(kind);
+  };
   if (isClusterLoadAssignmentArray(json)) {
     // Pilot/istiod `/debug/edsz` (1.0–1.24): a bare array of ClusterLoadAssignment.
-    dump.sections.add('endpoints');
+    if (!wanted('endpoints')) return dump;
     for (const cla of json) dump.endpoints.push(entry('active', cla, V3.endpoint, undefined, {}));
     return dump;
   }
@@ -180,33 +186,33 @@ export function decodeConfigDump(json: unknown, source: string): ConfigDump {
       ? configs
       : Object.entries(configs).filter(([key]) => TRACKER_KEYS.has(key)).map(([, value]) => value);
     for (const element of elements) {
-      if (isObj(element)) decodeConfig(dump, element);
+      if (isObj(element)) decodeConfig(dump, element, wanted);
     }
   }
   return dump;
 }
 
-function decodeConfig(dump: ConfigDump, config: Obj): void {
+function decodeConfig(dump: ConfigDump, config: Obj, wanted: (kind: SectionKind) => boolean): void {
   const typeUrl = typeof config['@type'] === 'string' ? config['@type'] : '';
   const shortType = typeUrl.replace(/^.*\//, '');
   const adminName = shortType.replace(/^envoy\.admin\.(v2alpha|v3)\./, '');
   const section = SECTIONS[adminName];
   if (section && adminName !== shortType) {
-    decodeSection(dump, section, config);
+    if (wanted(section.kind)) decodeSection(dump, section, config);
     return;
   }
   const wrapper = ELEMENT_WRAPPERS[adminName];
   if (wrapper && adminName !== shortType) {
     const spec = SECTIONS[wrapper.section];
     if (spec) {
-      dump.sections.add(spec.kind);
+      if (!wanted(spec.kind)) return;
       decodeElement(dump, spec, { field: '', state: wrapper.state, resourceField: wrapper.resourceField }, config);
       return;
     }
   }
   const bare = BARE_RESOURCES[messageTypeFromUrl(typeUrl)];
   if (bare) {
-    dump.sections.add(bare);
+    if (!wanted(bare)) return;
     pushEntry(dump, bare, entry('active', config, messageTypeFromUrl(typeUrl), typeUrl, {}));
     return;
   }
@@ -214,7 +220,6 @@ function decodeConfig(dump: ConfigDump, config: Obj): void {
 }
 
 function decodeSection(dump: ConfigDump, spec: SectionSpec, section: Obj): void {
-  dump.sections.add(spec.kind);
   if (spec.collection === 'bootstrap') {
     const bootstrap = field(section, 'bootstrap');
     if (isObj(bootstrap)) {

@@ -3,7 +3,7 @@
 import { DataError } from '../errors.ts';
 import { decodeClustersStatus, looksLikeClustersStatus } from './clustersStatus.ts';
 import { decodeConfigDump } from './decode.ts';
-import type { ClustersStatus, ConfigDump } from './model.ts';
+import type { ClustersStatus, ConfigDump, SectionKind } from './model.ts';
 
 export type DecodedInput =
   | { kind: 'config_dump'; dump: ConfigDump; json: unknown }
@@ -18,16 +18,17 @@ export function parseJson(text: string, source: string): unknown {
   }
 }
 
-export function decodeInput(text: string, source: string): DecodedInput {
-  return decodeJson(parseJson(text, source), source);
+/** `only`: the sections the caller will show (others are recognised but not decoded). */
+export function decodeInput(text: string, source: string, only?: ReadonlySet<SectionKind>): DecodedInput {
+  return decodeJson(parseJson(text, source), source, only);
 }
 
 /** For JSON that is already parsed (a live answer); recognises what it is like decodeInput. */
-export function decodeJson(json: unknown, source: string): DecodedInput {
+export function decodeJson(json: unknown, source: string, only?: ReadonlySet<SectionKind>): DecodedInput {
   if (looksLikeClustersStatus(json)) {
     return { kind: 'clusters', clusters: decodeClustersStatus(json), json };
   }
-  return { kind: 'config_dump', dump: decodeConfigDump(json, source), json };
+  return { kind: 'config_dump', dump: decodeConfigDump(json, source, only), json };
 }
 
 function describeJsonError(text: string, message: string): string {

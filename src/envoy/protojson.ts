@@ -117,6 +117,18 @@ const OLD_VERSION = /\.v(?:1alpha\d*|2(?:alpha|beta)?\d*|3alpha)\./;
  * to their v3 successors. Names that need no mapping come back unchanged.
  */
 export function messageTypeFromUrl(typeUrl: string): string {
+  // Dumps repeat a handful of type URLs thousands of times.
+  let messageType = messageTypeCache.get(typeUrl);
+  if (messageType === undefined) {
+    messageType = mapTypeUrl(typeUrl);
+    messageTypeCache.set(typeUrl, messageType);
+  }
+  return messageType;
+}
+
+const messageTypeCache = new Map<string, string>();
+
+function mapTypeUrl(typeUrl: string): string {
   const name = typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
   for (const [from, to] of V2_MOVED_MESSAGES) {
     if (name === from || (name.startsWith(from) && name.charAt(from.length) === '.')) return to + name.slice(from.length);

@@ -1,32 +1,40 @@
 // The only place that knows about the process's standard streams. Commands get an IOStreams and
 // write data to `out`, messages to `err`; tests build one from string buffers.
-import { Chalk, type ChalkInstance } from 'chalk';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 
 export interface IOStreams {
   in: Readable;
   out: Writable;
   err: Writable;
-  /** Is stdout a terminal (a person reading) rather than a pipe or file? */
-  isTTY: boolean;
-  /** Colours only for a terminal, and never when NO_COLOR is set. */
-  color: ChalkInstance;
+  /** May `out` carry colour? Only for a terminal, and never with NO_COLOR or TERM=dumb. */
+  colorOut: boolean;
+  /** The same for `err`. */
+  colorErr: boolean;
 }
 
 export function systemStreams(env: NodeJS.ProcessEnv = process.env): IOStreams {
-  const isTTY = process.stdout.isTTY === true;
-  const colorful = isTTY && env['NO_COLOR'] === undefined && env['TERM'] !== 'dumb';
+  const colorAllowed = env['NO_COLOR'] === undefined && env['TERM'] !== 'dumb';
   return {
     in: process.stdin,
     out: process.stdout,
     err: process.stderr,
-    isTTY,
-    color: new Chalk({ level: colorful ? 1 : 0 }),
+    colorOut: colorAllowed && process.stdout.isTTY === true,
+    colorErr: colorAllowed && process.stderr.isTTY === true,
   };
 }
 
+/**
+ * chalk, loaded only when colour will be shown: a pipe or a file never pays its start-up cost.
+ * Level 1 (16 colours) is enough for what envoyscope highlights.
+ */
+export async function palette(enabled: boolean): Promise<import('chalk').ChalkInstance | undefined> {
+  if (!enabled) return undefined;
+  const { Chalk } = await import('chalk');
+  return new Chalk({ level: 1 });
+}
+
 /** Streams backed by strings, for tests. `stdin` is what the command reads from `-f -`. */
-export function testStreams(options: { stdin?: string; isTTY?: boolean } = {}): IOStreams & {
+export function testStreams(options: { stdin?: string; color?: boolean } = {}): IOStreams & {
   stdout(): string;
   stderr(): string;
 } {
@@ -44,8 +52,8 @@ export function testStreams(options: { stdin?: string; isTTY?: boolean } = {}): 
     in: input,
     out: out.stream,
     err: err.stream,
-    isTTY: options.isTTY ?? false,
-    color: new Chalk({ level: 0 }),
+    colorOut: options.color ?? false,
+    colorErr: options.color ?? false,
     stdout: out.text,
     stderr: err.text,
   };

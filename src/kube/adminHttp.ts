@@ -22,7 +22,7 @@ export class HttpExchangeError extends Error {
   }
 }
 
-interface HttpAnswer {
+export interface HttpAnswer {
   status: number;
   body: Buffer;
   /** Content-Length, when Envoy sent one. */

@@ -70,6 +70,8 @@ export class KubeApi {
     const url = this.url(path, query);
     const signal = AbortSignal.timeout(this.timeoutMs);
     const startedAt = performance.now();
+    const readableQuery = [...url.searchParams].map(([key, value]) => `${key}=${value}`).join('&');
+    const logRequest = (outcome: string) => this.log?.(`GET ${this.server}${path}${readableQuery ? `?${readableQuery}` : ''}: ${outcome}`);
     let connected = false;
     try {
       const options = await this.requestOptions();
@@ -86,13 +88,14 @@ export class KubeApi {
         request.on('error', reject);
         request.end();
       });
-      const readableQuery = [...url.searchParams].map(([key, value]) => `${key}=${value}`).join('&');
-      this.log?.(`GET ${this.server}${path}${readableQuery ? `?${readableQuery}` : ''}: ${status} in ${Math.round(performance.now() - startedAt)} ms`);
+      logRequest(`${status} in ${Math.round(performance.now() - startedAt)} ms`);
       if (status === 200) return JSON.parse(body) as T;
       if (status === 404) return undefined;
       throw this.statusError({ code: status, message: statusMessage(body) }, `GET ${path}`, permission);
     } catch (error) {
-      throw this.networkError(error, signal, connected, `GET ${path}`);
+      const failure = this.networkError(error, signal, connected, `GET ${path}`);
+      if (!(error instanceof EnvoyscopeError)) logRequest(`failed after ${Math.round(performance.now() - startedAt)} ms: ${failure.message}`);
+      throw failure;
     }
   }
 

@@ -40,8 +40,10 @@ export class NotInMeshError extends EnvoyscopeError {
 }
 
 export class PodNotRunningError extends EnvoyscopeError {
-  constructor(pod: { name: string; namespace: string }, phase: string) {
-    super(`pod ${podLabel(pod)} is ${phase || 'in no phase yet'}, not Running: its Envoy cannot be reached until it runs`, ExitCode.POD_NOT_RUNNING);
+  /** `phase` is unknown when the API server refused a stream because the pod stopped meanwhile. */
+  constructor(pod: { name: string; namespace: string }, phase: string | undefined) {
+    const state = phase ? `${phase}, not Running` : 'not Running';
+    super(`pod ${podLabel(pod)} is ${state}: its Envoy cannot be reached until it runs`, ExitCode.POD_NOT_RUNNING);
   }
 }
 

@@ -23,6 +23,8 @@ export interface KubeconfigOptions {
   namespace?: string;
   /** Defaults to process.env. */
   env?: NodeJS.ProcessEnv;
+  /** A directory standing for `/` when looking for the in-cluster service account (tests). */
+  inClusterRoot?: string;
 }
 
 export interface ResolvedKubeconfig {
@@ -102,9 +104,11 @@ function loadKubeConfig(options: KubeconfigOptions): KubeConfig {
   }
   const home = join(env.HOME ?? homedir(), '.kube', 'config');
   if (existsSync(home)) return mergeFirstWins([readKubeconfigFile(home)]);
-  if (env.KUBERNETES_SERVICE_HOST && existsSync(SERVICE_ACCOUNT_TOKEN)) {
+  const root = options.inClusterRoot ?? '';
+  if (env.KUBERNETES_SERVICE_HOST && existsSync(`${root}${SERVICE_ACCOUNT_TOKEN}`)) {
+    // client-node reads KUBERNETES_SERVICE_HOST/PORT from process.env itself.
     const inCluster = new KubeConfig();
-    inCluster.loadFromCluster();
+    inCluster.loadFromCluster(root);
     return inCluster;
   }
   throw new KubeconfigError(`no kubeconfig found: set KUBECONFIG, pass --kubeconfig, create ${home}, or run in a pod`);

@@ -5,7 +5,16 @@
 
 import { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
-import { adminPath, checkedResponse, clientOverSocket, HttpExchangeError, httpGet, logAdminRequest, truncatedError } from './adminHttp.ts';
+import {
+  adminPath,
+  checkedResponse,
+  clientOverSocket,
+  type HttpAnswer,
+  HttpExchangeError,
+  httpGet,
+  logAdminRequest,
+  truncatedError,
+} from './adminHttp.ts';
 import type { FailedStatus, KubeApi } from './apiClient.ts';
 import {
   AdminBadBodyError,
@@ -97,7 +106,7 @@ class PortForwardSocket extends Duplex {
 function explainRefusedUpgrade(pod: PodRef, status: FailedStatus): Error | undefined {
   if (status.code === 404) return new PodNotFoundError('pod', pod.name, pod.namespace);
   if (status.code !== 400) return undefined;
-  if (/does not have a host assigned|not running/i.test(status.message)) return new PodNotRunningError(pod, pod.phase === 'Running' ? 'not running' : pod.phase);
+  if (/does not have a host assigned|not running/i.test(status.message)) return new PodNotRunningError(pod, undefined);
   if (/container .*(not valid|not found)/i.test(status.message)) return new NotInMeshError(pod);
   return undefined;
 }
@@ -109,7 +118,7 @@ function openPodStream(api: KubeApi, pod: PodRef, subresource: 'portforward' | '
 }
 
 /** Envoy's answer as an HTTP status and body; failures are thrown as the typed errors to report. */
-type Fetch = (path: string, signal: AbortSignal) => Promise<{ status: number; body: Buffer; declaredBytes: number | undefined }>;
+type Fetch = (path: string, signal: AbortSignal) => Promise<HttpAnswer>;
 
 export function podAdmin(api: KubeApi, pod: PodRef, options: PodAdminOptions): EnvoyAdminClient {
   const source = `pod ${podLabel(pod)}`;

@@ -151,7 +151,7 @@ export function openSession(options: ConnectOptions): KubeSession {
       return [await podForTarget(target)];
     },
     async admin(pod, { via, adminPort }) {
-      if (pod.phase !== 'Running') throw new PodNotRunningError(pod, pod.phase);
+      if (pod.phase !== 'Running') throw new PodNotRunningError(pod, pod.phase || undefined);
       if (!pod.inMesh) throw new NotInMeshError(pod);
       return podAdmin(api, pod, { via, adminPort, timeoutMs: options.timeoutMs, log: options.log });
     },

@@ -31,6 +31,19 @@ import { secretTable } from './views/secret.ts';
 export const PC_KINDS = ['listener', 'route', 'cluster', 'endpoint', 'eds', 'bootstrap', 'secret', 'ecds', 'all'] as const;
 export type PcKind = (typeof PC_KINDS)[number];
 
+/** The dump sections each command shows: decoding can skip the rest. */
+export const SECTIONS_SHOWN: Record<PcKind, ReadonlySet<SectionKind>> = {
+  listener: new Set(['listeners']),
+  route: new Set(['routes']),
+  cluster: new Set(['clusters']),
+  endpoint: new Set(['endpoints']),
+  eds: new Set(['endpoints']),
+  bootstrap: new Set(['bootstrap']),
+  secret: new Set(['secrets']),
+  ecds: new Set(['ecds']),
+  all: new Set(['bootstrap', 'clusters', 'listeners', 'routes', 'secrets', 'endpoints']),
+};
+
 export interface PcFilters {
   listener: ListenerFilter;
   route: RouteFilter;

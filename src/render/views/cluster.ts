@@ -1,5 +1,5 @@
 // `cluster` table, as istioctl's PrintClusterSummary prints it (padding 5).
-import { compareClusterNames, parseClusterName } from '../../envoy/clusterName.ts';
+import { parseClusterName, sortByClusterName } from '../../envoy/clusterName.ts';
 import type { Cluster, Entry } from '../../envoy/model.ts';
 import { describeManagement } from '../../envoy/routes.ts';
 import type { Table } from '../tabwriter.ts';
@@ -21,7 +21,7 @@ export function clusterTable(entries: readonly Entry<Cluster>[], options: { name
 
 /** By FQDN, subset, port, direction (istioctl's key), then name; stable and total. */
 export function sortClusters<E extends Entry<Cluster>>(entries: readonly E[]): E[] {
-  return entries.toSorted((a, b) => compareClusterNames(a.resource.name ?? '', b.resource.name ?? ''));
+  return sortByClusterName(entries, (entry) => entry.resource.name ?? '');
 }
 
 function clusterRow(cluster: Cluster, namePrefix: boolean): string[] {

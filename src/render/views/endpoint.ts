@@ -1,7 +1,7 @@
 // Endpoint tables. Two inputs, two shapes, as in istioctl: live hosts from `/clusters?format=json`
 // (`endpoint`, with outlier-detection state) and the EDS section of a config dump (`eds` and `all`,
 // with locality). Both padded 5.
-import { compareClusterNames } from '../../envoy/clusterName.ts';
+import { sortByClusterName } from '../../envoy/clusterName.ts';
 import { compareGoStrings } from '../../util/goString.ts';
 import type { Address, ClusterLoadAssignment, ClusterStatus, Entry, Locality } from '../../envoy/model.ts';
 import { healthStatusName, internalAddressText, lbEndpointAddresses, matchHost, type EndpointFilter } from '../../filters/endpoint.ts';
@@ -70,7 +70,7 @@ export function edsTable(
 
 /** By parsed cluster_name, the same order as clusters; endpoints inside keep their order. */
 export function sortClusterLoadAssignments<E extends Entry<ClusterLoadAssignment>>(entries: readonly E[]): E[] {
-  return entries.toSorted((a, b) => compareClusterNames(a.resource.cluster_name ?? '', b.resource.cluster_name ?? ''));
+  return sortByClusterName(entries, (entry) => entry.resource.cluster_name ?? '');
 }
 
 /** `/clusters` spelling: the IP alone (the port is its own sort key), `unix://<path>`, `envoy://<listener>/<id>`. */

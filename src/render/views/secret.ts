@@ -1,6 +1,7 @@
 // `secret` table, as istioctl prints it (sdscompare.GetEnvoySecrets + printSecretItemsTabular, padding 5):
 // one row per certificate, read from the PEM the secret carries inline.
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { Entry, Obj, Secret } from '../../envoy/model.ts';
 import type { Table } from '../tabwriter.ts';
 
@@ -106,7 +107,7 @@ function certificateFacts(pem: string, now: Date): CertificateFacts | undefined 
   if (!block) return undefined;
   let certificate: X509Certificate;
   try {
-    certificate = new X509Certificate(Buffer.from((block[2] ?? '').replace(/\s+/g, ''), 'base64'));
+    certificate = new (loadCrypto().X509Certificate)(Buffer.from((block[2] ?? '').replace(/\s+/g, ''), 'base64'));
   } catch {
     return undefined;
   }
@@ -141,4 +142,9 @@ function field(obj: Obj | undefined, name: string): Obj | undefined {
 
 function isObj(value: unknown): value is Obj {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** node:crypto costs start-up time that only the secret table needs. */
+function loadCrypto(): typeof import('node:crypto') {
+  return createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
 }
