@@ -29,6 +29,12 @@ export const ExitCode = {
   TIMEOUT: 22,
   /** Several pods were asked (-l) and at least one failed. */
   PARTIAL: 23,
+  /** The API server answered with an error none of the codes above describes (5xx, 429, …). */
+  API_ERROR: 24,
+  /** `--via exec`: pilot-agent could not be run in the istio-proxy container. */
+  EXEC_FAILED: 25,
+  /** No usable kubeconfig (none found, unreadable, or an unknown --context). */
+  KUBECONFIG: 26,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

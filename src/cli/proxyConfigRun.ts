@@ -124,8 +124,9 @@ async function runOnPods(
       } catch (error) {
         // One pod's failure is reported, and the others are still shown.
         if (!(error instanceof EnvoyscopeError)) throw error;
-        ctx.io.err.write(`error: ${error.message}\n`);
         failure ??= error;
+        // When every pod fails, the first failure alone is the command's error (printed once, by run()).
+        if (results.length > 1) ctx.io.err.write(`error: ${error.message}\n`);
       }
     }
     ctx.io.out.write(await highlightHeader(formatRenderedForPods(rendered), rendered[0]?.rendered, ctx));

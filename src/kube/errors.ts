@@ -74,7 +74,7 @@ export class ApiServerError extends EnvoyscopeError {
   readonly status: number;
   readonly serverMessage: string;
   constructor(server: string, request: string, status: number, serverMessage: string) {
-    super(`the Kubernetes API server at ${server} answered ${status} to ${request}: ${serverMessage}`, ExitCode.API_UNREACHABLE);
+    super(`the Kubernetes API server at ${server} answered ${status} to ${request}: ${serverMessage}`, ExitCode.API_ERROR);
     this.status = status;
     this.serverMessage = serverMessage;
   }
@@ -119,7 +119,7 @@ export class AdminBadBodyError extends EnvoyscopeError {
 /** `pilot-agent request` could not run in the pod (e.g. no pilot-agent binary). */
 export class ExecFailedError extends EnvoyscopeError {
   constructor(source: string, detail: string) {
-    super(`running pilot-agent in the istio-proxy container of ${source} failed: ${detail} (try without --via exec)`, ExitCode.ADMIN_BAD_STATUS);
+    super(`running pilot-agent in the istio-proxy container of ${source} failed: ${detail} (try without --via exec)`, ExitCode.EXEC_FAILED);
   }
 }
 
@@ -133,6 +133,6 @@ export class KubeTimeoutError extends EnvoyscopeError {
 /** The kubeconfig (or its absence) keeps us from talking to any cluster. */
 export class KubeconfigError extends EnvoyscopeError {
   constructor(message: string) {
-    super(message, ExitCode.NO_INPUT);
+    super(message, ExitCode.KUBECONFIG);
   }
 }

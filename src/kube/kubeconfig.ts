@@ -44,33 +44,35 @@ interface ParsedFile {
   currentContext: string | undefined;
 }
 
+type RawKubeconfig = { users?: { name?: string; user?: Record<string, unknown> }[] } | null;
+
 function readKubeconfigFile(file: string): ParsedFile {
-  const part = new KubeConfig();
-  let raw: { users?: { name?: string; user?: Record<string, unknown> }[] } | null;
+  let raw: RawKubeconfig;
   try {
-    const text = readFileSync(file, 'utf8');
-    raw = parse(text) as typeof raw;
-    part.loadFromFile(file);
+    raw = parse(readFileSync(file, 'utf8')) as RawKubeconfig;
   } catch (error) {
     throw new KubeconfigError(`${file}: not a readable kubeconfig (${(error as Error).message})`);
   }
-  const tokenFiles = new Map(
-    (raw?.users ?? []).flatMap(({ name, user }) => {
-      const tokenFile = user?.tokenFile ?? user?.['token-file'];
-      return typeof name === 'string' && typeof tokenFile === 'string' ? [[name, resolve(dirname(file), tokenFile)] as const] : [];
-    }),
-  );
   // kubectl reads token files relative to the kubeconfig, trims them, and prefers them to `token`.
-  const users = part.getUsers().map((user) => {
-    const tokenFile = tokenFiles.get(user.name);
-    if (tokenFile === undefined) return user;
+  for (const { name, user } of raw?.users ?? []) {
+    const tokenFile = user?.tokenFile ?? user?.['token-file'];
+    if (!user || typeof tokenFile !== 'string') continue;
     try {
-      return { ...user, token: readFileSync(tokenFile, 'utf8').trim() };
+      user.token = readFileSync(resolve(dirname(file), tokenFile), 'utf8').trim();
     } catch (error) {
-      throw new KubeconfigError(`${file}: cannot read the token file of user "${user.name}" (${(error as Error).message})`);
+      throw new KubeconfigError(`${file}: cannot read the token file of user "${name}" (${(error as Error).message})`);
     }
-  });
-  return { clusters: part.getClusters(), users, contexts: part.getContexts(), currentContext: part.getCurrentContext() || undefined };
+    delete user.tokenFile;
+    delete user['token-file'];
+  }
+  const part = new KubeConfig();
+  try {
+    part.loadFromString(JSON.stringify(raw ?? {}));
+  } catch (error) {
+    throw new KubeconfigError(`${file}: not a valid kubeconfig (${(error as Error).message})`);
+  }
+  part.makePathsAbsolute(dirname(file));
+  return { clusters: part.getClusters(), users: part.getUsers(), contexts: part.getContexts(), currentContext: part.getCurrentContext() || undefined };
 }
 
 /** kubectl's merge: for each name the first definition wins; the first current-context wins. */
