@@ -184,7 +184,8 @@ export class KubeApi {
         : new ApiUnreachableError(this.server, `no connection within ${this.timeoutMs} ms`);
     }
     const { code = '', message } = error as NodeJS.ErrnoException;
-    if (TLS_FAILURE.test(code) || /certificate/i.test(message)) return new TlsFailureError(this.server, message);
+    // Node 24 appends advice about the system CA store, which is beside the point for a kubeconfig CA.
+    if (TLS_FAILURE.test(code) || /certificate/i.test(message)) return new TlsFailureError(this.server, message.replace(/; if the root CA is installed locally.*$/, ''));
     return new ApiUnreachableError(this.server, message);
   }
 }
