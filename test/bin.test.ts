@@ -1,7 +1,8 @@
 // The installed binary: compiled JavaScript in dist/ (built by `npm test`), run as a user would.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +60,30 @@ test('errors are one line on stderr with the documented exit code, never a stack
     assert.equal(lines.length, 1, `one line: ${result.stderr}`);
     assert.match(lines[0] ?? '', message);
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  }
+});
+
+test('bad input files: one line naming the file and the problem, exit 65', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'envoyscope-bad-'));
+  const cases: [string, string, RegExp][] = [
+    ['empty.json', '', /is empty$/],
+    ['truncated.json', readFileSync(example, 'utf8').slice(0, 5000), /is truncated/],
+    ['not-json.txt', "{'configs': [{'@type': 'x'}]}", /is not valid JSON: it uses single-quoted strings/],
+    ['pod.json', '{"apiVersion": "v1", "kind": "Pod"}', /is not an Envoy config dump: expected a "configs" field/],
+  ];
+  try {
+    for (const [name, content, message] of cases) {
+      const path = join(dir, name);
+      writeFileSync(path, content);
+      const result = envoyscope(['pc', 'cluster', '-f', path]);
+      assert.equal(result.status, 65, `${name}: ${result.stderr}`);
+      assert.equal(result.stdout, '');
+      assert.equal(result.stderr.split('\n').length, 2, 'one line');
+      assert.ok(result.stderr.startsWith(`error: ${path}: `), result.stderr);
+      assert.match(result.stderr.trimEnd(), message);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -73,10 +73,6 @@ export type Rendered =
   | { kind: 'text'; text: string }
   | { kind: 'data'; value: unknown; format: 'json' | 'yaml' };
 
-export function emptyFilters(): PcFilters {
-  return { listener: {}, route: {}, cluster: {}, endpoint: {} };
-}
-
 /** Renders one pc request. Throws MissingSectionError when the input lacks what the command shows. */
 export function renderProxyConfig(input: DecodedInput, request: PcRequest): Rendered {
   if (input.kind === 'clusters') {

@@ -2,7 +2,7 @@
 // so that every subcommand takes the same source flags and istioctl's names and aliases.
 import { Command, Option } from 'commander';
 import { UsageError } from '../../errors.ts';
-import { emptyFilters, type PcFilters, type PcKind } from '../../render/proxyConfig.ts';
+import type { PcFilters, PcKind } from '../../render/proxyConfig.ts';
 import type { CliContext } from '../context.ts';
 import { parseDuration, parseOutput, parsePort } from '../flags.ts';
 import { runProxyConfig, type PcSource, type ProxyConfigOptions } from '../proxyConfigRun.ts';
@@ -155,12 +155,13 @@ function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
 function toOptions(kind: PcKind, target: string | undefined, raw: Record<string, unknown>): ProxyConfigOptions {
   const text = (key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
   const port = text('port');
-  const filters: PcFilters = emptyFilters();
   const portNumber = port === undefined ? undefined : parsePort(port, '--port');
-  assign(filters.listener, { address: text('address'), port: portNumber, type: text('type') });
-  assign(filters.route, { name: text('name') });
-  assign(filters.cluster, { fqdn: text('fqdn'), port: portNumber, subset: text('subset'), direction: text('direction') });
-  assign(filters.endpoint, { address: text('address'), port: portNumber, cluster: text('cluster'), status: text('status') });
+  const filters: PcFilters = {
+    listener: definedOnly({ address: text('address'), port: portNumber, type: text('type') }),
+    route: definedOnly({ name: text('name') }),
+    cluster: definedOnly({ fqdn: text('fqdn'), port: portNumber, subset: text('subset'), direction: text('direction') }),
+    endpoint: definedOnly({ address: text('address'), port: portNumber, cluster: text('cluster'), status: text('status') }),
+  };
   return {
     kind,
     source: sourceOf(kind, target, text('file'), text('selector'), text('adminUrl')),
@@ -194,13 +195,7 @@ function sourceOf(kind: PcKind, target?: string, file?: string, selector?: strin
   return { kind: 'pod', target: target ?? '' };
 }
 
-function definedOnly<T extends Record<string, string | undefined>>(values: T): { [K in keyof T]?: string } {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: string };
-}
-
-/** Copies only the defined values, as exactOptionalPropertyTypes wants. */
-function assign<T extends object>(target: T, values: { [K in keyof T]?: T[K] | undefined }): void {
-  for (const [key, value] of Object.entries(values)) {
-    if (value !== undefined) (target as Record<string, unknown>)[key] = value;
-  }
+/** Only the flags that were given: exactOptionalPropertyTypes keeps "absent" and "undefined" apart. */
+function definedOnly<T extends Record<string, unknown>>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }
