@@ -4,7 +4,7 @@
 import type { Duplex } from 'node:stream';
 import { Client } from 'undici';
 import { AdminBadBodyError, AdminBadStatusError } from './errors.ts';
-import type { AdminResponse, Logger } from './types.ts';
+import type { AdminResponse, EnvoyAdminClient, Logger } from './types.ts';
 
 /** `/config_dump?mask=x` → `config_dump?mask=x`, the form pilot-agent and the messages use. */
 export function adminPath(path: string): string {
@@ -97,4 +97,41 @@ export function logAdminRequest(log: Logger | undefined, path: string, from: str
   const ms = Math.round(performance.now() - startedAt);
   const result = outcome instanceof Error ? `failed after ${ms} ms: ${outcome.message}` : `${outcome.bytes} bytes in ${ms} ms`;
   log(`GET /${adminPath(path)} from ${from}: ${result}`);
+}
+
+/** One GET through a transport: Envoy's answer as an HTTP status and body. */
+export type AdminFetch = (path: string, signal: AbortSignal) => Promise<HttpAnswer>;
+
+export interface AdminClientSpec {
+  /** Names the Envoy in errors: `pod <name>.<ns>` or the URL. */
+  source: string;
+  /** Names the Envoy and the way to it in --verbose lines. */
+  from: string;
+  fetch: AdminFetch;
+  timeoutMs: number;
+  log?: Logger;
+  /** Turns a failed fetch into the typed error to report. */
+  explain(error: unknown, path: string, signal: AbortSignal): Error;
+}
+
+/** The EnvoyAdminClient every transport shares: a timeout per GET, Envoy's answer checked, each request logged. */
+export function adminClient(spec: AdminClientSpec): EnvoyAdminClient {
+  return {
+    source: spec.source,
+    async get(path: string): Promise<AdminResponse> {
+      const startedAt = performance.now();
+      const signal = AbortSignal.timeout(spec.timeoutMs);
+      try {
+        const response = checkedResponse(spec.source, path, await spec.fetch(path, signal), startedAt);
+        logAdminRequest(spec.log, path, spec.from, response, startedAt);
+        return response;
+      } catch (error) {
+        const failure = spec.explain(error, path, signal);
+        logAdminRequest(spec.log, path, spec.from, failure, startedAt);
+        throw failure;
+      }
+    },
+    // Each get() opens and closes its own connection, so nothing is left to close.
+    async close() {},
+  };
 }

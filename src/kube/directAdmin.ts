@@ -3,9 +3,9 @@
 
 import { Client } from 'undici';
 import { UsageError } from '../errors.ts';
-import { adminPath, checkedResponse, HttpExchangeError, httpGet, logAdminRequest, truncatedError } from './adminHttp.ts';
+import { adminClient, adminPath, HttpExchangeError, httpGet, truncatedError } from './adminHttp.ts';
 import { AdminRefusedError, KubeTimeoutError } from './errors.ts';
-import type { AdminResponse, EnvoyAdminClient, Logger } from './types.ts';
+import type { EnvoyAdminClient, Logger } from './types.ts';
 
 export interface DirectAdminOptions {
   timeoutMs: number;
@@ -28,24 +28,14 @@ export function directAdmin(url: string, options: DirectAdminOptions): EnvoyAdmi
   const source = base.href.replace(/\/$/, '');
   const prefix = adminPath(base.pathname).replace(/([^/])$/, '$1/');
 
-  return {
+  return adminClient({
     source,
-    async get(path: string): Promise<AdminResponse> {
-      const startedAt = performance.now();
-      const signal = AbortSignal.timeout(options.timeoutMs);
-      try {
-        const answer = await httpGet(new Client(base.origin), `${prefix}${adminPath(path)}`, signal);
-        const response = checkedResponse(source, path, answer, startedAt);
-        logAdminRequest(options.log, path, source, response, startedAt);
-        return response;
-      } catch (error) {
-        const failure = explain(error, source, path, signal, options.timeoutMs);
-        logAdminRequest(options.log, path, source, failure, startedAt);
-        throw failure;
-      }
-    },
-    async close() {},
-  };
+    from: source,
+    fetch: (path, signal) => httpGet(new Client(base.origin), `${prefix}${adminPath(path)}`, signal),
+    timeoutMs: options.timeoutMs,
+    ...(options.log ? { log: options.log } : {}),
+    explain: (error, path, signal) => explain(error, source, path, signal, options.timeoutMs),
+  });
 }
 
 function explain(error: unknown, source: string, path: string, signal: AbortSignal, timeoutMs: number): Error {

@@ -6,13 +6,12 @@
 import { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import {
+  adminClient,
+  type AdminFetch,
   adminPath,
-  checkedResponse,
   clientOverSocket,
-  type HttpAnswer,
   HttpExchangeError,
   httpGet,
-  logAdminRequest,
   truncatedError,
 } from './adminHttp.ts';
 import type { FailedStatus, KubeApi } from './apiClient.ts';
@@ -28,7 +27,7 @@ import {
   podLabel,
 } from './errors.ts';
 import { SIDECAR_CONTAINER } from './target.ts';
-import type { AdminResponse, AdminTransport, EnvoyAdminClient, Logger, PodRef } from './types.ts';
+import type { AdminTransport, EnvoyAdminClient, Logger, PodRef } from './types.ts';
 
 export const DEFAULT_ADMIN_PORT = 15000;
 
@@ -117,33 +116,22 @@ function openPodStream(api: KubeApi, pod: PodRef, subresource: 'portforward' | '
   return api.openWebSocket(path, query, protocols, permission, signal, (status) => explainRefusedUpgrade(pod, status));
 }
 
-/** Envoy's answer as an HTTP status and body; failures are thrown as the typed errors to report. */
-type Fetch = (path: string, signal: AbortSignal) => Promise<HttpAnswer>;
-
 export function podAdmin(api: KubeApi, pod: PodRef, options: PodAdminOptions): EnvoyAdminClient {
-  const source = `pod ${podLabel(pod)}`;
   const from = `${podLabel(pod)} via ${options.via} (admin port ${options.adminPort})`;
-  const fetch = options.via === 'exec' ? execFetch(api, pod, source, options) : portForwardFetch(api, pod, source, options);
-  return {
+  const source = `pod ${podLabel(pod)}`;
+  return adminClient({
     source,
-    async get(path: string): Promise<AdminResponse> {
-      const startedAt = performance.now();
-      const signal = AbortSignal.timeout(options.timeoutMs);
-      try {
-        const response = checkedResponse(source, path, await fetch(path, signal), startedAt);
-        logAdminRequest(options.log, path, from, response, startedAt);
-        return response;
-      } catch (error) {
-        const failure = signal.aborted ? new KubeTimeoutError(`fetching /${adminPath(path)} from ${from}`, options.timeoutMs) : (error as Error);
-        logAdminRequest(options.log, path, from, failure, startedAt);
-        throw failure;
-      }
-    },
-    async close() {},
-  };
+    from,
+    fetch: options.via === 'exec' ? execFetch(api, pod, source, options) : portForwardFetch(api, pod, source, options),
+    timeoutMs: options.timeoutMs,
+    ...(options.log ? { log: options.log } : {}),
+    // The transports already throw typed errors; only the timeout needs naming here.
+    explain: (error, path, signal) =>
+      signal.aborted ? new KubeTimeoutError(`fetching /${adminPath(path)} from ${from}`, options.timeoutMs) : (error as Error),
+  });
 }
 
-function portForwardFetch(api: KubeApi, pod: PodRef, source: string, options: PodAdminOptions): Fetch {
+function portForwardFetch(api: KubeApi, pod: PodRef, source: string, options: PodAdminOptions): AdminFetch {
   return async (path, signal) => {
     const query = new URLSearchParams({ ports: String(options.adminPort) });
     const ws = await openPodStream(api, pod, 'portforward', query, ['v4.channel.k8s.io'], signal);
@@ -169,7 +157,7 @@ interface ExecOutcome {
   status: { status?: string; message?: string } | undefined;
 }
 
-function execFetch(api: KubeApi, pod: PodRef, source: string, options: PodAdminOptions): Fetch {
+function execFetch(api: KubeApi, pod: PodRef, source: string, options: PodAdminOptions): AdminFetch {
   return async (path, signal) => {
     const portFlag = options.adminPort === DEFAULT_ADMIN_PORT ? [] : ['--debug-port', String(options.adminPort)];
     const command = ['pilot-agent', 'request', 'GET', adminPath(path), ...portFlag];

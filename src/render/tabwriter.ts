@@ -48,12 +48,16 @@ export function tabwrite(rows: readonly (readonly string[])[], padding: number):
   return out.join('');
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 function terminatedCells(row: readonly string[] | undefined): number {
   return row ? row.length - 1 : 0;
 }
 
 /** Go measures cells in runes (code points), not UTF-16 units. */
 function runeLength(text: string): number {
+  // Only surrogate pairs make the two differ; most cells have none.
+  if (!SURROGATE.test(text)) return text.length;
   let n = 0;
   for (const _ of text) n++;
   return n;
