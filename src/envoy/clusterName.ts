@@ -28,6 +28,18 @@ const SNI_PREFIXES = ['outbound_.', 'inbound_.'];
 
 /** Splits an Istio cluster name into its fields; undefined when the name is not in either spelling. */
 export function parseClusterName(name: string): ClusterName | undefined {
+  // Filtering, sorting and the table each ask for the same names: parse each one once.
+  let parsed = parsedNames.get(name);
+  if (parsed === undefined && !parsedNames.has(name)) {
+    parsed = parseUncached(name);
+    parsedNames.set(name, parsed);
+  }
+  return parsed && { ...parsed };
+}
+
+const parsedNames = new Map<string, ClusterName | undefined>();
+
+function parseUncached(name: string): ClusterName | undefined {
   const form: ClusterNameForm = SNI_PREFIXES.some((prefix) => name.startsWith(prefix)) ? 'sni' : 'pipe';
   const parts = cutInFour(name, form === 'pipe' ? PIPE : SNI);
   if (parts === undefined) return undefined;

@@ -140,7 +140,7 @@ const BARE_RESOURCES: Record<string, Collection> = {
 /** The map keys of the Envoy ≤ 1.7 `configs` object ("config tracker" names). */
 const TRACKER_KEYS = new Set(['bootstrap', 'clusters', 'listeners', 'routes', 'scoped_routes', 'secrets', 'endpoints']);
 
-export function emptyConfigDump(): ConfigDump {
+function emptyConfigDump(): ConfigDump {
   return {
     sections: new Set(),
     listeners: [],
@@ -152,11 +152,6 @@ export function emptyConfigDump(): ConfigDump {
     ecds: [],
     unknown: [],
   };
-}
-
-/** Is this parsed JSON something decodeConfigDump accepts? */
-export function looksLikeConfigDump(json: unknown): boolean {
-  return findConfigsHolders(json).length > 0 || isClusterLoadAssignmentArray(json);
 }
 
 /**

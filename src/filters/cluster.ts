@@ -18,6 +18,7 @@ export function matchCluster(filter: ClusterFilter, entry: Entry<Cluster>): bool
 
 export function matchClusterName(filter: ClusterFilter, name: string): boolean {
   const { fqdn, port, subset, direction } = filter;
+  if (!fqdn && port === undefined && !subset && !direction) return true;
   const parsed = parseClusterName(name);
   if (parsed === undefined) {
     // `BlackHoleCluster`, `xds-grpc`…: no fields to compare, so only `--fqdn <the name>` selects them.
