@@ -1,6 +1,7 @@
 // Runs one `pc` command: get the input (file, pod, pods, or an admin URL), render it, print it.
 import { EnvoyscopeError, ExitCode } from '../errors.ts';
 import { decodeInput, decodeJson, type DecodedInput } from '../envoy/input.ts';
+import type { SectionKind } from '../envoy/model.ts';
 import { AdminBadBodyError } from '../kube/errors.ts';
 import type { AdminTransport, EnvoyAdminClient } from '../kube/types.ts';
 import {
@@ -70,7 +71,7 @@ export async function runProxyConfig(options: ProxyConfigOptions, ctx: CliContex
   const { source } = options;
   if (source.kind === 'file') {
     const input = await readInput(source.path, ctx.io.in);
-    await show(options, ctx, decodeInput(input.text, input.name, SECTIONS_SHOWN[options.kind]), input.name);
+    await show(options, ctx, decodeInput(input.bytes, input.name, sectionsToDecode(options)), input.name);
     return;
   }
   if (source.kind === 'admin-url') {
@@ -150,6 +151,11 @@ async function fetchInput(admin: EnvoyAdminClient, kind: PcKind): Promise<Decode
     if (!(error instanceof EnvoyscopeError)) throw error;
     throw new AdminBadBodyError(admin.source, path, error.message.replace(`${admin.source}: `, ''));
   }
+}
+
+/** `pc all -o json|yaml` prints the whole input, so it must parse all of it. */
+function sectionsToDecode(options: ProxyConfigOptions): ReadonlySet<SectionKind> | undefined {
+  return options.kind === 'all' && options.output !== 'short' ? undefined : SECTIONS_SHOWN[options.kind];
 }
 
 function request(options: ProxyConfigOptions, ctx: CliContext, source: string): PcRequest {

@@ -187,6 +187,13 @@ export function decodeConfigDump(json: unknown, source: string, only?: ReadonlyS
   return dump;
 }
 
+/** The section a `configs` element of this `@type` belongs to (a section, an element wrapper or a bare resource). */
+export function sectionKindOfType(typeUrl: string): SectionKind | undefined {
+  const adminName = typeUrl.replace(/^.*\//, '').replace(/^envoy\.admin\.(v2alpha|v3)\./, '');
+  const sectionName = ELEMENT_WRAPPERS[adminName]?.section ?? adminName;
+  return SECTIONS[sectionName]?.kind ?? BARE_RESOURCES[messageTypeFromUrl(typeUrl)];
+}
+
 function decodeConfig(dump: ConfigDump, config: Obj, wanted: (kind: SectionKind) => boolean): void {
   const typeUrl = typeof config['@type'] === 'string' ? config['@type'] : '';
   const shortType = typeUrl.replace(/^.*\//, '');

@@ -2,9 +2,11 @@
 // a config dump (any generation), Envoy's `/clusters?format=json`, or Pilot's `/debug/edsz`.
 import { DataError } from '../errors.ts';
 import { decodeClustersStatus, looksLikeClustersStatus } from './clustersStatus.ts';
-import { decodeConfigDump } from './decode.ts';
+import { decodeConfigDump, sectionKindOfType } from './decode.ts';
 import type { ClustersStatus, ConfigDump, SectionKind } from './model.ts';
+import { sliceConfigs } from './sections.ts';
 
+/** `json` is the input as parsed; with `only`, sections left out are `{"@type"}` stubs. */
 export type DecodedInput =
   | { kind: 'config_dump'; dump: ConfigDump; json: unknown }
   | { kind: 'clusters'; clusters: ClustersStatus; json: unknown };
@@ -18,9 +20,34 @@ export function parseJson(text: string, source: string): unknown {
   }
 }
 
-/** `only`: the sections the caller will show (others are recognised but not decoded). */
-export function decodeInput(text: string, source: string, only?: ReadonlySet<SectionKind>): DecodedInput {
-  return decodeJson(parseJson(text, source), source, only);
+/**
+ * Decodes a saved input's bytes (or text). `only`: the sections the caller will show; the others
+ * are recognised but neither parsed nor decoded.
+ */
+export function decodeInput(input: Buffer | string, source: string, only?: ReadonlySet<SectionKind>): DecodedInput {
+  const bytes = typeof input === 'string' ? Buffer.from(input) : input;
+  const partial = only && parseShownSections(bytes, only);
+  return decodeJson(partial ?? parseJson(bytes.toString('utf8'), source), source, only);
+}
+
+/**
+ * Parses only the `configs` elements of the shown sections (and of unknown types); the others
+ * become `{"@type": …}` stubs so their presence is still known. Undefined when the input is not a
+ * plain `{"configs": [...]}` dump or does not parse: the caller then parses it whole, which also
+ * words the error for a broken file. A fault inside a section that is not shown goes unnoticed.
+ */
+function parseShownSections(bytes: Buffer, only: ReadonlySet<SectionKind>): unknown {
+  const slices = sliceConfigs(bytes);
+  if (!slices) return undefined;
+  try {
+    const configs = slices.map(({ start, end, typeUrl }) => {
+      const kind = typeUrl === undefined ? undefined : sectionKindOfType(typeUrl);
+      return kind !== undefined && !only.has(kind) ? { '@type': typeUrl } : (JSON.parse(bytes.toString('utf8', start, end)) as unknown);
+    });
+    return { configs };
+  } catch {
+    return undefined;
+  }
 }
 
 /** For JSON that is already parsed (a live answer); recognises what it is like decodeInput. */
