@@ -52,7 +52,7 @@ test('decoding only the shown sections gives what a full decode gives for them',
     const text = readFileSync(file, 'utf8');
     const full = decodeConfigDump(JSON.parse(text), file);
     for (const kind of kinds) {
-      const input = decodeInput(text, file, new Set([kind]));
+      const input = decodeInput(text, file, { only: new Set([kind]), sliceFromBytes: 0 });
       assert.equal(input.kind, 'config_dump');
       if (input.kind !== 'config_dump') continue;
       assert.deepEqual(input.dump.sections, full.sections, `${file}: sections`);
@@ -65,8 +65,8 @@ test('decoding only the shown sections gives what a full decode gives for them',
 test('a broken dump still gets the full parser\'s message', () => {
   const text = readFileSync(example, 'utf8');
   const broken = text.replace('"dynamic_active_clusters"', '"dynamic_active_clusters" :');
-  assert.throws(() => decodeInput(broken, 'x.json', new Set(['clusters'])), (error: unknown) => error instanceof DataError && /not valid JSON/.test(error.message));
-  assert.throws(() => decodeInput(text.slice(0, 100_000), 'x.json', new Set(['routes'])), (error: unknown) => error instanceof DataError && /truncated/.test(error.message));
+  assert.throws(() => decodeInput(broken, 'x.json', { only: new Set(['clusters']), sliceFromBytes: 0 }), (error: unknown) => error instanceof DataError && /not valid JSON/.test(error.message));
+  assert.throws(() => decodeInput(text.slice(0, 100_000), 'x.json', { only: new Set(['routes']), sliceFromBytes: 0 }), (error: unknown) => error instanceof DataError && /truncated/.test(error.message));
 });
 
 test('the example is sliced, not parsed whole', () => {

@@ -71,7 +71,7 @@ export async function runProxyConfig(options: ProxyConfigOptions, ctx: CliContex
   const { source } = options;
   if (source.kind === 'file') {
     const input = await readInput(source.path, ctx.io.in);
-    await show(options, ctx, decodeInput(input.bytes, input.name, sectionsToDecode(options)), input.name);
+    await show(options, ctx, decodeInput(input.bytes, input.name, { only: sectionsToDecode(options) }), input.name);
     return;
   }
   if (source.kind === 'admin-url') {

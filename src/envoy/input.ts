@@ -20,13 +20,23 @@ export function parseJson(text: string, source: string): unknown {
   }
 }
 
-/**
- * Decodes a saved input's bytes (or text). `only`: the sections the caller will show; the others
- * are recognised but neither parsed nor decoded.
- */
-export function decodeInput(input: Buffer | string, source: string, only?: ReadonlySet<SectionKind>): DecodedInput {
+export interface DecodeOptions {
+  /** The sections the caller will show; the others are recognised but neither parsed nor decoded. */
+  only?: ReadonlySet<SectionKind> | undefined;
+  /**
+   * From this size on, only the shown sections are parsed. Below it one native JSON.parse is
+   * faster than scanning the bytes, which runs before the JIT has warmed up.
+   */
+  sliceFromBytes?: number;
+}
+
+const SLICE_FROM_BYTES = 2 * 1024 * 1024;
+
+/** Decodes a saved input's bytes (or text), recognising what it is from its content. */
+export function decodeInput(input: Buffer | string, source: string, options: DecodeOptions = {}): DecodedInput {
   const bytes = typeof input === 'string' ? Buffer.from(input) : input;
-  const partial = only && parseShownSections(bytes, only);
+  const { only, sliceFromBytes = SLICE_FROM_BYTES } = options;
+  const partial = only && bytes.length >= sliceFromBytes ? parseShownSections(bytes, only) : undefined;
   return decodeJson(partial ?? parseJson(bytes.toString('utf8'), source), source, only);
 }
 

@@ -121,7 +121,8 @@ class Scanner {
     const first = this.peek();
     if (first === QUOTE) return this.skipString();
     if (first !== OPEN_BRACE && first !== OPEN_BRACKET) return this.skipScalar();
-    // Containers: count brackets, jumping over strings, which may hold any bracket.
+    // Containers: count brackets, jumping over strings (which may hold any bracket) with the
+    // native indexOf: on a big dump that beats stepping through the strings byte by byte.
     const { bytes } = this;
     let depth = 0;
     for (let i = this.at; i < bytes.length; i++) {
