@@ -7,6 +7,7 @@ import type { AdminTransport, EnvoyAdminClient } from '../kube/types.ts';
 import {
   formatRendered,
   formatRenderedForPods,
+  layoutOf,
   missingAllSections,
   renderProxyConfig,
   SECTIONS_SHOWN,
@@ -15,7 +16,7 @@ import {
   type PcRequest,
   type Rendered,
 } from '../render/proxyConfig.ts';
-import type { OutputFormat } from '../render/output.ts';
+import { isTabular, type OutputFormat } from '../render/output.ts';
 import { palette } from '../io/streams.ts';
 import { readInput } from '../source/file.ts';
 import type { CliContext } from './context.ts';
@@ -130,7 +131,7 @@ async function runOnPods(
         if (results.length > 1) ctx.io.err.write(`error: ${error.message}\n`);
       }
     }
-    ctx.io.out.write(await highlightHeader(formatRenderedForPods(rendered), rendered[0]?.rendered, ctx));
+    ctx.io.out.write(await highlightHeader(formatRenderedForPods(rendered, layoutOf(options.output)), rendered[0]?.rendered, options, ctx));
     if (failure) {
       throw rendered.length === 0
         ? failure
@@ -155,7 +156,7 @@ async function fetchInput(admin: EnvoyAdminClient, kind: PcKind): Promise<Decode
 
 /** `pc all -o json|yaml` prints the whole input, so it must parse all of it. */
 function sectionsToDecode(options: ProxyConfigOptions): ReadonlySet<SectionKind> | undefined {
-  return options.kind === 'all' && options.output !== 'short' ? undefined : SECTIONS_SHOWN[options.kind];
+  return options.kind === 'all' && !isTabular(options.output) ? undefined : SECTIONS_SHOWN[options.kind];
 }
 
 function request(options: ProxyConfigOptions, ctx: CliContext, source: string): PcRequest {
@@ -172,15 +173,15 @@ function request(options: ProxyConfigOptions, ctx: CliContext, source: string): 
 
 async function show(options: ProxyConfigOptions, ctx: CliContext, input: DecodedInput, source: string): Promise<void> {
   const rendered = renderProxyConfig(input, request(options, ctx, source));
-  ctx.io.out.write(await highlightHeader(formatRendered(rendered), rendered, ctx));
-  if (options.kind === 'all' && options.output === 'short') {
+  ctx.io.out.write(await highlightHeader(formatRendered(rendered, layoutOf(options.output)), rendered, options, ctx));
+  if (options.kind === 'all' && isTabular(options.output)) {
     for (const section of missingAllSections(input)) ctx.io.err.write(`note: ${source} has no ${section} section\n`);
   }
 }
 
-/** On a terminal, a table's header line is bold (after layout, so the columns stay aligned). */
-async function highlightHeader(text: string, rendered: Rendered | undefined, ctx: CliContext): Promise<string> {
-  const color = rendered?.kind === 'table' ? await palette(ctx.io.colorOut) : undefined;
+/** On a terminal, a column table's header line is bold (after layout, so the columns stay aligned). */
+async function highlightHeader(text: string, rendered: Rendered | undefined, options: ProxyConfigOptions, ctx: CliContext): Promise<string> {
+  const color = rendered?.kind === 'table' && options.output === 'short' ? await palette(ctx.io.colorOut) : undefined;
   if (!color) return text;
   const end = text.indexOf('\n');
   return color.bold(text.slice(0, end)) + text.slice(end);

@@ -3,8 +3,13 @@ import { createRequire } from 'node:module';
 import type { Entry, Obj } from '../envoy/model.ts';
 import { toProtoJson } from '../envoy/protojson.ts';
 
-export const OUTPUT_FORMATS = ['short', 'json', 'yaml', 'raw'] as const;
+export const OUTPUT_FORMATS = ['short', 'table', 'json', 'yaml', 'raw'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** `short` is istioctl's tabwriter layout; `table` draws the same rows in boxes. */
+export function isTabular(format: OutputFormat): format is 'short' | 'table' {
+  return format === 'short' || format === 'table';
+}
 
 /**
  * istioctl's proto3 JSON of one resource: lowerCamelCase field names, map/Struct keys untouched,
@@ -45,6 +50,6 @@ export function formatYaml(value: unknown): string {
 }
 
 /** Serialises data for a machine-readable format: json/raw print JSON, yaml prints YAML. */
-export function formatData(value: unknown, format: Exclude<OutputFormat, 'short'>): string {
+export function formatData(value: unknown, format: 'json' | 'yaml' | 'raw'): string {
   return format === 'yaml' ? formatYaml(value) : formatJson(value);
 }

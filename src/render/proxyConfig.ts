@@ -18,7 +18,8 @@ import { matchCluster, type ClusterFilter } from '../filters/cluster.ts';
 import { filterClusterLoadAssignments, filterClusterStatuses, type EndpointFilter } from '../filters/endpoint.ts';
 import { matchListener, type ListenerFilter } from '../filters/listener.ts';
 import { matchRoute, type RouteFilter } from '../filters/route.ts';
-import { formatData, protoJsonOf, rawOf, sectionOf, type OutputFormat } from './output.ts';
+import { boxedTable } from './boxed.ts';
+import { formatData, isTabular, protoJsonOf, rawOf, sectionOf, type OutputFormat } from './output.ts';
 import { renderTable, type Table } from './tabwriter.ts';
 import { bootstrapSummary } from './views/bootstrap.ts';
 import { clusterTable, sortClusters } from './views/cluster.ts';
@@ -144,21 +145,21 @@ function renderListeners(dump: ConfigDump, request: PcRequest, namePrefix: boole
   requireSection(dump, 'listeners', request);
   const entries = serving(dump.listeners).filter((e) => matchListener(request.filters.listener, e as Entry<Listener>));
   // istioctl prints listener JSON in dump order and sorts only the table.
-  if (request.output !== 'short') return renderData(entries, request);
+  if (!isTabular(request.output)) return renderData(entries, request);
   return table(listenerTable(sortListeners(entries), { verbose: request.detailed, namePrefix }));
 }
 
 function renderRoutes(dump: ConfigDump, request: PcRequest, namePrefix: boolean): Rendered {
   requireSection(dump, 'routes', request);
   const entries = sortRoutes(serving(dump.routes).filter((e) => matchRoute(request.filters.route, e as Entry<RouteConfiguration>)));
-  if (request.output !== 'short') return renderData(entries, request);
+  if (!isTabular(request.output)) return renderData(entries, request);
   return table(routeTable(entries, { verbose: request.detailed, namePrefix }));
 }
 
 function renderClusters(dump: ConfigDump, request: PcRequest, namePrefix: boolean): Rendered {
   requireSection(dump, 'clusters', request);
   const entries = sortClusters(serving(dump.clusters).filter((e) => matchCluster(request.filters.cluster, e as Entry<Cluster>)));
-  if (request.output !== 'short') return renderData(entries, request);
+  if (!isTabular(request.output)) return renderData(entries, request);
   return table(clusterTable(entries, { namePrefix }));
 }
 
@@ -172,12 +173,12 @@ function renderEndpoints(dump: ConfigDump, request: PcRequest, namePrefix: boole
   const entries = sortClusterLoadAssignments(
     filterClusterLoadAssignments(serving(dump.endpoints) as Entry<ClusterLoadAssignment>[], request.filters.endpoint),
   );
-  if (request.output !== 'short') return renderData(entries, request);
+  if (!isTabular(request.output)) return renderData(entries, request);
   return table(edsTable(entries, { namePrefix }));
 }
 
 function renderHosts(statuses: ClusterStatus[], request: PcRequest): Rendered {
-  if (request.output === 'short') return table(hostTable(statuses, request.filters.endpoint));
+  if (isTabular(request.output)) return table(hostTable(statuses, request.filters.endpoint));
   const matching = filterClusterStatuses(statuses, request.filters.endpoint);
   const value = request.output === 'raw' ? matching : matching.map((s) => toProtoJson(s, 'envoy.admin.v3.ClusterStatus'));
   return { kind: 'data', value, format: dataFormat(request) };
@@ -186,14 +187,14 @@ function renderHosts(statuses: ClusterStatus[], request: PcRequest): Rendered {
 function renderBootstrap(dump: ConfigDump, request: PcRequest): Rendered {
   requireSection(dump, 'bootstrap', request);
   const bootstrap = dump.bootstrap;
-  if (request.output === 'short') return { kind: 'text', text: bootstrap ? bootstrapSummary(bootstrap) : '' };
+  if (isTabular(request.output)) return { kind: 'text', text: bootstrap ? bootstrapSummary(bootstrap) : '' };
   const section: Obj = bootstrap ? { ...bootstrap.wrapper, bootstrap: bootstrap.resource } : {};
   return renderSection(section, 'envoy.admin.v3.BootstrapConfigDump', request);
 }
 
 function renderSecrets(dump: ConfigDump, request: PcRequest, namePrefix: boolean): Rendered {
   requireSection(dump, 'secrets', request);
-  if (request.output === 'short') {
+  if (isTabular(request.output)) {
     const shown = secretTable(dump.secrets, { namePrefix, now: request.now });
     return typeof shown === 'string' ? { kind: 'text', text: shown } : table(shown);
   }
@@ -207,7 +208,7 @@ function renderSecrets(dump: ConfigDump, request: PcRequest, namePrefix: boolean
 
 function renderEcds(dump: ConfigDump, request: PcRequest): Rendered {
   requireSection(dump, 'ecds', request);
-  if (request.output === 'short') return table(ecdsTable(dump.ecds));
+  if (isTabular(request.output)) return table(ecdsTable(dump.ecds));
   return renderSection(sectionOf({ ecds_filters: dump.ecds }, 'ecds_filter'), 'envoy.admin.v3.EcdsConfigDump', request);
 }
 
@@ -232,12 +233,12 @@ const ALL_SECTIONS: { kind: SectionKind; header: string; render: (dump: ConfigDu
  * `-o json|yaml` print the whole input, as istioctl does, so its jq recipes keep working.
  */
 function renderAll(input: Extract<DecodedInput, { kind: 'config_dump' }>, request: PcRequest): Rendered {
-  if (request.output !== 'short') return { kind: 'data', value: input.json, format: dataFormat(request) };
+  if (!isTabular(request.output)) return { kind: 'data', value: input.json, format: dataFormat(request) };
   const parts: string[] = [];
   for (const section of ALL_SECTIONS) {
     if (!input.dump.sections.has(section.kind)) continue;
     const header = request.withHeaders ? `------ ${section.header} ------\n\n` : '';
-    parts.push(header + formatRendered(section.render(input.dump, request)));
+    parts.push(header + formatRendered(section.render(input.dump, request), layoutOf(request.output)));
   }
   return { kind: 'text', text: parts.join('\n') };
 }
@@ -248,10 +249,17 @@ export function missingAllSections(input: DecodedInput): string[] {
   return ALL_SECTIONS.filter((s) => !input.dump.sections.has(s.kind)).map((s) => SECTION_NAMES[s.kind]);
 }
 
-export function formatRendered(rendered: Rendered): string {
+/** How tables are laid out: istioctl's tabwriter columns (`-o short`) or boxes (`-o table`). */
+export type TableLayout = 'columns' | 'boxes';
+
+export function layoutOf(output: OutputFormat): TableLayout {
+  return output === 'table' ? 'boxes' : 'columns';
+}
+
+export function formatRendered(rendered: Rendered, layout: TableLayout = 'columns'): string {
   switch (rendered.kind) {
     case 'table':
-      return renderTable(rendered.table);
+      return layout === 'boxes' ? boxedTable(rendered.table) : renderTable(rendered.table);
     case 'text':
       return rendered.text;
     case 'data':
@@ -264,7 +272,7 @@ export function formatRendered(rendered: Rendered): string {
  * data becomes one document keyed by pod, and text (bootstrap summary, `all`) is printed per pod
  * under a `--- <pod> ---` line.
  */
-export function formatRenderedForPods(results: readonly { pod: string; rendered: Rendered }[]): string {
+export function formatRenderedForPods(results: readonly { pod: string; rendered: Rendered }[], layout: TableLayout = 'columns'): string {
   const first = results[0]?.rendered;
   if (!first) return '';
   if (first.kind === 'data') {
@@ -275,7 +283,7 @@ export function formatRenderedForPods(results: readonly { pod: string; rendered:
     const tables = results.map(({ pod, rendered }) => ({ pod, table: (rendered as { table: Table }).table }));
     const [header = []] = tables[0]?.table.rows ?? [];
     const rows = [['POD', ...header], ...tables.flatMap(({ pod, table }) => table.rows.slice(1).map((row) => [pod, ...row]))];
-    return renderTable({ rows, padding: tables[0]?.table.padding ?? 1 });
+    return formatRendered({ kind: 'table', table: { rows, padding: tables[0]?.table.padding ?? 1 } }, layout);
   }
-  return results.map(({ pod, rendered }) => `--- ${pod} ---\n${formatRendered(rendered)}`).join('\n');
+  return results.map(({ pod, rendered }) => `--- ${pod} ---\n${formatRendered(rendered, layout)}`).join('\n');
 }

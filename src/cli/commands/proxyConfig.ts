@@ -139,7 +139,7 @@ function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
     .addOption(new Option('--via <transport>', 'how to reach Envoy admin in a pod').choices(['port-forward', 'exec']).default('port-forward'))
     .option('--proxy-admin-port <port>', "Envoy admin port in the pod", '15000')
     .addOption(
-      new Option('-o, --output <format>', 'short (table), json, yaml, or raw (Envoy\'s own snake_case JSON)').default(
+      new Option('-o, --output <format>', "short (istioctl's columns), table (boxed), json, yaml, or raw (Envoy's own snake_case JSON)").default(
         spec.defaultOutput ?? 'short',
       ),
     );
