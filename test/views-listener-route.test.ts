@@ -254,7 +254,8 @@ test('route VIRTUAL SERVICE (describeManagement)', () => {
     [istio('/apis/networking.istio.io/v1alpha3/namespaces/default/virtual-service/httpbin'), 'httpbin.default'],
     [istio('/apis/networking.istio.io/v1/namespaces/bookinfo/virtual-service/reviews'), 'reviews.bookinfo'],
     [istio('/apis/networking.istio.io/v1alpha3/namespaces/default/virtual-service'), ''],
-    [istio('/apis/networking/v1alpha3/namespaces/default/virtual-service/httpbin'), '<unknown>'],
+    [istio('/apis/networking/v1alpha3/namespaces/default/virtual-service/httpbin'), 'httpbin.default'],
+    [istio('/apis/security.istio.io/v1/namespaces/default/peer-authentication/x'), '<unknown>'],
     [istio(42), '<unknown>'],
     [istio(''), '<unknown>'],
   ];

@@ -55,19 +55,22 @@ function unexpandDomains(domains: readonly string[]): string[] {
   return domains.filter((domain) => !isLongForm(domain));
 }
 
-const ISTIO_CONFIG_PATH = '/apis/networking.istio.io/';
+/** `/apis/networking.istio.io/…` since Istio 1.5; `/apis/networking/v1alpha3/…` before. */
+const ISTIO_CONFIG_PATH = /^\/apis\/networking(?:\.istio\.io)?\//;
 
 /**
  * The Istio config a route or cluster came from: `filter_metadata.istio.config`, a path like
  * `/apis/networking.istio.io/v1/namespaces/<ns>/virtual-service/<name>`, as `name.namespace`.
- * No such key → ""; a networking.istio.io path of another shape → ""; anything else (older
- * `/apis/networking/v1alpha3/…` paths, non-strings) → `<unknown>`.
+ * No such key → ""; a networking path of another shape → ""; anything else (non-strings,
+ * other APIs) → `<unknown>`. istioctl reads only the networking.istio.io spelling and shows the
+ * pre-1.5 `/apis/networking/v1alpha3/…` paths of older proxies as `<unknown>`; they name their
+ * VirtualService just as well.
  */
 export function describeManagement(metadata: Metadata | undefined): string {
   const istio = metadata?.filter_metadata?.['istio'];
   if (!istio || !Object.hasOwn(istio, 'config')) return '';
   const path = istio['config'];
-  if (typeof path !== 'string' || !path.startsWith(ISTIO_CONFIG_PATH)) return '<unknown>';
+  if (typeof path !== 'string' || !ISTIO_CONFIG_PATH.test(path)) return '<unknown>';
   const pieces = path.split('/');
   return pieces.length === 8 ? `${pieces[7]}.${pieces[5]}` : '';
 }
