@@ -87,6 +87,16 @@ test('bad input files: one line naming the file and the problem, exit 65', () =>
   }
 });
 
+test('no command: the help on stderr, exit 64', () => {
+  for (const args of [[], ['pc']]) {
+    const result = envoyscope(args);
+    assert.equal(result.status, 64);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /^Usage: envoyscope/);
+    assert.doesNotMatch(result.stderr, /outputHelp/);
+  }
+});
+
 test('--help and --version succeed', () => {
   assert.match(envoyscope(['--version']).stdout, /^\d+\.\d+\.\d+\n$/);
   const help = envoyscope(['pc', 'cluster', '--help']);

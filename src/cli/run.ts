@@ -48,6 +48,8 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<Exi
 async function report(error: unknown, ctx: CliContext): Promise<ExitCodeValue> {
   // --help and --version end with a CommanderError too, but successfully.
   if (error instanceof CommanderError && error.exitCode === 0) return ExitCode.OK;
+  // A command group without its subcommand: commander has printed the help on stderr already.
+  if (error instanceof CommanderError && error.code === 'commander.help') return ExitCode.USAGE;
   const { message, code } = describe(error);
   const color = await palette(ctx.io.colorErr);
   ctx.io.err.write(`${color ? color.red('error:') : 'error:'} ${message}\n`);
