@@ -268,7 +268,7 @@ test('cluster TYPE and DESTINATION RULE columns', () => {
   assert.deepEqual(rows, [
     'EDS|a-dr.ns',
     'EDS',
-    'EDS|<unknown>',
+    'EDS|default.istio-system',
     'EDS|<unknown>',
     'STRICT_DNS',
     'STATIC',
