@@ -58,8 +58,11 @@ export class UsageError extends EnvoyscopeError {
 
 /** The input could not be decoded. `source` names the file (or `-` for stdin). */
 export class DataError extends EnvoyscopeError {
+  /** What is wrong, without the source (e.g. "is truncated: …"). */
+  readonly problem: string;
   constructor(source: string, problem: string) {
     super(`${source}: ${problem}`, ExitCode.DATA);
+    this.problem = problem;
   }
 }
 

@@ -1,5 +1,5 @@
 // Runs one `pc` command: get the input (file, pod, pods, or an admin URL), render it, print it.
-import { EnvoyscopeError, ExitCode } from '../errors.ts';
+import { DataError, EnvoyscopeError, ExitCode } from '../errors.ts';
 import { decodeInput, decodeJson, type DecodedInput } from '../envoy/input.ts';
 import type { SectionKind } from '../envoy/model.ts';
 import { AdminBadBodyError } from '../kube/errors.ts';
@@ -149,8 +149,8 @@ async function fetchInput(admin: EnvoyAdminClient, kind: PcKind): Promise<Decode
     return decodeJson(response.json, admin.source, SECTIONS_SHOWN[kind]);
   } catch (error) {
     // Valid JSON that is not what Envoy sends for this path.
-    if (!(error instanceof EnvoyscopeError)) throw error;
-    throw new AdminBadBodyError(admin.source, path, error.message.replace(`${admin.source}: `, ''));
+    if (!(error instanceof DataError)) throw error;
+    throw new AdminBadBodyError(admin.source, path, error.problem);
   }
 }
 

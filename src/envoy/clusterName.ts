@@ -27,17 +27,19 @@ const SNI = '_.';
 const SNI_PREFIXES = ['outbound_.', 'inbound_.'];
 
 /** Splits an Istio cluster name into its fields; undefined when the name is not in either spelling. */
-export function parseClusterName(name: string): ClusterName | undefined {
-  // Filtering, sorting and the table each ask for the same names: parse each one once.
+export function parseClusterName(name: string): Readonly<ClusterName> | undefined {
+  // Filtering, sorting and the table each ask for the same names: parse each one once, and share
+  // the (frozen) result.
   let parsed = parsedNames.get(name);
   if (parsed === undefined && !parsedNames.has(name)) {
-    parsed = parseUncached(name);
+    const fields = parseUncached(name);
+    parsed = fields && Object.freeze(fields);
     parsedNames.set(name, parsed);
   }
-  return parsed && { ...parsed };
+  return parsed;
 }
 
-const parsedNames = new Map<string, ClusterName | undefined>();
+const parsedNames = new Map<string, Readonly<ClusterName> | undefined>();
 
 function parseUncached(name: string): ClusterName | undefined {
   const form: ClusterNameForm = SNI_PREFIXES.some((prefix) => name.startsWith(prefix)) ? 'sni' : 'pipe';

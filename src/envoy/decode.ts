@@ -3,13 +3,7 @@
 // admin v2alpha (Envoy ≤ 1.12) and v3, map-shaped `configs` (Envoy ≤ 1.7, Pilot 1.0), `?resource=`
 // element wrappers, bare resources (istiod `types=`, edsz ≥ 1.25), and egctl's wrapped form.
 import { DataError } from '../errors.ts';
-import type {
-  ConfigDump,
-  Entry,
-  Obj,
-  ResourceState,
-  SectionKind,
-} from './model.ts';
+import { isObj, type ConfigDump, type Entry, type Obj, type ResourceState, type SectionKind } from './model.ts';
 import { canonicalize, messageTypeFromUrl } from './protojson.ts';
 
 const V3 = {
@@ -395,9 +389,6 @@ function optionalString<K extends string>(key: K, value: unknown): { [P in K]?: 
   return (typeof value === 'string' ? { [key]: value } : {}) as { [P in K]?: string };
 }
 
-function isObj(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Every `configs` holder in the input: the dump itself, or the dumps nested one or two levels

@@ -2,14 +2,15 @@
 // plus the MATCH / DESTINATION / TYPE texts of istioctl's listener table
 // (`istioctl/pkg/writer/envoy/configdump/listener.go`). Every Envoy generation is understood:
 // v2 Struct `config`, `hidden_envoy_deprecated_config`, legacy filter names and v2 type URLs.
-import type {
-  Address,
-  FilterChain,
-  FilterChainMatch,
-  Listener,
-  NetworkFilter,
-  Obj,
-  RouteConfiguration,
+import {
+  isObj,
+  type Address,
+  type FilterChain,
+  type FilterChainMatch,
+  type Listener,
+  type NetworkFilter,
+  type Obj,
+  type RouteConfiguration,
 } from './model.ts';
 import { describeRouteMatch } from './routes.ts';
 
@@ -235,6 +236,3 @@ function matchAllCluster(routeConfig: RouteConfiguration): string | undefined {
   return typeof cluster === 'string' ? cluster : undefined;
 }
 
-function isObj(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -8,6 +8,11 @@ export interface Obj {
   [field: string]: unknown;
 }
 
+/** Is this JSON value an object (not an array, not null)? */
+export function isObj(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Where a resource sits in the dump. */
 export type ResourceState = 'static' | 'active' | 'warming' | 'draining' | 'error';
 

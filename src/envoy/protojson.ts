@@ -6,6 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { isObj, type Obj } from './model.ts';
 
 /**
  * What a field holds: a message (index into `EnvoySchema.messages`), or `s` scalar (with the
@@ -232,11 +233,7 @@ function resolveTarget(data: LoadedSchema, typeNameOrUrl: string): Target {
 
 // ---- conversion -----------------------------------------------------------------------------
 
-type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+type JsonObject = Obj;
 
 /** Plain assignment of `__proto__` would set the prototype instead of adding the key. */
 function put(target: JsonObject, key: string, value: unknown): void {
@@ -260,7 +257,7 @@ function copyPrefix(source: JsonObject, count: number): JsonObject {
  * when something in them changes, so an already converted tree costs no allocation.
  */
 function convertMessage(data: LoadedSchema, value: unknown, index: number, toJson: boolean): unknown {
-  if (!isObject(value)) return value;
+  if (!isObj(value)) return value;
   const message = data.compiled[index] ?? compileMessage(data, index);
   let out: JsonObject | undefined;
   let position = 0;
@@ -282,7 +279,7 @@ function convertMessage(data: LoadedSchema, value: unknown, index: number, toJso
 
 function convertFieldValue(data: LoadedSchema, value: unknown, field: Field, toJson: boolean): unknown {
   if (field.map) {
-    if (!isObject(value)) return value;
+    if (!isObj(value)) return value;
     let out: JsonObject | undefined;
     let position = 0;
     for (const key in value) {
@@ -316,7 +313,7 @@ function convertElement(data: LoadedSchema, value: unknown, field: Field, toJson
  * type. Without `@type` only `untyped` (a message index, or -1) says what it holds.
  */
 function convertAny(data: LoadedSchema, value: unknown, untyped: number, toJson: boolean): unknown {
-  if (!isObject(value)) return value;
+  if (!isObj(value)) return value;
   const typeUrl = value['@type'];
   if (typeof typeUrl !== 'string') return untyped >= 0 ? convertMessage(data, value, untyped, toJson) : value;
   const target = resolveTarget(data, typeUrl);

@@ -32,19 +32,6 @@ import { secretTable } from './views/secret.ts';
 export const PC_KINDS = ['listener', 'route', 'cluster', 'endpoint', 'eds', 'bootstrap', 'secret', 'ecds', 'all'] as const;
 export type PcKind = (typeof PC_KINDS)[number];
 
-/** The dump sections each command shows: decoding can skip the rest. */
-export const SECTIONS_SHOWN: Record<PcKind, ReadonlySet<SectionKind>> = {
-  listener: new Set(['listeners']),
-  route: new Set(['routes']),
-  cluster: new Set(['clusters']),
-  endpoint: new Set(['endpoints']),
-  eds: new Set(['endpoints']),
-  bootstrap: new Set(['bootstrap']),
-  secret: new Set(['secrets']),
-  ecds: new Set(['ecds']),
-  all: new Set(['bootstrap', 'clusters', 'listeners', 'routes', 'secrets', 'endpoints']),
-};
-
 export interface PcFilters {
   listener: ListenerFilter;
   route: RouteFilter;
@@ -226,6 +213,19 @@ const ALL_SECTIONS: { kind: SectionKind; header: string; render: (dump: ConfigDu
   { kind: 'secrets', header: 'SECRET INFO', render: (dump, request) => renderSecrets(dump, request, true) },
   { kind: 'endpoints', header: 'ENDPOINTS INFO', render: (dump, request) => renderEndpoints(dump, request, true) },
 ];
+
+/** The dump sections each command shows: decoding can skip the rest. */
+export const SECTIONS_SHOWN: Record<PcKind, ReadonlySet<SectionKind>> = {
+  listener: new Set(['listeners']),
+  route: new Set(['routes']),
+  cluster: new Set(['clusters']),
+  endpoint: new Set(['endpoints']),
+  eds: new Set(['endpoints']),
+  bootstrap: new Set(['bootstrap']),
+  secret: new Set(['secrets']),
+  ecds: new Set(['ecds']),
+  all: new Set(ALL_SECTIONS.map((section) => section.kind)),
+};
 
 /**
  * `pc all`: every section as a table, separated by blank lines (istioctl's layout). Sections the

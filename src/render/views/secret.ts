@@ -2,7 +2,7 @@
 // one row per certificate, read from the PEM the secret carries inline.
 import type { X509Certificate } from 'node:crypto';
 import { createRequire } from 'node:module';
-import type { Entry, Obj, Secret } from '../../envoy/model.ts';
+import { isObj, type Entry, type Obj, type Secret } from '../../envoy/model.ts';
 import type { Table } from '../tabwriter.ts';
 
 const HEADER = ['RESOURCE NAME', 'TYPE', 'STATUS', 'VALID CERT', 'SERIAL NUMBER', 'NOT AFTER', 'NOT BEFORE'];
@@ -140,9 +140,6 @@ function field(obj: Obj | undefined, name: string): Obj | undefined {
   return isObj(value) ? value : undefined;
 }
 
-function isObj(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** node:crypto costs start-up time that only the secret table needs. */
 function loadCrypto(): typeof import('node:crypto') {
