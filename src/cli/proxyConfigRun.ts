@@ -1,7 +1,6 @@
 // Runs one `pc` command: get the input (file, pod, pods, or an admin URL), render it, print it.
 import { DataError, EnvoyscopeError, ExitCode } from '../errors.ts';
 import { decodeInput, decodeJson, type DecodedInput } from '../envoy/input.ts';
-import type { SectionKind } from '../envoy/model.ts';
 import { AdminBadBodyError } from '../kube/errors.ts';
 import type { AdminTransport, EnvoyAdminClient } from '../kube/types.ts';
 import {
@@ -11,6 +10,7 @@ import {
   missingAllSections,
   renderProxyConfig,
   SECTIONS_SHOWN,
+  sectionsToDecode,
   type PcFilters,
   type PcKind,
   type PcRequest,
@@ -72,7 +72,7 @@ export async function runProxyConfig(options: ProxyConfigOptions, ctx: CliContex
   const { source } = options;
   if (source.kind === 'file') {
     const input = await readInput(source.path, ctx.io.in);
-    await show(options, ctx, decodeInput(input.bytes, input.name, { only: sectionsToDecode(options) }), input.name);
+    await show(options, ctx, decodeInput(input.bytes, input.name, { only: sectionsToDecode(options.kind, options.output) }), input.name);
     return;
   }
   if (source.kind === 'admin-url') {
@@ -152,11 +152,6 @@ async function fetchInput(admin: EnvoyAdminClient, kind: PcKind): Promise<Decode
     if (!(error instanceof DataError)) throw error;
     throw new AdminBadBodyError(admin.source, path, error.problem);
   }
-}
-
-/** `pc all -o json|yaml` prints the whole input, so it must parse all of it. */
-function sectionsToDecode(options: ProxyConfigOptions): ReadonlySet<SectionKind> | undefined {
-  return options.kind === 'all' && !isTabular(options.output) ? undefined : SECTIONS_SHOWN[options.kind];
 }
 
 function request(options: ProxyConfigOptions, ctx: CliContext, source: string): PcRequest {

@@ -181,38 +181,55 @@ export function decodeConfigDump(json: unknown, source: string, only?: ReadonlyS
   return dump;
 }
 
-/** The section a `configs` element of this `@type` belongs to (a section, an element wrapper or a bare resource). */
+/** What a `configs` element of a given `@type` is: a whole section, one wrapped element, or a bare resource. */
+type ConfigType =
+  | { form: 'section'; spec: SectionSpec }
+  | { form: 'element'; spec: SectionSpec; state: ResourceState; resourceField: string }
+  | { form: 'bare'; kind: Collection; messageType: string };
+
+/** Own properties only: a `@type` such as `envoy.admin.v3.constructor` must not find Object's. */
+function lookup<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+function classifyType(typeUrl: string): ConfigType | undefined {
+  const shortType = typeUrl.replace(/^.*\//, '');
+  const adminName = shortType.replace(/^envoy\.admin\.(v2alpha|v3)\./, '');
+  if (adminName !== shortType) {
+    const section = lookup(SECTIONS, adminName);
+    if (section) return { form: 'section', spec: section };
+    const wrapper = lookup(ELEMENT_WRAPPERS, adminName);
+    const spec = wrapper && lookup(SECTIONS, wrapper.section);
+    if (wrapper && spec) return { form: 'element', spec, state: wrapper.state, resourceField: wrapper.resourceField };
+  }
+  const messageType = messageTypeFromUrl(typeUrl);
+  const bare = lookup(BARE_RESOURCES, messageType);
+  return bare ? { form: 'bare', kind: bare, messageType } : undefined;
+}
+
+/** The section a `configs` element of this `@type` is decoded into, if any (as decodeConfig reads it). */
 export function sectionKindOfType(typeUrl: string): SectionKind | undefined {
-  const adminName = typeUrl.replace(/^.*\//, '').replace(/^envoy\.admin\.(v2alpha|v3)\./, '');
-  const sectionName = ELEMENT_WRAPPERS[adminName]?.section ?? adminName;
-  return SECTIONS[sectionName]?.kind ?? BARE_RESOURCES[messageTypeFromUrl(typeUrl)];
+  const type = classifyType(typeUrl);
+  return type === undefined ? undefined : type.form === 'bare' ? type.kind : type.spec.kind;
 }
 
 function decodeConfig(dump: ConfigDump, config: Obj, wanted: (kind: SectionKind) => boolean): void {
   const typeUrl = typeof config['@type'] === 'string' ? config['@type'] : '';
-  const shortType = typeUrl.replace(/^.*\//, '');
-  const adminName = shortType.replace(/^envoy\.admin\.(v2alpha|v3)\./, '');
-  const section = SECTIONS[adminName];
-  if (section && adminName !== shortType) {
-    if (wanted(section.kind)) decodeSection(dump, section, config);
-    return;
-  }
-  const wrapper = ELEMENT_WRAPPERS[adminName];
-  if (wrapper && adminName !== shortType) {
-    const spec = SECTIONS[wrapper.section];
-    if (spec) {
-      if (!wanted(spec.kind)) return;
-      decodeElement(dump, spec, { field: '', state: wrapper.state, resourceField: wrapper.resourceField }, config);
+  const type = classifyType(typeUrl);
+  switch (type?.form) {
+    case undefined:
+      dump.unknown.push(config);
       return;
-    }
+    case 'section':
+      if (wanted(type.spec.kind)) decodeSection(dump, type.spec, config);
+      return;
+    case 'element':
+      if (wanted(type.spec.kind)) decodeElement(dump, type.spec, { field: '', state: type.state, resourceField: type.resourceField }, config);
+      return;
+    case 'bare':
+      if (wanted(type.kind)) pushEntry(dump, type.kind, entry('active', config, type.messageType, typeUrl, {}));
+      return;
   }
-  const bare = BARE_RESOURCES[messageTypeFromUrl(typeUrl)];
-  if (bare) {
-    if (!wanted(bare)) return;
-    pushEntry(dump, bare, entry('active', config, messageTypeFromUrl(typeUrl), typeUrl, {}));
-    return;
-  }
-  dump.unknown.push(config);
 }
 
 function decodeSection(dump: ConfigDump, spec: SectionSpec, section: Obj): void {

@@ -227,6 +227,11 @@ export const SECTIONS_SHOWN: Record<PcKind, ReadonlySet<SectionKind>> = {
   all: new Set(ALL_SECTIONS.map((section) => section.kind)),
 };
 
+/** The sections a command must parse: `pc all -o json|yaml` prints the whole input, so all of them. */
+export function sectionsToDecode(kind: PcKind, output: OutputFormat): ReadonlySet<SectionKind> | undefined {
+  return kind === 'all' && !isTabular(output) ? undefined : SECTIONS_SHOWN[kind];
+}
+
 /**
  * `pc all`: every section as a table, separated by blank lines (istioctl's layout). Sections the
  * input lacks are left out rather than failing the whole command; the caller notes them on stderr.
