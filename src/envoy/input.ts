@@ -47,21 +47,48 @@ function withoutBom(bytes: Buffer): Buffer {
   return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
 }
 
+/**
+ * The `configs` elements of a big plain `{"configs": [...]}` dump, parsed and checked one at a time
+ * as they are asked for, so a caller printing the whole dump holds one section at a time. Undefined
+ * for small inputs and other shapes, which decodeInput reads whole.
+ */
+export function configsOneByOne(input: Buffer, source: string, options: DecodeOptions = {}): Iterable<unknown> | undefined {
+  const bytes = withoutBom(input);
+  const { sliceFromBytes = SLICE_FROM_BYTES } = options;
+  if (bytes.length < sliceFromBytes || isBlank(bytes)) return undefined;
+  const slices = withSyntaxErrors(bytes, source, () => scanSlices(bytes, true));
+  if (slices === undefined) return undefined;
+  return (function* (): Generator<unknown> {
+    for (const [index, { start, end }] of slices.entries()) {
+      const config = withSyntaxErrors(bytes, source, () => parseSpan(bytes, start, end));
+      // Decoded to be checked as decodeInput checks it, then dropped.
+      decodeConfigDump({ configs: [config] }, source, undefined, index);
+      yield config;
+    }
+  })();
+}
+
+function withSyntaxErrors<T>(bytes: Buffer, source: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof JsonSyntaxError) throw new DataError(source, describeSyntaxError(bytes, error));
+    throw error;
+  }
+}
+
 /** The input as JSON.parse would read it, with the sections not shown as `{"@type"}` stubs. */
 function parseInput(bytes: Buffer, source: string, options: DecodeOptions): unknown {
   const { only, strict = false, sliceFromBytes = SLICE_FROM_BYTES } = options;
   if (isBlank(bytes)) throw new DataError(source, 'is empty');
-  try {
+  return withSyntaxErrors(bytes, source, () => {
     if (bytes.length >= sliceFromBytes || bytes.length > PIECE_BYTES) {
       // What is printed whole (`pc all -o json`) must be the whole input, other keys included.
       const parsed = parseSections(bytes, strict ? ALL_KINDS : (only ?? ALL_KINDS), only === undefined);
       if (parsed !== undefined) return parsed;
     }
     return parseSpan(bytes, 0, bytes.length);
-  } catch (error) {
-    if (error instanceof JsonSyntaxError) throw new DataError(source, describeSyntaxError(bytes, error));
-    throw error;
-  }
+  });
 }
 
 function isBlank(bytes: Buffer): boolean {
@@ -174,7 +201,7 @@ function parseText(bytes: Buffer, start: number, end: number): unknown {
 /** For JSON that is already parsed (a live answer); recognises what it is like decodeInput. */
 export function decodeJson(json: unknown, source: string, only?: ReadonlySet<SectionKind>): DecodedInput {
   if (looksLikeClustersStatus(json)) {
-    return { kind: 'clusters', clusters: decodeClustersStatus(json), json };
+    return { kind: 'clusters', clusters: decodeClustersStatus(json, source), json };
   }
   return { kind: 'config_dump', dump: decodeConfigDump(json, source, only), json };
 }
