@@ -6,6 +6,7 @@ import { proxyConfigCommand } from './commands/proxyConfig.ts';
 import { palette } from '../io/streams.ts';
 import type { CliContext } from './context.ts';
 import { translateIstioctlFlags } from './flags.ts';
+import { printable } from '../util/printable.ts';
 
 export const VERSION = '0.1.0';
 
@@ -52,7 +53,8 @@ async function report(error: unknown, ctx: CliContext): Promise<ExitCodeValue> {
   if (error instanceof CommanderError && error.code === 'commander.help') return ExitCode.USAGE;
   const { message, code } = describe(error);
   const color = await palette(ctx.io.colorErr);
-  ctx.io.err.write(`${color ? color.red('error:') : 'error:'} ${message}\n`);
+  // One printable line whatever the message holds (user values can be long or hold escape sequences).
+  ctx.io.err.write(`${color ? color.red('error:') : 'error:'} ${printable(message, 600)}\n`);
   if (code === ExitCode.INTERNAL && ctx.env['ENVOYSCOPE_DEBUG']) ctx.io.err.write(`${error instanceof Error ? error.stack : ''}\n`);
   return code;
 }
