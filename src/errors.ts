@@ -35,6 +35,8 @@ export const ExitCode = {
   EXEC_FAILED: 25,
   /** No usable kubeconfig (none found, unreadable, or an unknown --context). */
   KUBECONFIG: 26,
+  /** `pc trace --exit-code`: the traced request reaches no destination (no route, no listener, BlackHole, …). */
+  NOT_ROUTED: 1,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

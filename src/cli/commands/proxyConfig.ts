@@ -6,6 +6,7 @@ import type { PcFilters, PcKind } from '../../render/proxyConfig.ts';
 import type { CliContext } from '../context.ts';
 import { parseDuration, parseOutput, parsePort } from '../flags.ts';
 import { runProxyConfig, type PcSource, type ProxyConfigOptions } from '../proxyConfigRun.ts';
+import { traceCommand } from './trace.ts';
 
 interface SubcommandSpec {
   kind: PcKind;
@@ -124,6 +125,7 @@ export function proxyConfigCommand(ctx: CliContext): Command {
       'Show the Envoy configuration of a pod (through Kubernetes) or of a saved /config_dump (--file).',
     );
   for (const spec of SUBCOMMANDS) pc.addCommand(subcommand(spec, ctx), spec.hidden ? { hidden: true } : {});
+  pc.addCommand(traceCommand(ctx));
   return pc;
 }
 
