@@ -4,6 +4,7 @@
 // endpoints.
 import { DataError, EnvoyscopeError, ExitCode, MissingSectionError, UsageError } from '../errors.ts';
 import { decodeInput, decodeJson } from '../envoy/input.ts';
+import { traceConfigFromBytes, traceConfigOf, type TraceConfig } from '../trace/config.ts';
 import type { ClusterLoadAssignment, ClusterStatus, ConfigDump, SectionKind } from '../envoy/model.ts';
 import { AdminBadBodyError } from '../kube/errors.ts';
 import type { EnvoyAdminClient } from '../kube/types.ts';
@@ -44,9 +45,7 @@ export async function runTrace(options: TraceOptions, ctx: CliContext): Promise<
   let trace: Trace;
   if (source.kind === 'file') {
     const input = await readInput(source.path, ctx.io.in);
-    const decoded = decodeInput(input.bytes, input.name, { only: TRACE_SECTIONS });
-    if (decoded.kind !== 'config_dump') throw new DataError(input.name, 'is /clusters output, not a config dump: pc trace needs listeners, routes and clusters');
-    trace = traceDump(decoded.dump, input.name, options, extra);
+    trace = traceConfig(traceConfigFromBytes(input.bytes, input.name), input.name, options, extra);
   } else if (source.kind === 'admin-url') {
     const { directAdmin } = await import('../kube/directAdmin.ts');
     trace = await traceLive(directAdmin(source.url, { timeoutMs: options.kube.timeoutMs, ...logger(options, ctx) }), options, extra);
@@ -59,21 +58,22 @@ export async function runTrace(options: TraceOptions, ctx: CliContext): Promise<
   }
 }
 
-function traceDump(dump: ConfigDump, source: string, options: TraceOptions, extra: Partial<TraceSources>): Trace {
-  if (!dump.sections.has('listeners')) throw new MissingSectionError(source, 'has no listeners section: pc trace starts at the listeners');
-  return traceRequest({ dump, ...extra }, buildTraceRequest(options.args, dump));
+function traceConfig(config: TraceConfig, source: string, options: TraceOptions, extra: Partial<TraceSources>): Trace {
+  if (!config.sections.has('listeners')) throw new MissingSectionError(source, 'has no listeners section: pc trace starts at the listeners');
+  return traceRequest({ config, ...extra }, buildTraceRequest(options.args, config));
 }
 
 async function traceLive(admin: EnvoyAdminClient, options: TraceOptions, extra: Partial<TraceSources>): Promise<Trace> {
   try {
     const dump = (await fetchDecoded(admin, LIVE_CONFIG_PATH)).dump;
     if (!dump) throw new AdminBadBodyError(admin.source, LIVE_CONFIG_PATH, 'is not a config dump');
-    const first = traceDump(dump, admin.source, options, extra);
+    const config = traceConfigOf(dump);
+    const first = traceConfig(config, admin.source, options, extra);
     // Host health only matters once the walk has reached a cluster with endpoints to pick from.
     const reachedEndpoints = first.steps.some((step) => step.stage === 'endpoints') && first.result.outcome !== 'passthrough' && first.result.outcome !== 'blackhole';
     if (!reachedEndpoints || extra.live) return first;
     const live = (await fetchDecoded(admin, LIVE_CLUSTERS_PATH)).clusters;
-    return traceDump(dump, admin.source, options, { ...extra, ...(live ? { live } : {}) });
+    return traceConfig(config, admin.source, options, { ...extra, ...(live ? { live } : {}) });
   } finally {
     await admin.close();
   }

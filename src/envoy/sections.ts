@@ -39,6 +39,48 @@ export function sliceConfigs(bytes: Buffer): ConfigSlice[] | undefined {
   }
 }
 
+/** An element of one of the top-level arrays of a section object, and the array's field name. */
+export interface FieldElement {
+  field: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * The element, of one of the top-level arrays of the object starting at `objectStart` (a `configs`
+ * element), whose bytes contain `position`; undefined when no array element does. Scanning stops
+ * there, so finding one cluster among ten thousand costs a partial scan, not a parse.
+ */
+export function elementContaining(bytes: Buffer, objectStart: number, position: number): FieldElement | undefined {
+  const scanner = new Scanner(bytes, objectStart);
+  try {
+    scanner.expect(OPEN_BRACE);
+    if (scanner.peek() === CLOSE_BRACE) return undefined;
+    for (;;) {
+      const field = scanner.key();
+      if (scanner.peek() === OPEN_BRACKET) {
+        scanner.advance();
+        while (scanner.peek() !== CLOSE_BRACKET) {
+          const start = scanner.position;
+          scanner.skipValue();
+          if (position >= start && position < scanner.position) return { field, start, end: scanner.position };
+          if (scanner.peek() === COMMA) scanner.advance();
+        }
+        scanner.advance();
+      } else {
+        const start = scanner.position;
+        scanner.skipValue();
+        if (position >= start && position < scanner.position) return undefined;
+      }
+      if (scanner.peek() !== COMMA) return undefined;
+      scanner.advance();
+    }
+  } catch (error) {
+    if (error instanceof Unrecognised) return undefined;
+    throw error;
+  }
+}
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
@@ -58,8 +100,13 @@ class Scanner {
   private readonly bytes: Buffer;
   private at = 0;
 
-  constructor(bytes: Buffer) {
+  constructor(bytes: Buffer, at = 0) {
     this.bytes = bytes;
+    this.at = at;
+  }
+
+  get position(): number {
+    return this.at;
   }
 
   peek(): number {

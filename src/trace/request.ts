@@ -3,7 +3,7 @@
 import { UsageError } from '../errors.ts';
 import { parseClusterName } from '../envoy/clusterName.ts';
 import { addressText, listenerPort, networkFilterConfig, networkFilterName, tcpProxyCluster, TCP_PROXY } from '../envoy/listeners.ts';
-import type { ConfigDump } from '../envoy/model.ts';
+import type { TraceConfig } from './config.ts';
 import { parseIp } from './match.ts';
 import { withoutPort } from './route.ts';
 import type { TraceRequest } from './trace.ts';
@@ -80,7 +80,7 @@ export function parseHeader(text: string): [string, string] {
 }
 
 /** The request to trace, resolving the destination in `dump` when --dst is not given. */
-export function buildTraceRequest(args: TraceArgs, dump: ConfigDump): TraceRequest {
+export function buildTraceRequest(args: TraceArgs, dump: TraceConfig): TraceRequest {
   const target = parseTarget(args.target);
   const headers = args.headers.map(parseHeader);
   const random = args.random === undefined ? 0 : /^\d+$/.test(args.random) ? Number(args.random) : NaN;
@@ -121,7 +121,7 @@ function parseSource(text: string): { ip: string; port: number | undefined } {
  * `<VIP>_<port>` listener proxying to its cluster), else the first EDS endpoint of its cluster.
  * `--inbound` without a host IP goes to the pod's own IP.
  */
-export function resolveDestination(target: ParsedTarget, inbound: boolean, dump: ConfigDump): { ip: string; port: number; source: string } {
+export function resolveDestination(target: ParsedTarget, inbound: boolean, dump: TraceConfig): { ip: string; port: number; source: string } {
   const { host, port } = target;
   if (host === undefined || port === undefined) throw new UsageError('tcp needs --dst IP:PORT (the original destination)');
   if (parseIp(host)) return { ip: host, port, source: 'the URL\'s IP' };
@@ -140,7 +140,7 @@ export function resolveDestination(target: ParsedTarget, inbound: boolean, dump:
   throw new UsageError(`cannot resolve "${host}" to an IP from the dump's routes, listeners or endpoints: give --dst IP:${port}`);
 }
 
-function vipFromRoutes(dump: ConfigDump, name: string, port: number): { ip: string; where: string } | undefined {
+function vipFromRoutes(dump: TraceConfig, name: string, port: number): { ip: string; where: string } | undefined {
   const wanted = new Set([name, `${name}:${port}`]);
   for (const entry of dump.routes) {
     for (const vhost of entry.resource.virtual_hosts ?? []) {
@@ -158,7 +158,7 @@ function fqdnAnswers(fqdn: string, name: string): boolean {
   return fqdn === name || fqdn.startsWith(`${name}.`);
 }
 
-function vipFromListeners(dump: ConfigDump, name: string, port: number): { ip: string; where: string } | undefined {
+function vipFromListeners(dump: TraceConfig, name: string, port: number): { ip: string; where: string } | undefined {
   for (const { resource: listener } of dump.listeners) {
     if (listenerPort(listener) !== port) continue;
     const ip = addressText(listener.address);
@@ -174,8 +174,8 @@ function vipFromListeners(dump: ConfigDump, name: string, port: number): { ip: s
   return undefined;
 }
 
-function ipFromEndpoints(dump: ConfigDump, name: string, port: number): { ip: string; where: string } | undefined {
-  for (const { resource: cla } of dump.endpoints) {
+function ipFromEndpoints(dump: TraceConfig, name: string, port: number): { ip: string; where: string } | undefined {
+  for (const cla of dump.assignments()) {
     const parsed = parseClusterName(cla.cluster_name ?? '');
     if (!parsed || parsed.direction !== 'outbound' || parsed.port !== port || !fqdnAnswers(parsed.fqdn, name)) continue;
     const ip = cla.endpoints?.[0]?.lb_endpoints?.[0]?.endpoint?.address?.socket_address?.address;
@@ -185,7 +185,7 @@ function ipFromEndpoints(dump: ConfigDump, name: string, port: number): { ip: st
 }
 
 /** The pod IP: the bootstrap's INSTANCE_IPS, else the address of a per-pod inbound listener (`<podIP>_<port>`). */
-function podIpOf(dump: ConfigDump): { ip: string; source: string } | undefined {
+function podIpOf(dump: TraceConfig): { ip: string; source: string } | undefined {
   const ips = dump.bootstrap?.resource.node?.metadata?.['INSTANCE_IPS'];
   const first = typeof ips === 'string' ? ips.split(',')[0] : undefined;
   if (first && parseIp(first)) return { ip: first, source: 'bootstrap INSTANCE_IPS' };

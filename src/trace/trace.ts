@@ -2,10 +2,11 @@
 // capture listener → original-destination hand-off → listener filters → filter chain → network
 // filter → route configuration → virtual host → route → cluster → endpoints. Every stage says what
 // matched, why, and which nearest candidates did not; every way the walk can end is an outcome.
-import type { Cluster, ClusterLoadAssignment, ClusterStatus, ConfigDump, Entry, FilterChain, Listener, NetworkFilter, Obj, RouteConfiguration } from '../envoy/model.ts';
+import type { Cluster, ClusterLoadAssignment, ClusterStatus, Entry, FilterChain, Listener, NetworkFilter, Obj, RouteConfiguration } from '../envoy/model.ts';
 import { isObj } from '../envoy/model.ts';
 import { HTTP_CONNECTION_MANAGER, httpRouteSource, networkFilterConfig, networkFilterName, TCP_PROXY } from '../envoy/listeners.ts';
 import { healthStatusName } from '../filters/endpoint.ts';
+import { findByName, type TraceConfig } from './config.ts';
 import { captureListener, handOff, matchFilterChain, runListenerFilters, type Connection, type Detected } from './listener.ts';
 import { inCidr } from './match.ts';
 import { describeMatch, DEFAULT_RUNTIME, routeRequest, withoutPort, type Candidate, type HttpRequest, type Runtime } from './route.ts';
@@ -85,7 +86,7 @@ export interface Trace {
 
 /** What the trace reads: the dump (listeners, routes, clusters, EDS), Pilot's edsz, or live host health. */
 export interface TraceSources {
-  dump: ConfigDump;
+  config: TraceConfig;
   /** Pilot `/debug/edsz` assignments, used when the dump has no EDS for a cluster. */
   edsz?: readonly ClusterLoadAssignment[];
   /** Live `/clusters?format=json` statuses: endpoints with their health, preferred over EDS. */
@@ -102,7 +103,7 @@ function summarize(request: TraceRequest): Obj {
   return {
     protocol: request.protocol,
     direction: request.direction,
-    ...(request.protocol === 'http' ? { method: request.method, scheme: request.scheme, authority: request.authority ?? null, path: request.path, headers: Object.fromEntries(request.headers) } : {}),
+    ...(request.protocol === 'http' ? { method: request.method, scheme: request.scheme, authority: request.authority ?? null, path: request.path, headers: joinedHeaders(request.headers) } : {}),
     destination: `${request.dstIp.includes(':') ? `[${request.dstIp}]` : request.dstIp}:${request.dstPort}`,
     destination_source: request.dstSource,
     source: request.srcIp === undefined ? null : request.srcPort === undefined ? request.srcIp : `${request.srcIp}:${request.srcPort}`,
@@ -111,6 +112,13 @@ function summarize(request: TraceRequest): Obj {
     alpn: request.alpn,
     random: request.random,
   };
+}
+
+/** Headers as one object; a repeated header's values joined with `,`, as Envoy's matchers see them. */
+function joinedHeaders(headers: readonly [string, string][]): Record<string, string> {
+  const joined: Record<string, string> = {};
+  for (const [name, value] of headers) joined[name] = name in joined ? `${joined[name]},${value}` : value;
+  return joined;
 }
 
 const BLACK_HOLE = 'BlackHoleCluster';
@@ -147,7 +155,7 @@ class Walk {
   }
 
   run(): TraceResult {
-    const { listeners } = this.sources.dump;
+    const { listeners } = this.sources.config;
     const capture = captureListener(listeners, this.conn);
     if (!capture.listener) {
       this.step('listener', '', capture.reason, { candidates: capture.candidates });
@@ -271,7 +279,7 @@ class Walk {
       return source.routeConfig;
     }
     if (source.kind === 'rds') {
-      const found = findByName(this.sources.dump.routes, source.routeConfigName);
+      const found = findByName(this.sources.config.routes, source.routeConfigName);
       this.step('route_config', source.routeConfigName, found ? `RDS route_config_name "${source.routeConfigName}", found in the dump (${found.state})` : `RDS route_config_name "${source.routeConfigName}" is not in the dump's RoutesConfigDump`);
       return found?.resource;
     }
@@ -303,7 +311,7 @@ class Walk {
     });
     const name = String(scoped['name'] ?? '');
     const scopes: Obj[] = [];
-    for (const entry of this.sources.dump.scopedRoutes) {
+    for (const entry of this.sources.config.scopedRoutes) {
       if (entry.resource.name !== name && name !== '') continue;
       for (const config of entry.resource.scoped_route_configs ?? []) scopes.push(config);
     }
@@ -325,7 +333,7 @@ class Walk {
       return scope['route_configuration'] as RouteConfiguration;
     }
     const configName = String(scope['route_configuration_name'] ?? '');
-    const found = findByName(this.sources.dump.routes, configName);
+    const found = findByName(this.sources.config.routes, configName);
     this.step('route_config', configName, `scoped routes: scope ${String(scope['name'] ?? '')} has key [${keyText}] and names route configuration "${configName}"${found ? '' : ', which is not in the dump'}`);
     return found?.resource;
   }
@@ -363,7 +371,7 @@ class Walk {
   // ---- clusters and endpoints -------------------------------------------------------------------
 
   private cluster(name: string, why: string): TraceResult {
-    const entry = findByName(this.sources.dump.clusters, name);
+    const entry = this.sources.config.cluster(name);
     if (!entry) {
       const detail = this.request.protocol === 'http' ? `cluster "${name}" is not in the dump: Envoy answers 503 (NC)` : `cluster "${name}" is not in the dump: Envoy closes the connection`;
       this.step('cluster', name, `${why}; but no such cluster exists`);
@@ -408,7 +416,7 @@ class Walk {
     if (live) return { source: 'live /clusters', hosts: (live.host_statuses ?? []).map(liveHost) };
     if (type === 'EDS') {
       const serviceName = cluster.eds_cluster_config?.service_name || name;
-      const eds = findAssignment(this.sources.dump.endpoints.map((e) => e.resource), serviceName);
+      const eds = this.sources.config.assignment(serviceName);
       if (eds) return { source: 'the dump\'s EDS', hosts: assignmentHosts(eds) };
       const pilot = this.sources.edsz && findAssignment(this.sources.edsz, serviceName);
       if (pilot) return { source: 'Pilot edsz', hosts: assignmentHosts(pilot) };
@@ -430,13 +438,6 @@ function end(outcome: Outcome, detail: string, status?: number): TraceResult {
   const result: TraceResult = { outcome, cluster: null, endpoints: [], detail };
   if (status !== undefined) result.status = status;
   return result;
-}
-
-function findByName<R extends { name?: string }>(entries: readonly Entry<R>[], name: string): Entry<R> | undefined {
-  return (
-    entries.find((e) => (e.state === 'active' || e.state === 'static') && e.resource.name === name) ??
-    entries.find((e) => e.resource.name === name)
-  );
 }
 
 function findAssignment(assignments: readonly ClusterLoadAssignment[], name: string): ClusterLoadAssignment | undefined {
