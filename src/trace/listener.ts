@@ -77,6 +77,11 @@ export function captureListener(listeners: readonly Entry<Listener>[], conn: Con
   if (conn.direction === 'inbound') {
     const inbound = boundAt(INBOUND_CAPTURE_PORT);
     if (inbound) return { listener: inbound, reason: `inbound connections are redirected by iptables to port ${INBOUND_CAPTURE_PORT}`, candidates: [] };
+    // Other meshes (OSM: 15003) redirect inbound traffic to their own INBOUND listener that restores the destination.
+    const other = bound.find((l) => l.traffic_direction === 'INBOUND' && isWildcard(addressText(l.address)) && restoresDestination(l));
+    if (other) {
+      return { listener: other, reason: `no listener binds ${INBOUND_CAPTURE_PORT}: inbound connections go to the INBOUND listener that restores the original destination (port ${listenerPort(other)})`, candidates: [] };
+    }
     const legacy = boundAt(OUTBOUND_CAPTURE_PORT);
     if (legacy) {
       return {
@@ -99,6 +104,10 @@ export function captureListener(listeners: readonly Entry<Listener>[], conn: Con
     reason: `no listener accepts the connection: nothing binds ${conn.direction === 'inbound' ? INBOUND_CAPTURE_PORT : OUTBOUND_CAPTURE_PORT}, ${key} or 0.0.0.0:${conn.dstPort}`,
     candidates: notBinding,
   };
+}
+
+function restoresDestination(listener: Listener): boolean {
+  return listener.use_original_dst === true || (listener.listener_filters ?? []).some((f) => listenerFilterName(f) === ORIGINAL_DST);
 }
 
 export interface HandOffDecision {

@@ -397,7 +397,8 @@ class Walk {
   private endpoints(name: string, cluster: Cluster, type: string): TraceResult {
     const found = this.findEndpoints(name, cluster, type);
     if (!found) {
-      const detail = `endpoints of ${name} are unknown: the dump has no EDS (save it with ?include_eds, or trace a live pod)`;
+      const why = this.sources.config.sections.has('endpoints') ? `the dump's EDS has no assignment for ${name}` : 'the dump has no EDS (save it with ?include_eds, give --eds, or trace a live pod)';
+      const detail = `endpoints of ${name} are unknown: ${why}`;
       this.step('endpoints', name, detail);
       return { outcome: 'forwarded', cluster: name, endpoints: [], detail };
     }

@@ -3,7 +3,7 @@
 // source ranges after everything else, listener filters switched off by filter_disabled.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { FilterChain, Listener } from '../../src/envoy/model.ts';
+import type { FilterChain, FilterChainMatch, Listener } from '../../src/envoy/model.ts';
 import { matchFilterChain, runListenerFilters, type Connection } from '../../src/trace/listener.ts';
 
 const conn = (over: Partial<Connection> = {}): Connection => ({
@@ -19,7 +19,7 @@ const conn = (over: Partial<Connection> = {}): Connection => ({
   ...over,
 });
 
-const chain = (name: string, filter_chain_match: FilterChain['filter_chain_match']): FilterChain => ({ name, filter_chain_match, filters: [] });
+const chain = (name: string, filter_chain_match: FilterChainMatch): FilterChain => ({ name, filter_chain_match, filters: [] });
 
 function pick(listener: Listener, c: Connection = conn()): string {
   const detected = runListenerFilters(listener, c, false);

@@ -200,6 +200,24 @@ test('REGISTRY_ONLY: the block_all virtual host answers 502 and raw TCP meets th
   assert.equal(other.result.outcome, 'blackhole');
 });
 
+test('OSM sidecar: inbound on its own capture listener, SNI and ALPN chain, header-matched route; outbound by prefix range', skipCorpus, async () => {
+  const osm = corpusPath('dumps', 'osm-1.18-bookstore-with-eds.json');
+  const inbound = ['--inbound', '--dst', '10.244.2.5:14001', '--sni', 'bookstore-v1.bookstore.svc.cluster.local', '--alpn', 'osm', 'http://bookstore-v1:14001/books-bought'];
+  const buyer = await trace(osm, [...inbound, '-H', 'client-app: bookbuyer', '-H', 'user-agent: go-http-client/1.1']);
+  assert.deepEqual(walk(buyer).slice(0, 2), ['listener inbound-listener', 'filter_chain inbound-mesh-http-filter-chain:bookstore/bookstore-v1:14001 (SNI: bookstore-v1.bookstore.svc.cluster.local; Trans: tls; App: osm; Addr: *:14001)']);
+  assert.match(buyer.steps[2]?.reason ?? '', /before it envoy\.filters\.network\.rbac \(not simulated/);
+  assert.equal(buyer.steps.find((s) => s.stage === 'route')?.name, '#1 regex /books-bought + 3 header matcher(s)');
+  assert.deepEqual([buyer.result.cluster, buyer.result.endpoints], ['bookstore/bookstore-v1-local', ['127.0.0.1:14001']]);
+  const stranger = await trace(osm, [...inbound, '-H', 'client-app: someone-else', '-H', 'user-agent: go-http-client/1.1']);
+  assert.equal(stranger.result.outcome, 'no_route');
+  assert.match(stranger.steps.find((s) => s.stage === 'route')?.candidates?.[1]?.reason ?? '', /client-app: "someone-else" does not match client-app regex "bookbuyer"/);
+  const outbound = await trace(osm, ['--dst', '10.96.196.30:14001', 'http://bookwarehouse.bookwarehouse:14001/restock-books']);
+  assert.equal(outbound.steps[1]?.name, 'outbound-mesh-http-filter-chain:bookwarehouse/bookwarehouse (Addr: 10.96.196.30/32:14001)');
+  assert.equal(outbound.result.cluster, 'bookwarehouse/bookwarehouse');
+  // Its EDS assignment in this dump has lost its cluster_name.
+  assert.match(outbound.result.detail, /the dump's EDS has no assignment for bookwarehouse\/bookwarehouse/);
+});
+
 test('Istio 1.5 ingress gateway: HTTPS by SNI, gateway virtual host and routes, a missing cluster', skipCorpus, async () => {
   const gateway = corpusPath('dumps', 'istio-1.5.4-bookinfo', 'ingressgateway.json');
   const t = await trace(gateway, ['--dst', '10.44.0.20:443', 'https://httpbin.example.com/status/200']);
