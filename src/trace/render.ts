@@ -23,12 +23,11 @@ export function renderTraceText(trace: Trace): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The request line, then where the connection goes and how that destination was chosen. */
 function describeRequest(request: Obj): string {
-  const where = `${String(request['direction'])}, destination ${String(request['destination'])} (${String(request['destination_source'])})`;
-  const tls = request['tls'] === true ? `, TLS${request['sni'] ? ` SNI ${String(request['sni'])}` : ''}` : '';
-  if (request['protocol'] === 'tcp') return `TCP connection (${where}${tls})`;
-  const url = `${String(request['scheme'])}://${String(request['authority'] ?? '')}${String(request['path'])}`;
-  return `${String(request['method'])} ${url} (${where}${tls})`;
+  const tls = request['tls'] === true ? `, TLS${request['sni'] ? ` with SNI ${String(request['sni'])}` : ''}` : '';
+  const what = request['protocol'] === 'tcp' ? 'TCP connection' : `${String(request['method'])} ${String(request['scheme'])}://${String(request['authority'] ?? '')}${String(request['path'])}`;
+  return `${what}\n          ${String(request['direction'])} to ${String(request['destination'])}${tls} (destination: ${String(request['destination_source'])})`;
 }
 
 function describeResult(result: TraceResult): string {

@@ -147,7 +147,7 @@ function vipFromRoutes(dump: TraceConfig, name: string, port: number): { ip: str
       const domains = (vhost.domains ?? []).map((d) => d.toLowerCase());
       if (!domains.some((d) => wanted.has(d))) continue;
       const ip = domains.map(withoutPort).find((d) => parseIp(d.replace(/^\[|\]$/g, '')));
-      if (ip) return { ip: ip.replace(/^\[|\]$/g, ''), where: `${entry.resource.name ?? ''} (virtual host ${vhost.name ?? ''})` };
+      if (ip) return { ip: ip.replace(/^\[|\]$/g, ''), where: `${entry.resource.name ?? ''}, virtual host ${vhost.name ?? ''}` };
     }
   }
   return undefined;

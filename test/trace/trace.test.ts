@@ -2,6 +2,7 @@
 // Istio 1.1 dump written from the article), and modern sidecars and gateways from the corpus, with
 // expectations read off those dumps by hand.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { Trace } from '../../src/trace/trace.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -254,7 +255,7 @@ test('Istio 1.20 ingress gateway: exact path route on the "*" virtual host, 404 
 test('text view: numbered stages, reasons and the result line', async () => {
   const result = await runCli(['pc', 'trace', '-f', EXAMPLE, 'http://ratings:9080/ratings/0']);
   assert.equal(result.code, 0);
-  assert.match(result.stdout, /^Request {3}GET http:\/\/ratings:9080\/ratings\/0 \(outbound, destination 10\.254\.234\.130:9080/);
+  assert.match(result.stdout, /^Request {3}GET http:\/\/ratings:9080\/ratings\/0\n {10}outbound to 10\.254\.234\.130:9080 \(destination: VIP of ratings in route 9080/);
   assert.match(result.stdout, /\n 6\. virtual_host {4}ratings\.default\.svc\.cluster\.local:9080\n/);
   assert.match(result.stdout, /\nResult {4}FORWARDED → outbound\|9080\|\|ratings\.default\.svc\.cluster\.local → 172\.33\.100\.2:9080\n/);
 });
@@ -297,4 +298,14 @@ test('a dump without listeners is refused', async () => {
   const result = await runCli(['pc', 'trace', '-f', '-', 'http://ratings:9080/'], { stdin: noListeners });
   assert.equal(result.code, 3);
   assert.match(result.stderr, /has no listeners section/);
+});
+
+test("the README's worked example is what pc trace prints", async () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const command = 'envoyscope pc trace -f examples/reviews-v1.config_dump.json http://ratings.default.svc.cluster.local:9080/ratings/0\n```\n```\n';
+  const start = readme.indexOf(command);
+  assert.ok(start >= 0, 'the README shows the worked example');
+  const shown = readme.slice(start + command.length, readme.indexOf('```', start + command.length));
+  const result = await runCli(['pc', 'trace', '-f', EXAMPLE, 'http://ratings.default.svc.cluster.local:9080/ratings/0']);
+  assert.equal(shown, result.stdout);
 });
