@@ -41,3 +41,8 @@ export function translateIstioctlFlags(argv: readonly string[]): string[] {
     return [arg];
   });
 }
+
+/** Only the flags that were given: exactOptionalPropertyTypes keeps "absent" and "undefined" apart. */
+export function definedOnly<T extends Record<string, unknown>>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}

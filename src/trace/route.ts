@@ -447,32 +447,39 @@ function pickCluster(
   if (typeof action['cluster_header'] === 'string') return fromHeader(action['cluster_header'], headers);
   const weighted = action['weighted_clusters'];
   if (isObj(weighted) && Array.isArray(weighted['clusters'])) {
-    const clusters = weighted['clusters'].filter(isObj);
-    const total = clusters.reduce((sum, c) => sum + Number(c['weight'] ?? 0), 0);
-    if (total === 0) return { cluster: undefined, reason: 'weighted_clusters have a total weight of 0' };
     const headerName = typeof weighted['header_name'] === 'string' ? weighted['header_name'] : undefined;
     const headerValue = headerName ? headers.get(headerName.toLowerCase()) : undefined;
     const fromHeaderValue = headerValue?.length === 1 && /^\d+$/.test(headerValue[0] ?? '') ? Number(headerValue[0]) : undefined;
-    const selected = (fromHeaderValue ?? request.random) % total;
     const source = fromHeaderValue !== undefined ? `header ${headerName}=${fromHeaderValue}` : `random value ${request.random}`;
-    let begin = 0;
-    for (const c of clusters) {
-      const end = begin + Number(c['weight'] ?? 0);
-      if (selected >= begin && selected < end) {
-        const literal = typeof c['host_rewrite_literal'] === 'string' ? { hostRewrite: c['host_rewrite_literal'] } : {};
-        const weights = clusters.map((x) => `${String(x['name'] ?? x['cluster_header'])}=${Number(x['weight'] ?? 0)}`).join(', ');
-        const reason = `weighted clusters (${weights}): ${source} % ${total} = ${selected} falls in [${begin}, ${end})`;
-        if (typeof c['cluster_header'] === 'string') return { ...fromHeader(c['cluster_header'], headers), ...literal };
-        return { cluster: String(c['name'] ?? ''), reason, ...literal };
-      }
-      begin = end;
-    }
-    return { cluster: undefined, reason: 'weighted clusters: no interval holds the selected value' };
+    const picked = pickWeighted(weighted['clusters'].filter(isObj), fromHeaderValue ?? request.random, source);
+    if (!picked.chosen) return { cluster: undefined, reason: picked.reason };
+    const c = picked.chosen;
+    const literal = typeof c['host_rewrite_literal'] === 'string' ? { hostRewrite: c['host_rewrite_literal'] } : {};
+    if (typeof c['cluster_header'] === 'string') return { ...fromHeader(c['cluster_header'], headers), ...literal };
+    return { cluster: String(c['name'] ?? ''), reason: picked.reason, ...literal };
   }
   if (action['cluster_specifier_plugin'] !== undefined || action['inline_cluster_specifier_plugin'] !== undefined) {
     return { unsupported: 'cluster specifier plugins are not simulated' };
   }
   return { cluster: undefined, reason: 'the route action names no cluster' };
+}
+
+/**
+ * Envoy's weighted pick (`pickWeightedCluster`): `value % total` falls in one of the clusters'
+ * consecutive weight intervals `[0, w1), [w1, w1 + w2), …`, in list order.
+ */
+export function pickWeighted(clusters: Obj[], value: number, source: string): { chosen?: Obj; reason: string } {
+  const total = clusters.reduce((sum, c) => sum + Number(c['weight'] ?? 0), 0);
+  if (total === 0) return { reason: 'weighted clusters have a total weight of 0' };
+  const selected = value % total;
+  const weights = clusters.map((c) => `${String(c['name'] ?? c['cluster_header'])}=${Number(c['weight'] ?? 0)}`).join(', ');
+  let begin = 0;
+  for (const chosen of clusters) {
+    const end = begin + Number(chosen['weight'] ?? 0);
+    if (selected >= begin && selected < end) return { chosen, reason: `weighted clusters (${weights}): ${source} % ${total} = ${selected} falls in [${begin}, ${end})` };
+    begin = end;
+  }
+  return { reason: 'weighted clusters: no interval holds the selected value' };
 }
 
 function fromHeader(name: string, headers: HeaderMap): { cluster: string | undefined; reason: string } {

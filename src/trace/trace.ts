@@ -9,7 +9,7 @@ import { healthStatusName } from '../filters/endpoint.ts';
 import { findByName, type TraceConfig } from './config.ts';
 import { captureListener, handOff, matchFilterChain, runListenerFilters, type Connection, type Detected } from './listener.ts';
 import { inCidr } from './match.ts';
-import { describeMatch, DEFAULT_RUNTIME, routeRequest, withoutPort, type Candidate, type HttpRequest, type Runtime } from './route.ts';
+import { describeMatch, DEFAULT_RUNTIME, pickWeighted, routeRequest, withoutPort, type Candidate, type HttpRequest, type Runtime } from './route.ts';
 
 export type Stage = 'listener' | 'filter_chain' | 'network_filter' | 'route_config' | 'virtual_host' | 'route' | 'cluster' | 'endpoints';
 
@@ -518,16 +518,8 @@ function tcpCluster(config: Obj, conn: Connection, random: number): { cluster: s
   if (typeof config['cluster'] === 'string') return { cluster: config['cluster'], why: `tcp_proxy cluster "${config['cluster']}"` };
   const weighted = config['weighted_clusters'];
   if (isObj(weighted) && Array.isArray(weighted['clusters'])) {
-    const clusters = weighted['clusters'].filter(isObj);
-    const total = clusters.reduce((sum, c) => sum + Number(c['weight'] ?? 0), 0);
-    const selected = total > 0 ? random % total : 0;
-    let begin = 0;
-    for (const c of clusters) {
-      const end = begin + Number(c['weight'] ?? 0);
-      if (selected >= begin && selected < end) return { cluster: String(c['name'] ?? ''), why: `tcp_proxy weighted clusters: random ${random} % ${total} = ${selected} falls in [${begin}, ${end})` };
-      begin = end;
-    }
-    return { cluster: undefined, why: 'tcp_proxy weighted clusters have no weight' };
+    const picked = pickWeighted(weighted['clusters'].filter(isObj), random, `random value ${random}`);
+    return { cluster: picked.chosen ? String(picked.chosen['name'] ?? '') : undefined, why: `tcp_proxy ${picked.reason}` };
   }
   const v1 = config['deprecated_v1'];
   const routes = isObj(v1) && Array.isArray(v1['routes']) ? v1['routes'].filter(isObj) : [];

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../../errors.ts';
 import type { PcFilters, PcKind } from '../../render/proxyConfig.ts';
 import type { CliContext } from '../context.ts';
-import { parseDuration, parseOutput, parsePort } from '../flags.ts';
+import { definedOnly, parseDuration, parseOutput, parsePort } from '../flags.ts';
 import { runProxyConfig, type PcSource, type ProxyConfigOptions } from '../proxyConfigRun.ts';
 import { traceCommand } from './trace.ts';
 
@@ -195,9 +195,4 @@ function sourceOf(kind: PcKind, target?: string, file?: string, selector?: strin
   if (selector !== undefined) return { kind: 'selector', selector };
   if (adminUrl !== undefined) return { kind: 'admin-url', url: adminUrl };
   return { kind: 'pod', target: target ?? '' };
-}
-
-/** Only the flags that were given: exactOptionalPropertyTypes keeps "absent" and "undefined" apart. */
-function definedOnly<T extends Record<string, unknown>>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }

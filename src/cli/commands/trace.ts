@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../../errors.ts';
 import type { CliContext } from '../context.ts';
-import { parseDuration, parsePort } from '../flags.ts';
+import { definedOnly, parseDuration, parsePort } from '../flags.ts';
 import { runTrace, TRACE_OUTPUTS, type TraceOptions, type TraceOutput, type TraceSource } from '../traceRun.ts';
 
 const EXAMPLES = [
@@ -82,8 +82,4 @@ function sourceOf(pod: string | undefined, file: string | undefined, adminUrl: s
   if (file !== undefined) return { kind: 'file', path: file };
   if (adminUrl !== undefined) return { kind: 'admin-url', url: adminUrl };
   return { kind: 'pod', target: pod ?? '' };
-}
-
-function definedOnly<T extends Record<string, string | undefined>>(values: T): { [K in keyof T]?: string } {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: string };
 }
