@@ -450,7 +450,8 @@ function pickCluster(
     const headerName = typeof weighted['header_name'] === 'string' ? weighted['header_name'] : undefined;
     const headerValue = headerName ? headers.get(headerName.toLowerCase()) : undefined;
     const fromHeaderValue = headerValue?.length === 1 && /^\d+$/.test(headerValue[0] ?? '') ? Number(headerValue[0]) : undefined;
-    const source = fromHeaderValue !== undefined ? `header ${headerName}=${fromHeaderValue}` : `random value ${request.random}`;
+    const hashed = weighted['use_hash_policy'] === true ? ' (use_hash_policy: the hash is not simulated, the random value stands in)' : '';
+    const source = fromHeaderValue !== undefined ? `header ${headerName}=${fromHeaderValue}` : `random value ${request.random}${hashed}`;
     const picked = pickWeighted(weighted['clusters'].filter(isObj), fromHeaderValue ?? request.random, source);
     if (!picked.chosen) return { cluster: undefined, reason: picked.reason };
     const c = picked.chosen;
