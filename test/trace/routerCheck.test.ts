@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
+import { decodeInput } from '../../src/envoy/input.ts';
 import type { Obj, RouteConfiguration } from '../../src/envoy/model.ts';
 import { routeRequest, type HttpRequest, type Runtime } from '../../src/trace/route.ts';
 import { CORPUS_MISSING, corpusDir, corpusPath } from '../helpers/corpus.ts';
@@ -120,4 +121,27 @@ test('a route table decision explains the near misses', () => {
   assert.match(viaPrefix.vhost.candidates[0]?.reason ?? '', /differs in port/);
   // `*` needs at least one character: "*.svc" does not match ".svc".
   assert.equal(routeRequest(config, toRequest({ authority: '.svc', path: '/' })).vhost.vhost, undefined);
+});
+
+test('gateway route configs from istioctl\'s goldens: host with port ignored, path_separated_prefix on whole segments', { skip: corpusDir ? false : CORPUS_MISSING }, () => {
+  const routeConfig = (dir: string, name: string): RouteConfiguration => {
+    const decoded = decodeInput(readFileSync(corpusPath('istioctl', dir, 'config_dump.json')), dir);
+    assert.equal(decoded.kind, 'config_dump');
+    const found = decoded.kind === 'config_dump' ? decoded.dump.routes.find((entry) => entry.resource.name === name) : undefined;
+    assert.ok(found, `${dir} has route ${name}`);
+    return found.resource;
+  };
+  const k8s = routeConfig('route-k8s-gateway-http-route-path-prefix', 'http.80');
+  const cluster = (config: RouteConfiguration, authority: string, path: string): string | undefined => {
+    const action = routeRequest(config, toRequest({ authority, path })).action;
+    return action?.kind === 'cluster' ? action.cluster : undefined;
+  };
+  const httpbin = 'outbound|8000||httpbin.default.svc.cluster.local';
+  assert.equal(cluster(k8s, 'httpbin.example.com', '/get'), httpbin);
+  assert.equal(cluster(k8s, 'httpbin.example.com:80', '/get/anything?x=1'), httpbin);
+  assert.equal(cluster(k8s, 'httpbin.example.com', '/getter'), undefined);
+  assert.equal(cluster(k8s, 'other.example.com', '/get'), undefined);
+  const istio = routeConfig('route-istio-gateway-http-route-prefix', 'http.8080');
+  assert.equal(cluster(istio, 'httpbin.example.com:8080', '/getter'), httpbin);
+  assert.equal(cluster(istio, 'httpbin.example.com', '/GET'), undefined);
 });
