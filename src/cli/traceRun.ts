@@ -14,7 +14,7 @@ import { renderTraceText } from '../trace/render.ts';
 import { buildTraceRequest, type TraceArgs } from '../trace/request.ts';
 import { traceRequest, UNROUTED_OUTCOMES, type Trace, type TraceSources } from '../trace/trace.ts';
 import type { CliContext } from './context.ts';
-import type { KubeOptions } from './proxyConfigRun.ts';
+import { connectKube, logger, type KubeOptions } from './proxyConfigRun.ts';
 
 export const TRACE_OUTPUTS = ['short', 'json', 'yaml'] as const;
 export type TraceOutput = (typeof TRACE_OUTPUTS)[number];
@@ -94,14 +94,7 @@ async function traceOnPod(target: string, options: TraceOptions, ctx: CliContext
   // The Kubernetes client costs ~350 ms to load: only commands that talk to a cluster pay for it.
   const kube = await import('../kube/index.ts');
   const { kube: k } = options;
-  const session = await kube.connect({
-    timeoutMs: k.timeoutMs,
-    env: ctx.env,
-    ...(k.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}),
-    ...(k.context !== undefined ? { context: k.context } : {}),
-    ...(k.namespace !== undefined ? { namespace: k.namespace } : {}),
-    ...logger(options, ctx),
-  });
+  const session = await connectKube(kube, k, ctx);
   try {
     const [pod] = await session.resolveTargets({ target });
     if (!pod) throw new UsageError(`no pod for "${target}"`);
@@ -119,8 +112,4 @@ async function readEndpoints(path: string, ctx: CliContext): Promise<Partial<Tra
   const assignments: ClusterLoadAssignment[] = decoded.dump.endpoints.map((entry) => entry.resource);
   if (assignments.length === 0) throw new DataError(input.name, 'holds no endpoints (expected Pilot /debug/edsz, a config dump with EDS, or /clusters?format=json)');
   return { edsz: assignments };
-}
-
-function logger(options: TraceOptions, ctx: CliContext): { log?: (line: string) => void } {
-  return options.kube.verbose ? { log: (line) => ctx.io.err.write(`${line}\n`) } : {};
 }
