@@ -274,7 +274,10 @@ function chainsNeedTlsInspector(listener: Listener): boolean {
 
 export interface FilterChainDecision {
   chain: FilterChain | undefined;
+  /** The chain's name, or `#index` for an unnamed one. */
   name: string;
+  /** Its conditions as istioctl's MATCH column words them, or `default_filter_chain`. */
+  match: string;
   /** The criteria that chose the chain, most significant first. */
   reason: string;
   candidates: Candidate[];
@@ -298,7 +301,7 @@ type Level = (alive: Live[]) => { keep: Live[]; chose: string; drop: (live: Live
 /** Envoy's filter-chain selection for a connection whose listener filters found `detected`. */
 export function matchFilterChain(listener: Listener, conn: Connection, detected: Detected): FilterChainDecision {
   if (listener.filter_chain_matcher !== undefined) {
-    return { chain: undefined, name: '', reason: '', candidates: [], isDefault: false, unsupported: 'the listener selects chains with filter_chain_matcher (an xDS matcher tree), which is not simulated' };
+    return { chain: undefined, name: '', match: '', reason: '', candidates: [], isDefault: false, unsupported: 'the listener selects chains with filter_chain_matcher (an xDS matcher tree), which is not simulated' };
   }
   const local = conn.srcIp !== undefined && (conn.srcIp === conn.dstIp || isLoopback(conn.srcIp));
   const levels: Level[] = [
@@ -329,19 +332,20 @@ export function matchFilterChain(listener: Listener, conn: Connection, detected:
   const [winner] = alive;
   if (winner) {
     const ambiguity = alive.length > 1 ? ` (${alive.length} chains match equally; Envoy refuses such a config, the first is shown)` : '';
-    return { chain: winner.chain, name: chainLabel(winner.chain, winner.index), reason: `${chose.join('; ') || 'no criteria: matches every connection'}${ambiguity}`, candidates, isDefault: false };
+    return { chain: winner.chain, name: winner.chain.name ?? `#${winner.index}`, match: describeFilterChainMatch(winner.chain.filter_chain_match), reason: `${chose.join('; ') || 'no criteria: matches every connection'}${ambiguity}`, candidates, isDefault: false };
   }
   const fallback = listener.default_filter_chain;
   if (fallback) {
     return {
       chain: fallback,
-      name: `${fallback.name ?? 'default_filter_chain'} (default_filter_chain)`,
+      name: fallback.name ?? 'default_filter_chain',
+      match: 'default_filter_chain',
       reason: 'no filter chain matches (no backtracking to less specific ones): the listener\'s default_filter_chain',
       candidates,
       isDefault: true,
     };
   }
-  return { chain: undefined, name: '', reason: 'no filter chain matches and the listener has no default_filter_chain: Envoy closes the connection', candidates, isDefault: false };
+  return { chain: undefined, name: '', match: '', reason: 'no filter chain matches and the listener has no default_filter_chain: Envoy closes the connection', candidates, isDefault: false };
 }
 
 function isLoopback(ip: string): boolean {

@@ -11,7 +11,7 @@ export function renderTraceText(trace: Trace): string {
   const width = Math.max(...trace.steps.map((s) => s.stage.length), 'result'.length);
   trace.steps.forEach((step, index) => {
     const number = `${index + 1}.`.padStart(3);
-    lines.push(`${number} ${step.stage.padEnd(width)}  ${step.name || '(none)'}`);
+    lines.push(`${number} ${step.stage.padEnd(width)}  ${step.name || '(none)'}${step.match ? ` (${step.match})` : ''}`);
     const indent = ' '.repeat(4 + width + 2);
     lines.push(`${indent}${step.reason}`);
     for (const detail of step.details ?? []) lines.push(`${indent}· ${detail}`);

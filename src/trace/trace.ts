@@ -16,6 +16,8 @@ export type Stage = 'listener' | 'filter_chain' | 'network_filter' | 'route_conf
 export interface TraceStep {
   stage: Stage;
   name: string;
+  /** What the chosen object's conditions are, when its name does not say (filter chains). */
+  match?: string;
   reason: string;
   /** The nearest candidates that did not match, and why not. */
   candidates?: Candidate[];
@@ -147,8 +149,8 @@ class Walk {
     };
   }
 
-  private step(stage: Stage, name: string, reason: string, extra: { candidates?: Candidate[]; details?: string[] } = {}): void {
-    const step: TraceStep = { stage, name, reason };
+  private step(stage: Stage, name: string, reason: string, extra: { match?: string; candidates?: Candidate[]; details?: string[] } = {}): void {
+    const step: TraceStep = { stage, name, ...(extra.match ? { match: extra.match } : {}), reason };
     if (extra.candidates && extra.candidates.length > 0) step.candidates = extra.candidates;
     if (extra.details && extra.details.length > 0) step.details = extra.details;
     this.steps.push(step);
@@ -182,7 +184,7 @@ class Walk {
       this.step('filter_chain', '', decision.unsupported);
       return end('not_simulated', decision.unsupported);
     }
-    this.step('filter_chain', decision.name, decision.reason, { candidates: decision.candidates, details: [seen] });
+    this.step('filter_chain', decision.name, decision.reason, { match: decision.match, candidates: decision.candidates, details: [seen] });
     if (!decision.chain) return end('no_filter_chain', `${listener.name ?? 'the listener'}: ${decision.reason}`);
     return this.networkFilters(decision.chain);
   }

@@ -23,7 +23,7 @@ const chain = (name: string, filter_chain_match: FilterChainMatch): FilterChain 
 
 function pick(listener: Listener, c: Connection = conn()): string {
   const detected = runListenerFilters(listener, c, false);
-  return matchFilterChain(listener, c, detected).name.replace(/ \(.*$/, '');
+  return matchFilterChain(listener, c, detected).name;
 }
 
 const withTls = (chains: FilterChain[], extra: Partial<Listener> = {}): Listener => ({
@@ -46,7 +46,7 @@ test('no backtracking: a destination-port subtree that fails ends in the default
   const listener = withTls([chain('port-443-h2c', { destination_port: 443, transport_protocol: 'raw_buffer' }), chain('portless', {})], { default_filter_chain: { name: 'fallback', filters: [] } });
   const decision = matchFilterChain(listener, conn(), runListenerFilters(listener, conn(), false));
   assert.equal(decision.isDefault, true);
-  assert.equal(decision.name, 'fallback (default_filter_chain)');
+  assert.deepEqual([decision.name, decision.match], ['fallback', 'default_filter_chain']);
   assert.deepEqual(decision.candidates.map((c) => c.reason), ['transport_protocol raw_buffer ≠ tls', 'any destination port, but chains for port 443 exist and are more specific']);
 });
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import type { Trace } from '../../src/trace/trace.ts';
+import type { Trace, TraceStep } from '../../src/trace/trace.ts';
 import { runCli } from '../helpers/cli.ts';
 import { CORPUS_MISSING, corpusDir, corpusPath } from '../helpers/corpus.ts';
 
@@ -18,9 +18,14 @@ async function trace(file: string, args: string[]): Promise<Trace> {
   return JSON.parse(result.stdout) as Trace;
 }
 
+/** A step's name, with its conditions when it has them (filter chains), as the text view shows it. */
+function label(step: TraceStep | undefined): string {
+  return step?.match ? `${step.name} (${step.match})` : (step?.name ?? '');
+}
+
 /** `stage name` of every step: the walk at a glance. */
 function walk(t: Trace): string[] {
-  return t.steps.map((step) => `${step.stage} ${step.name}`);
+  return t.steps.map((step) => `${step.stage} ${label(step)}`);
 }
 
 const RATINGS = 'outbound|9080||ratings.default.svc.cluster.local';
@@ -105,7 +110,7 @@ test('Istio 1.1 (from the article), inbound: through `virtual` on 15001, handed 
   assert.deepEqual(t.result.endpoints, ['127.0.0.1:9080']);
   // Over mTLS the tls chain is chosen.
   const mtls = await trace(ISTIO_11, ['--inbound', '--tls', 'http://reviews:9080/reviews/0']);
-  assert.equal(mtls.steps[2]?.name, '#1 (Trans: tls)');
+  assert.equal(label(mtls.steps[2]), '#1 (Trans: tls)');
   // A port nobody listens on stays on `virtual` and meets its BlackHole.
   const stray = await trace(ISTIO_11, ['--dst', '10.1.2.3:7777', 'tcp']);
   assert.deepEqual(walk(stray), ['listener virtual', 'filter_chain #0 (ALL)', 'network_filter envoy.filters.network.tcp_proxy', 'cluster BlackHoleCluster', 'endpoints BlackHoleCluster']);
@@ -117,13 +122,13 @@ const skipCorpus = { skip: corpusDir ? false : CORPUS_MISSING };
 
 test('Istio 1.20 sidecar, inbound on 15006: per-port chains by transport and ALPN', skipCorpus, async () => {
   const http = await trace(SIDECAR_120(), ['--inbound', '--dst', '10.128.2.20:8080', 'http://hello:8080/']);
-  assert.equal(http.steps[1]?.name, '0.0.0.0_8080 (Trans: raw_buffer; App: http/1.1,h2c; Addr: *:8080)');
+  assert.equal(label(http.steps[1]), '0.0.0.0_8080 (Trans: raw_buffer; App: http/1.1,h2c; Addr: *:8080)');
   assert.equal(http.result.cluster, 'inbound|8080||');
   assert.deepEqual(http.result.endpoints, ['10.128.2.20:8080']);
   const mtls = await trace(SIDECAR_120(), ['--inbound', '--dst', '10.128.2.20:8080', '--alpn', 'istio-http/1.1,istio', 'http://hello:8080/']);
-  assert.equal(mtls.steps[1]?.name, '0.0.0.0_8080 (Trans: tls; App: istio-http/1.0,istio-http/1.1,istio-h2; Addr: *:8080)');
+  assert.equal(label(mtls.steps[1]), '0.0.0.0_8080 (Trans: tls; App: istio-http/1.0,istio-http/1.1,istio-h2; Addr: *:8080)');
   const tcp = await trace(SIDECAR_120(), ['--inbound', '--dst', '10.128.2.20:8080', 'tcp']);
-  assert.equal(tcp.steps[1]?.name, '0.0.0.0_8080 (Trans: raw_buffer; Addr: *:8080)');
+  assert.equal(label(tcp.steps[1]), '0.0.0.0_8080 (Trans: raw_buffer; Addr: *:8080)');
   assert.equal(tcp.steps[2]?.name, 'envoy.filters.network.tcp_proxy');
   // No per-port chain for 9999: the catch-all, to InboundPassthroughClusterIpv4.
   const other = await trace(SIDECAR_120(), ['--inbound', '--dst', '10.128.2.20:9999', 'tcp']);
@@ -131,7 +136,7 @@ test('Istio 1.20 sidecar, inbound on 15006: per-port chains by transport and ALP
   assert.equal(other.result.outcome, 'passthrough');
   // Straight to the capture port: the loop guard.
   const loop = await trace(SIDECAR_120(), ['--inbound', '--dst', '10.128.2.20:15006', 'tcp']);
-  assert.equal(loop.steps[1]?.name, 'virtualInbound-blackhole (Addr: *:15006)');
+  assert.equal(label(loop.steps[1]), 'virtualInbound-blackhole (Addr: *:15006)');
   assert.equal(loop.result.outcome, 'blackhole');
 });
 
@@ -141,7 +146,7 @@ test('Istio 1.20 sidecar, outbound catch-alls: unknown destinations pass through
   assert.match(unknown.steps[1]?.candidates?.[0]?.reason ?? '', /destination_port 15001 ≠ 5555/);
   // Raw TCP to an HTTP port's listener misses its HTTP chain and takes the default chain.
   const rawOn80 = await trace(SIDECAR_120(), ['--dst', '93.184.216.34:80', 'tcp']);
-  assert.equal(rawOn80.steps[2]?.name, 'PassthroughFilterChain (default_filter_chain)');
+  assert.equal(label(rawOn80.steps[2]), 'PassthroughFilterChain (default_filter_chain)');
   assert.equal(rawOn80.result.outcome, 'passthrough');
   // HTTP to an unknown host on port 80: route 80's allow_any virtual host, to PassthroughCluster.
   const http = await trace(SIDECAR_120(), ['--dst', '93.184.216.34:80', 'http://example.com/']);
@@ -159,7 +164,7 @@ test('Istio 1.20 sidecar: a TCP service by IP (its <VIP>_<port> listener)', skip
 
 test('Istio 1.5 sidecar: the /32 loop guard beats the catch-all (longest prefix)', skipCorpus, async () => {
   const t = await trace(corpusPath('dumps', 'istio-1.5.4-bookinfo', 'productpage.json'), ['--dst', '10.44.0.11:12345', 'tcp']);
-  assert.equal(t.steps[1]?.name, '#0 (Addr: 10.44.0.11/32)');
+  assert.equal(label(t.steps[1]), '#0 (Addr: 10.44.0.11/32)');
   assert.match(t.steps[1]?.reason ?? '', /prefix_ranges \/32 holds destination 10\.44\.0\.11/);
   assert.equal(t.result.outcome, 'blackhole');
 });
@@ -195,7 +200,7 @@ test('REGISTRY_ONLY: the block_all virtual host answers 502 and raw TCP meets th
   const http = await run(['--dst', '93.184.216.34:80', 'http://example.com/']);
   assert.deepEqual([http.result.outcome, http.result.status], ['direct_response', 502]);
   const tcp = await run(['--dst', '93.184.216.34:80', 'tcp']);
-  assert.equal(tcp.steps[2]?.name, 'PassthroughFilterChain (default_filter_chain)');
+  assert.equal(label(tcp.steps[2]), 'PassthroughFilterChain (default_filter_chain)');
   assert.deepEqual([tcp.result.outcome, tcp.result.cluster], ['blackhole', 'BlackHoleCluster']);
   const other = await run(['--dst', '93.184.216.34:5555', 'tcp']);
   assert.equal(other.result.outcome, 'blackhole');
@@ -213,7 +218,7 @@ test('OSM sidecar: inbound on its own capture listener, SNI and ALPN chain, head
   assert.equal(stranger.result.outcome, 'no_route');
   assert.match(stranger.steps.find((s) => s.stage === 'route')?.candidates?.[1]?.reason ?? '', /client-app: "someone-else" does not match client-app regex "bookbuyer"/);
   const outbound = await trace(osm, ['--dst', '10.96.196.30:14001', 'http://bookwarehouse.bookwarehouse:14001/restock-books']);
-  assert.equal(outbound.steps[1]?.name, 'outbound-mesh-http-filter-chain:bookwarehouse/bookwarehouse (Addr: 10.96.196.30/32:14001)');
+  assert.equal(label(outbound.steps[1]), 'outbound-mesh-http-filter-chain:bookwarehouse/bookwarehouse (Addr: 10.96.196.30/32:14001)');
   assert.equal(outbound.result.cluster, 'bookwarehouse/bookwarehouse');
   // Its EDS assignment in this dump has lost its cluster_name.
   assert.match(outbound.result.detail, /the dump's EDS has no assignment for bookwarehouse\/bookwarehouse/);
