@@ -201,6 +201,9 @@ function nearDomains(index: VirtualHostIndex, host: string): Candidate[] {
       if (near.length >= 3) break;
     }
   }
+  for (const { key, vhost } of index.suffixes) {
+    if (`.${bare}` === key || bare === key) near.push({ name: vhost.name ?? '', reason: `"*${key}" needs at least one character before "${key}"` });
+  }
   return near;
 }
 

@@ -120,7 +120,9 @@ test('a route table decision explains the near misses', () => {
   assert.equal(viaPrefix.vhost.domain, 'rat*');
   assert.match(viaPrefix.vhost.candidates[0]?.reason ?? '', /differs in port/);
   // `*` needs at least one character: "*.svc" does not match ".svc".
-  assert.equal(routeRequest(config, toRequest({ authority: '.svc', path: '/' })).vhost.vhost, undefined);
+  const bare = routeRequest(config, toRequest({ authority: '.svc', path: '/' })).vhost;
+  assert.equal(bare.vhost, undefined);
+  assert.deepEqual(bare.candidates, [{ name: 'wild', reason: '"*.svc" needs at least one character before ".svc"' }]);
 });
 
 test('gateway route configs from istioctl\'s goldens: host with port ignored, path_separated_prefix on whole segments', { skip: corpusDir ? false : CORPUS_MISSING }, () => {
