@@ -29,12 +29,12 @@ export interface HttpAnswer {
   declaredBytes: number | undefined;
 }
 
-/** One GET on a fresh undici Client; the client (and so its connection) is destroyed at the end. */
-export async function httpGet(client: Client, path: string, signal: AbortSignal): Promise<HttpAnswer> {
+/** One GET (or POST) on a fresh undici Client; the client (and so its connection) is destroyed at the end. */
+export async function httpGet(client: Client, path: string, signal: AbortSignal, method: AdminMethod = 'GET'): Promise<HttpAnswer> {
   let status: number | undefined;
   let received = 0;
   try {
-    const response = await client.request({ method: 'GET', path: `/${adminPath(path)}`, signal, headers: { accept: '*/*' } });
+    const response = await client.request({ method, path: `/${adminPath(path)}`, signal, headers: { accept: '*/*' } });
     status = response.statusCode;
     const chunks: Buffer[] = [];
     for await (const chunk of response.body) {
@@ -92,15 +92,17 @@ export function truncatedError(source: string, path: string, failure: HttpExchan
   return new AdminBadBodyError(source, adminPath(path), `truncated: the connection closed after ${failure.received} bytes (${failure.message})`);
 }
 
-export function logAdminRequest(log: Logger | undefined, path: string, from: string, outcome: AdminResponse | Error, startedAt: number): void {
+export function logAdminRequest(log: Logger | undefined, path: string, from: string, outcome: AdminResponse | Error, startedAt: number, method: AdminMethod = 'GET'): void {
   if (!log) return;
   const ms = Math.round(performance.now() - startedAt);
   const result = outcome instanceof Error ? `failed after ${ms} ms: ${outcome.message}` : `${outcome.bytes} bytes in ${ms} ms`;
-  log(`GET /${adminPath(path)} from ${from}: ${result}`);
+  log(`${method} /${adminPath(path)} from ${from}: ${result}`);
 }
 
-/** One GET through a transport: Envoy's answer as an HTTP status and body. */
-export type AdminFetch = (path: string, signal: AbortSignal) => Promise<HttpAnswer>;
+export type AdminMethod = 'GET' | 'POST';
+
+/** One request through a transport: Envoy's answer as an HTTP status and body. */
+export type AdminFetch = (path: string, signal: AbortSignal, method?: AdminMethod) => Promise<HttpAnswer>;
 
 export interface AdminClientSpec {
   /** Names the Envoy in errors: `pod <name>.<ns>` or the URL. */
@@ -116,21 +118,23 @@ export interface AdminClientSpec {
 
 /** The EnvoyAdminClient every transport shares: a timeout per GET, Envoy's answer checked, each request logged. */
 export function adminClient(spec: AdminClientSpec): EnvoyAdminClient {
+  const send = async (path: string, method: AdminMethod): Promise<AdminResponse> => {
+    const startedAt = performance.now();
+    const signal = AbortSignal.timeout(spec.timeoutMs);
+    try {
+      const response = checkedResponse(spec.source, path, await spec.fetch(path, signal, method), startedAt);
+      logAdminRequest(spec.log, path, spec.from, response, startedAt, method);
+      return response;
+    } catch (error) {
+      const failure = spec.explain(error, path, signal);
+      logAdminRequest(spec.log, path, spec.from, failure, startedAt, method);
+      throw failure;
+    }
+  };
   return {
     source: spec.source,
-    async get(path: string): Promise<AdminResponse> {
-      const startedAt = performance.now();
-      const signal = AbortSignal.timeout(spec.timeoutMs);
-      try {
-        const response = checkedResponse(spec.source, path, await spec.fetch(path, signal), startedAt);
-        logAdminRequest(spec.log, path, spec.from, response, startedAt);
-        return response;
-      } catch (error) {
-        const failure = spec.explain(error, path, signal);
-        logAdminRequest(spec.log, path, spec.from, failure, startedAt);
-        throw failure;
-      }
-    },
+    get: (path) => send(path, 'GET'),
+    post: (path) => send(path, 'POST'),
     // Each get() opens and closes its own connection, so nothing is left to close.
     async close() {},
   };

@@ -132,12 +132,12 @@ export function podAdmin(api: KubeApi, pod: PodRef, options: PodAdminOptions): E
 }
 
 function portForwardFetch(api: KubeApi, pod: PodRef, source: string, options: PodAdminOptions): AdminFetch {
-  return async (path, signal) => {
+  return async (path, signal, method) => {
     const query = new URLSearchParams({ ports: String(options.adminPort) });
     const ws = await openPodStream(api, pod, 'portforward', query, ['v4.channel.k8s.io'], signal);
     const socket = new PortForwardSocket(ws);
     try {
-      return await httpGet(clientOverSocket(socket), path, signal);
+      return await httpGet(clientOverSocket(socket), path, signal, method);
     } catch (error) {
       if (!(error instanceof HttpExchangeError)) throw error;
       const errorText = socket.errorText.trim();
@@ -158,9 +158,9 @@ interface ExecOutcome {
 }
 
 function execFetch(api: KubeApi, pod: PodRef, source: string, options: PodAdminOptions): AdminFetch {
-  return async (path, signal) => {
+  return async (path, signal, method = 'GET') => {
     const portFlag = options.adminPort === DEFAULT_ADMIN_PORT ? [] : ['--debug-port', String(options.adminPort)];
-    const command = ['pilot-agent', 'request', 'GET', adminPath(path), ...portFlag];
+    const command = ['pilot-agent', 'request', method, adminPath(path), ...portFlag];
     const query = new URLSearchParams([
       ...command.map((arg): [string, string] => ['command', arg]),
       ['container', SIDECAR_CONTAINER],
