@@ -11,37 +11,12 @@ import { certificateTable, connectionsTable, waypointName } from '../src/ztunnel
 import { UsageError } from '../src/errors.ts';
 import { FROZEN_NOW, runCli } from './helpers/cli.ts';
 import { CORPUS_MISSING, corpusDir, corpusPath } from './helpers/corpus.ts';
+import { assertGolden, GOLDENS, keyedCertificatesAndPolicies, listShaped, ztunnel } from './helpers/ztunnelDump.ts';
 
 type Json = Record<string, unknown>;
 
-const ztunnel = (name: string) => corpusPath('istioctl-ztunnel', name);
-
-/** Each golden and the arguments that print it from dump.json (the corpus README's table). */
-const GOLDENS: [golden: string, args: string[]][] = [
-  ['workloadsummary.txt', ['workload']],
-  ['workloadsummary_default.txt', ['workload', '--workloads-namespace', 'default']],
-  ['workloadsummary_default.txt', ['workloads', '--workload-namespace', 'default']],
-  ['workloadsummary_workload.txt', ['workload', 'productpage-v1-675fc69cf-jscn2.bookinfo']],
-  ['workloadsummary_workload.txt', ['w', 'productpage-v1-675fc69cf-jscn2', '-n', 'bookinfo']],
-  ['policies.txt', ['policy']],
-  ['secretsummary.txt', ['certificate']],
-  ['allsummary.txt', ['all']],
-  ['allsummary_withheaders.txt', ['all', '--with-headers']],
-  ['connectionsummary.txt', ['connections']],
-  ['connectionsummary_workload.txt', ['connections', '--workload', 'productpage-v1-796f87b58-97bjk.bookinfo']],
-  ['connectionsummary_workload.txt', ['cons', '--workload', 'productpage-v1-796f87b58-97bjk', '-n', 'bookinfo']],
-  ['connectionsdump.json', ['connections', '-o', 'json']],
-];
-
 async function zc(args: string[], stdin?: string) {
   return runCli(['zc', ...args], stdin === undefined ? {} : { stdin });
-}
-
-function assertGolden(stdout: string, golden: string): void {
-  const expected = readFileSync(ztunnel(golden), 'utf8');
-  // istioctl's golden comparison trims the ends (all's output starts with a blank line).
-  if (golden.endsWith('.json')) assert.deepEqual(JSON.parse(stdout), JSON.parse(expected));
-  else assert.equal(stdout.trim(), expected.trim());
 }
 
 test('istioctl ztunnel-config goldens, byte for byte', async (t) => {
@@ -55,28 +30,6 @@ test('istioctl ztunnel-config goldens, byte for byte', async (t) => {
     });
   }
 });
-
-/** The corpus dump (sections as maps) rewritten as newer ztunnels write it: lists everywhere. */
-function listShaped(mapDump: Json): Json {
-  const values = (section: unknown) => Object.values(section as Json);
-  return {
-    ...mapDump,
-    workloads: values(mapDump['workloads']),
-    services: values(mapDump['services']).map((service) => ({ ...(service as Json), endpoints: values((service as Json)['endpoints']) })),
-    workloadState: values(mapDump['workloadState']),
-  };
-}
-
-/** The other variant: certificates filed under their identity, policies under namespace/name. */
-function keyedCertificatesAndPolicies(mapDump: Json): Json {
-  const certificates = mapDump['certificates'] as Json[];
-  return {
-    ...mapDump,
-    // A map needs unique keys: the corpus lists one identity twice, so number the keys.
-    certificates: Object.fromEntries(certificates.map((c, i) => [`${String(c['identity'])}#${i}`, c])),
-    policies: Object.fromEntries((mapDump['policies'] as Json[]).map((p) => [`${String(p['namespace'])}/${String(p['name'])}`, p])),
-  };
-}
 
 test('list-shaped and keyed dumps give the same output as the map-shaped corpus dump', async (t) => {
   if (!corpusDir) return t.skip(CORPUS_MISSING);

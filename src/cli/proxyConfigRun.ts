@@ -26,7 +26,9 @@ export type PcSource =
   | { kind: 'file'; path: string }
   | { kind: 'pod'; target: string }
   | { kind: 'selector'; selector: string }
-  | { kind: 'admin-url'; url: string };
+  | { kind: 'admin-url'; url: string }
+  /** The pod of a waypoint (a Gateway's deployment), found by its gateway-name label. */
+  | { kind: 'waypoint'; name: string };
 
 export interface KubeOptions {
   kubeconfig?: string;
@@ -47,6 +49,8 @@ export interface ProxyConfigOptions {
   filters: PcFilters;
   detailed: boolean;
   withHeaders: boolean;
+  /** --chains: listeners as a waypoint's chains (automatic on waypoint pods). */
+  chains?: boolean;
 }
 
 /**
@@ -86,7 +90,7 @@ export async function runProxyConfig(options: ProxyConfigOptions, ctx: CliContex
 
 async function runOnPods(
   options: ProxyConfigOptions,
-  source: Extract<PcSource, { kind: 'pod' | 'selector' }>,
+  source: Extract<PcSource, { kind: 'pod' | 'selector' | 'waypoint' }>,
   ctx: CliContext,
 ): Promise<void> {
   // The Kubernetes client costs ~350 ms to load: only commands that talk to a cluster pay for it.
@@ -101,7 +105,10 @@ async function runOnPods(
     ...logger(options, ctx),
   });
   try {
-    const pods = await session.resolveTargets(source.kind === 'pod' ? { target: source.target } : { selector: source.selector });
+    const { isWaypointPod, waypointPod } = await import('../kube/waypoint.ts');
+    const pods =
+      source.kind === 'waypoint' ? [await waypointPod(session, source.name, (line) => ctx.io.err.write(`note: ${line}\n`))]
+      : await session.resolveTargets(source.kind === 'pod' ? { target: source.target } : { selector: source.selector });
     const fetchPod = async (pod: (typeof pods)[number]): Promise<DecodedInput> => {
       const admin = await session.admin(pod, { via: k.via, adminPort: k.adminPort });
       try {
@@ -110,9 +117,10 @@ async function runOnPods(
         await admin.close();
       }
     };
-    if (source.kind === 'pod') {
+    if (source.kind !== 'selector') {
       const [pod] = pods;
-      if (pod) await show(options, ctx, await fetchPod(pod), kube.podLabel(pod));
+      // A waypoint's listeners read best as its chains.
+      if (pod) await show({ ...options, chains: options.chains === true || isWaypointPod(pod) }, ctx, await fetchPod(pod), kube.podLabel(pod));
       return;
     }
     const results = await kube.settleEach(pods, FAN_OUT, fetchPod);
@@ -168,6 +176,7 @@ function request(options: ProxyConfigOptions, ctx: CliContext, source: string): 
     withHeaders: options.withHeaders,
     source,
     now: ctx.now(),
+    chains: options.chains === true,
   };
 }
 

@@ -87,13 +87,11 @@ export async function runZtunnelLog(options: ZtunnelLogOptions, ctx: CliContext)
   await withSession(options.kube, ctx, async (session) => {
     const { chooseZtunnel, listZtunnels } = await import('../kube/ztunnel.ts');
     const { podLabel } = await import('../kube/errors.ts');
+    const { NoZtunnelError, ZtunnelNotReadyError } = await import('../kube/ambient.ts');
     let pods: PodRef[];
     if (source.target === undefined && source.node === undefined) {
       pods = await listZtunnels(session, options.istioNamespace);
-      if (pods.length === 0) {
-        const { NoZtunnelError } = await import('../kube/ambient.ts');
-        throw new NoZtunnelError('at all', options.istioNamespace);
-      }
+      if (pods.length === 0) throw new NoZtunnelError('at all', options.istioNamespace);
     } else {
       const choice = await chooseZtunnel(session, {
         istioNamespace: options.istioNamespace,
@@ -111,6 +109,7 @@ export async function runZtunnelLog(options: ZtunnelLogOptions, ctx: CliContext)
     // One ztunnel's failure is reported and the others are still asked, as istioctl does.
     for (const pod of pods) {
       try {
+        if (!pod.ready) throw new ZtunnelNotReadyError(pod);
         const admin = await session.admin(pod, { via: 'port-forward', adminPort: options.kube.adminPort, anyContainer: true });
         const response = await admin.post(path);
         ctx.io.out.write(`${podLabel(pod)}:\n${response.body}\n`);

@@ -21,6 +21,13 @@ export class AmbientPodError extends EnvoyscopeError {
   }
 }
 
+/** `pc` on a ztunnel pod: its admin speaks ztunnel's dump, not Envoy's. */
+export class ZtunnelNotEnvoyError extends EnvoyscopeError {
+  constructor(pod: { name: string; namespace: string }) {
+    super(`pod ${podLabel(pod)} is a ztunnel (ambient mode's node proxy), not an Envoy: use "envoyscope zc all ${podLabel(pod)}"`, ExitCode.NOT_IN_MESH);
+  }
+}
+
 export class NoZtunnelError extends EnvoyscopeError {
   constructor(where: string, namespace: string) {
     super(`no ztunnel pod (label app=ztunnel) ${where} in namespace "${namespace}": is ambient mode installed? (-i/--istio-namespace names where)`, ExitCode.NO_PODS_MATCH);
