@@ -7,8 +7,9 @@ import { parse as parseYaml } from 'yaml';
 import { decodeZtunnelDump } from '../src/ztunnel/decode.ts';
 import { matchWorkload, splitWorkloadName } from '../src/ztunnel/filters.ts';
 import { loggingPath, parseLogLevels } from '../src/ztunnel/logLevel.ts';
-import { certificateTable, connectionsTable, waypointName } from '../src/ztunnel/views.ts';
+import { certificateTable, connectionsTable, waypointNamer } from '../src/ztunnel/views.ts';
 import { UsageError } from '../src/errors.ts';
+import { matcherPaths } from '../src/waypoint/chains.ts';
 import { FROZEN_NOW, runCli } from './helpers/cli.ts';
 import { CORPUS_MISSING, corpusDir, corpusPath } from './helpers/corpus.ts';
 import { assertGolden, GOLDENS, keyedCertificatesAndPolicies, listShaped, ztunnel } from './helpers/ztunnelDump.ts';
@@ -109,9 +110,9 @@ test('connections: names for known IPs unless --raw, IPv6 kept whole', () => {
 test('decoding: odd field types read as empty, unknown sections are no error, non-dumps are', () => {
   const dump = decodeZtunnelDump({ workloads: { '/1.2.3.4': { name: 7, workloadIps: 'x', waypoint: { destination: { hostname: { namespace: 'ns', hostname: 'wp.ns' } } } } }, version: {} }, 'test');
   assert.deepEqual([dump.workloads[0]?.name, dump.workloads[0]?.workloadIps, dump.workloads[0]?.waypoint], ['7', [], 'ns/wp.ns']);
-  assert.equal(waypointName('ns/wp.ns', [{ raw: {}, name: 'wp', namespace: 'ns', hostname: 'wp.ns', vips: [], endpointWorkloadUids: [], waypoint: undefined }]), 'wp');
-  assert.equal(waypointName('ns/other', []), 'NA');
-  assert.equal(waypointName(undefined, []), 'None');
+  const service = (name: string, hostname: string, vips: string[]) => ({ raw: {}, name, namespace: 'ns', hostname, vips, endpointWorkloadUids: [], waypoint: undefined });
+  const waypointName = waypointNamer([service('wp', 'wp.ns', ['/10.0.0.1']), service('later', 'later.ns', ['/10.0.0.1'])]);
+  assert.deepEqual(['ns/wp.ns', '/10.0.0.1', 'ns/later.ns', 'ns/other', undefined].map(waypointName), ['wp', 'wp', 'later', 'NA', 'None']);
   assert.throws(() => decodeZtunnelDump([], 'x.json'), /x\.json: is not a ztunnel config dump/);
   assert.throws(() => decodeZtunnelDump({ configs: [] }, 'x.json'), /Envoy config dump, which 'pc' shows/);
   assert.throws(() => decodeZtunnelDump({ workloads: 3 }, 'x.json'), /"workloads" is neither a list nor a map/);
@@ -159,4 +160,28 @@ test('bad input: one line on stderr and the right exit code', async (t) => {
     assert.equal(result.stderr.trim().split('\n').length, 1, 'one line');
     assert.equal(result.stdout, '');
   }
+});
+
+test('waypoint chains: matcher paths in either spelling, CIDRs, prefix maps, unmatched', () => {
+  const action = (chain: string) => ({ action: { name: 'ignored', typedConfig: { '@type': 'type.googleapis.com/google.protobuf.StringValue', value: chain } } });
+  const paths = matcherPaths({
+    matcherTree: {
+      input: { name: 'ip' },
+      customMatch: {
+        typedConfig: {
+          rangeMatchers: [
+            { ranges: [{ addressPrefix: '10.0.0.0', prefixLen: 24 }, { addressPrefix: 'fd00::1', prefixLen: 128 }], onMatch: {
+              matcher: { matcherTree: { input: { typedConfig: { '@type': 'x.DestinationPortInput' } }, prefixMatchMap: { map: { '80': action('web') } } }, onNoMatch: action('tcp') },
+            } },
+          ],
+        },
+      },
+    },
+    onNoMatch: action('passthrough'),
+  });
+  assert.deepEqual(paths, [
+    { chain: 'web', match: 'ip=10.0.0.0/24,fd00::1 -> DestinationPort^80' },
+    { chain: 'tcp', match: 'ip=10.0.0.0/24,fd00::1 -> ANY' },
+    { chain: 'passthrough', match: 'UNMATCHED' },
+  ]);
 });

@@ -41,21 +41,27 @@ export function selectWorkloadStates(dump: ZtunnelDump, filter: ConnectionsFilte
   return dump.workloadStates.filter((s) => matchWorkloadState(filter, s)).sort(byKeys((s) => s.namespace, (s) => s.name));
 }
 
-/** The name of the service a waypoint destination (`namespace/hostname` or `network/ip`) designates. */
-export function waypointName(destination: string | undefined, services: readonly ZService[]): string {
-  if (destination === undefined) return 'None';
-  const waypoint = services.find((s) => `${s.namespace}/${s.hostname}` === destination || s.vips.includes(destination));
-  return waypoint?.name ?? 'NA';
+/**
+ * Names the service a waypoint destination (`namespace/hostname` or `network/ip`) designates: the
+ * first service (in dump order) with that hostname or VIP, `NA` when none, `None` without a waypoint.
+ */
+export function waypointNamer(services: readonly ZService[]): (destination: string | undefined) => string {
+  const byKey = new Map<string, string>();
+  for (const s of services) {
+    for (const key of [`${s.namespace}/${s.hostname}`, ...s.vips]) if (!byKey.has(key)) byKey.set(key, s.name);
+  }
+  return (destination) => (destination === undefined ? 'None' : (byKey.get(destination) ?? 'NA'));
 }
 
 export function workloadTable(dump: ZtunnelDump, filter: WorkloadFilter): Table {
   const workloads = selectWorkloads(dump, filter).sort(byKeys((w) => `${w.namespace}.${w.name}`, (w) => w.node));
+  const waypointName = waypointNamer(dump.services);
   const rows = workloads.map((w) => [
     w.namespace,
     w.name,
     w.workloadIps.length > 0 ? w.workloadIps.join(',') : w.hostname,
     w.node,
-    waypointName(w.waypoint, dump.services),
+    waypointName(w.waypoint),
     w.protocol,
   ]);
   return { rows: [['NAMESPACE', 'POD NAME', 'ADDRESS', 'NODE', 'WAYPOINT', 'PROTOCOL'], ...rows], padding: 1 };
@@ -63,9 +69,10 @@ export function workloadTable(dump: ZtunnelDump, filter: WorkloadFilter): Table 
 
 export function serviceTable(dump: ZtunnelDump, filter: NamespaceFilter): Table {
   const statusByUid = new Map(dump.workloads.map((w) => [w.uid, w.status]));
+  const waypointName = waypointNamer(dump.services);
   const rows = selectServices(dump, filter).map((s) => {
     const healthy = s.endpointWorkloadUids.filter((uid) => statusByUid.get(uid) === 'Healthy').length;
-    return [s.namespace, s.name, s.vips.map(ipOf).join(','), waypointName(s.waypoint, dump.services), `${healthy}/${s.endpointWorkloadUids.length}`];
+    return [s.namespace, s.name, s.vips.map(ipOf).join(','), waypointName(s.waypoint), `${healthy}/${s.endpointWorkloadUids.length}`];
   });
   return { rows: [['NAMESPACE', 'SERVICE NAME', 'SERVICE VIP', 'WAYPOINT', 'ENDPOINTS'], ...rows], padding: 1 };
 }
