@@ -146,10 +146,12 @@ test('bad input: one line on stderr and the right exit code', async (t) => {
     [['workload', '-f', dump, '-o', 'xml'], 64, /output format "xml" not supported \(use one of: short, table, json, yaml\)/],
     [['policy', '-f', dump, '--node', 'n1'], 64, /at most one of a pod name, --file or --node/],
     [['policy', '-f', dump, 'some-pod'], 64, /at most one of a pod name, --file or --node/],
+    [['workload', '-f', dump, 'some-pod', '--node', 'n1'], 64, /not --file and --node/],
     [['workload', '-f', '-'], 65, /<stdin>: is not valid JSON|<stdin>: .*JSON/, '{"workloads": ['],
     [['workload', '-f', corpusPath('istioctl', 'bootstrap', 'config_dump.json')], 65, /Envoy config dump/],
     [['workload', '-f', '/no/such/file'], 66, /no such file/],
-    [['log', '-f', dump], 64, /takes no --file/],
+    [['log', '-f', dump], 64, /unknown option '-f'/],
+    [['log', 'ztunnel-abc12', '--node', 'n1'], 64, /a pod name or --node, not both/],
     [['log', '--level', 'info', '-r'], 64, /--level cannot be combined with --reset/],
     [['log', '--level', 'loud'], 64, /unrecognized logging level/],
   ];

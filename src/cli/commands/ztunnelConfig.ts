@@ -90,10 +90,10 @@ const FILTER_OPTIONS: Record<FilterFlag, () => Option[]> = {
 
 const TARGET_HELP = 'a ztunnel pod, or an application pod (the ztunnel on its node, filtered to it): name[.namespace]';
 
-function commonOptions(command: Command): Command {
+/** How a command names its ztunnel; `log` talks to live ztunnels only, the others also read files. */
+function commonOptions(command: Command, targetHelp = TARGET_HELP): Command {
   return command
-    .argument('[target]', TARGET_HELP)
-    .option('-f, --file <path>', "read a saved ztunnel /config_dump; '-' for stdin")
+    .argument('[target]', targetHelp)
     .option('--node <node>', 'the ztunnel on this node')
     .option('-i, --istio-namespace <namespace>', 'where the ztunnel DaemonSet runs', 'istio-system')
     .option('--proxy-admin-port <port>', 'ztunnel admin port', '15000');
@@ -110,9 +110,9 @@ export function ztunnelConfigCommand(ctx: CliContext): Command {
 }
 
 function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
-  const command = commonOptions(new Command(spec.kind).aliases(spec.aliases).summary(spec.summary).description(spec.summary)).addOption(
-    new Option('-o, --output <format>', `${ZC_OUTPUTS.join(', ')}`).default('short'),
-  );
+  const command = commonOptions(new Command(spec.kind).aliases(spec.aliases).summary(spec.summary).description(spec.summary))
+    .option('-f, --file <path>', "read a saved ztunnel /config_dump; '-' for stdin")
+    .addOption(new Option('-o, --output <format>', `${ZC_OUTPUTS.join(', ')}`).default('short'));
   for (const flag of spec.filters) for (const option of FILTER_OPTIONS[flag]()) command.addOption(option);
   command.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}\n`);
   command.action(async (target: string | undefined, _flags: unknown, self: Command) => {
@@ -136,7 +136,7 @@ function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
 }
 
 function logCommand(ctx: CliContext): Command {
-  const command = commonOptions(new Command('log').alias('o'))
+  const command = commonOptions(new Command('log').alias('o'), 'a ztunnel pod, or an application pod (the ztunnel on its node): name[.namespace]')
     .summary('Get or set ztunnel log levels (every ztunnel unless one is named)')
     .description('Get or set the log level of one ztunnel (a pod or --node) or of every ztunnel in the Istio namespace.')
     .option('--level <levels>', `[<logger>:]<level>,… with level one of ${LOG_LEVELS.join(', ')}`)
@@ -145,14 +145,14 @@ function logCommand(ctx: CliContext): Command {
   command.action(async (target: string | undefined, _flags: unknown, self: Command) => {
     const raw = self.optsWithGlobals();
     const text = textOf(raw);
-    if (text('file') !== undefined) throw new UsageError('zc log talks to live ztunnels; it takes no --file');
     const level = text('level');
     const reset = raw['reset'] === true;
     if (level !== undefined && reset) throw new UsageError('--level cannot be combined with --reset');
-    const source = sourceOf('log', target, undefined, text('node'));
+    const node = text('node');
+    if (target !== undefined && node !== undefined) throw new UsageError('zc log takes a pod name or --node, not both');
     await runZtunnelLog(
       {
-        source: source.kind === 'live' ? source : { kind: 'live' },
+        source: { kind: 'live', ...(target !== undefined ? { target } : {}), ...(node !== undefined ? { node } : {}) },
         kube: kubeOptions(raw),
         istioNamespace: text('istioNamespace') ?? 'istio-system',
         ...(level !== undefined ? { level: parseLogLevels(level) } : {}),
@@ -195,12 +195,12 @@ function parseDirection(value: string): Direction {
 }
 
 /** At most one of a target, --node, or --file, as in istioctl. */
-function sourceOf(kind: ZcKind | 'log', target?: string, file?: string, node?: string): ZcSource {
-  const given = [target !== undefined && 'a pod name', file !== undefined && '--file', node !== undefined && '--node'].filter((x): x is string => x !== false);
-  if (file !== undefined && target !== undefined && (kind === 'workload' || kind === 'connections')) {
-    // Offline, the argument can only name a workload of the dump.
-    return { kind: 'file', path: file };
-  }
+function sourceOf(kind: ZcKind, target?: string, file?: string, node?: string): ZcSource {
+  // Offline, an argument can only name a workload of the dump (workload and connections filter on it).
+  const targetNamesWorkload = file !== undefined && (kind === 'workload' || kind === 'connections');
+  const given = [target !== undefined && !targetNamesWorkload && 'a pod name', file !== undefined && '--file', node !== undefined && '--node'].filter(
+    (x): x is string => x !== false,
+  );
   if (given.length > 1) throw new UsageError(`zc ${kind} takes at most one of a pod name, --file or --node, not ${given.join(' and ')}`);
   if (file !== undefined) return { kind: 'file', path: file };
   return { kind: 'live', ...(target !== undefined ? { target } : {}), ...(node !== undefined ? { node } : {}) };
