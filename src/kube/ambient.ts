@@ -30,7 +30,7 @@ export class ZtunnelNotEnvoyError extends EnvoyscopeError {
 
 export class NoZtunnelError extends EnvoyscopeError {
   constructor(where: string, namespace: string) {
-    super(`no ztunnel pod (label app=ztunnel) ${where} in namespace "${namespace}": is ambient mode installed? (-i/--istio-namespace names where)`, ExitCode.NO_PODS_MATCH);
+    super(`no ztunnel pod (label ${ZTUNNEL_SELECTOR}) ${where} in namespace "${namespace}": is ambient mode installed? (-i/--istio-namespace names where)`, ExitCode.NO_PODS_MATCH);
   }
 }
 
@@ -39,6 +39,10 @@ export class ZtunnelNotReadyError extends EnvoyscopeError {
     super(`ztunnel ${podLabel(pod)}${pod.nodeName ? ` on node ${pod.nodeName}` : ''} is not ready (phase ${pod.phase || 'unknown'}): its admin cannot be trusted yet`, ExitCode.ADMIN_REFUSED);
   }
 }
+
+/** The ztunnel DaemonSet's pods carry `app=ztunnel` (its selector in Istio's charts). */
+export const ZTUNNEL_SELECTOR = 'app=ztunnel';
+export const isZtunnelPod = (pod: PodRef): boolean => pod.labels['app'] === 'ztunnel';
 
 /** Why a pod counts as ambient from its own metadata, or undefined. */
 export function ambientFromPod(pod: PodRef): string | undefined {

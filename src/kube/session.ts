@@ -4,7 +4,7 @@
 import { UsageError } from '../errors.ts';
 import { KubeApi, type Permission } from './apiClient.ts';
 import { ApiServerError, ForbiddenError, NamespaceNotFoundError, NoPodsMatchError, NotInMeshError, PodNotFoundError, PodNotRunningError } from './errors.ts';
-import { ambientPodError, ZtunnelNotEnvoyError } from './ambient.ts';
+import { ambientPodError, isZtunnelPod, ZtunnelNotEnvoyError } from './ambient.ts';
 import { resolveKubeconfig } from './kubeconfig.ts';
 import { podAdmin } from './podAdmin.ts';
 import { byLogging, hasSidecar, isReady, type LabelSelector, parseTarget, type PodJson, selectorString, WORKLOAD_API } from './target.ts';
@@ -160,8 +160,8 @@ export function openSession(options: ConnectOptions): KubeSession {
     },
     async admin(pod, { via, adminPort, anyContainer }) {
       if (pod.phase !== 'Running') throw new PodNotRunningError(pod, pod.phase || undefined);
-      if (!anyContainer && pod.labels['app'] === 'ztunnel') throw new ZtunnelNotEnvoyError(pod);
-      if (!pod.inMesh && !anyContainer) throw (await ambientPodError(api, pod)) ?? new NotInMeshError(pod);
+      if (!anyContainer && isZtunnelPod(pod)) throw new ZtunnelNotEnvoyError(pod);
+      if (!anyContainer && !pod.inMesh) throw (await ambientPodError(api, pod)) ?? new NotInMeshError(pod);
       return podAdmin(api, pod, { via, adminPort, timeoutMs: options.timeoutMs, log: options.log });
     },
     read: (path, query, permission) => api.read(path, query, permission),

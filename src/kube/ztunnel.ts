@@ -1,14 +1,11 @@
 // Which ztunnel a `zc` command talks to, as an operator thinks of it: a ztunnel pod, the ztunnel of
 // a node, the ztunnel of an application pod's node, or any ready one.
 
-import { ambientFromPod, NoZtunnelError, ZtunnelNotReadyError } from './ambient.ts';
+import { ambientFromPod, isZtunnelPod, NoZtunnelError, ZTUNNEL_SELECTOR, ZtunnelNotReadyError } from './ambient.ts';
 import { PodNotFoundError, PodNotRunningError, podLabel } from './errors.ts';
-import type { KubeSession } from './session.ts';
-import { toPodRef } from './session.ts';
+import { toPodRef, type KubeSession } from './session.ts';
 import { byLogging, parseTarget, type PodJson } from './target.ts';
 import type { PodRef } from './types.ts';
-
-export const ZTUNNEL_SELECTOR = 'app=ztunnel';
 
 export interface ZtunnelRequest {
   /** A ztunnel pod, or an application pod: `name[.namespace]` (or `deploy/name`, …). */
@@ -27,8 +24,6 @@ export interface ZtunnelChoice {
   /** What to tell the user on stderr about the choice. */
   notes: string[];
 }
-
-export const isZtunnelPod = (pod: PodRef): boolean => pod.labels['app'] === 'ztunnel';
 
 /** Every ztunnel pod in the Istio namespace (on `node` when given), kubectl's preferred pod first. */
 export async function listZtunnels(session: KubeSession, namespace: string, node?: string): Promise<PodRef[]> {
