@@ -60,6 +60,7 @@ describe('ambient mode on a live cluster', { skip: corpusDir ? false : CORPUS_MI
           envoy: { dump: corpusPath('istioctl', 'all-summary', 'config_dump.json') },
         },
       ],
+      workloads: [{ kind: 'DaemonSet', name: 'ztunnel', namespace: ISTIO, selector: { matchLabels: { app: 'ztunnel' } } }],
       namespaceLabels: { bookinfo: { 'istio.io/dataplane-mode': 'ambient' } },
     });
     env = { KUBECONFIG: cluster.kubeconfigPath };
@@ -102,6 +103,13 @@ describe('ambient mode on a live cluster', { skip: corpusDir ? false : CORPUS_MI
     const cons = await live(['zc', 'connections', `${PRODUCTPAGE}.bookinfo`]);
     assertOk(cons, 'zc connections <app pod>');
     assert.deepEqual(cons.stdout.trim().split('\n').length, 1);
+  });
+
+  test('the DaemonSet as a target: its preferred pod, a ready ztunnel', async () => {
+    const result = await live(['zc', 'policy', 'ds/ztunnel', '-n', ISTIO]);
+    assertOk(result, 'zc policy ds/ztunnel');
+    assert.equal(result.stderr, '');
+    assertGolden(result.stdout, 'policies.txt');
   });
 
   test('no argument: a ready ztunnel, named on stderr', async () => {
