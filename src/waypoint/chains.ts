@@ -55,7 +55,10 @@ export function matcherPaths(matcher: Obj): { chain: string; match: string }[] {
   };
   const follow = (onMatch: Obj, path: string[]): void => {
     const nested = field(onMatch, 'matcher');
-    if (isObj(nested)) return visit(nested, path);
+    if (isObj(nested)) {
+      visit(nested, path);
+      return;
+    }
     const chain = actionChain(onMatch);
     if (chain !== undefined) found.push({ chain, match: path.join(' -> ') });
   };

@@ -38,9 +38,6 @@ export interface ZcRequest {
   now: Date;
 }
 
-/** A field as the dump had it, or istioctl's zero value when absent. */
-const field = (raw: Obj, key: string, zero: unknown): unknown => raw[key] ?? zero;
-
 /**
  * A workload state as istioctl prints it (its Go struct: fields in its order, absent ones as their
  * zero value), followed by any fields istioctl does not know.

@@ -50,13 +50,16 @@ export class FakeZtunnelAdmin {
       response.writeHead(status, { 'content-type': type });
       response.end(body);
     };
-    if (url.pathname === '/config_dump' && request.method === 'GET') return reply(200, JSON.stringify(this.dump, null, 2), 'application/json');
-    if (url.pathname === '/logging') {
-      if (request.method !== 'POST') return reply(405, 'Invalid HTTP method\n');
+    if (url.pathname === '/config_dump' && request.method === 'GET') {
+      reply(200, JSON.stringify(this.dump, null, 2), 'application/json');
+    } else if (url.pathname === '/logging' && request.method === 'POST') {
       const level = url.searchParams.get('level');
       if (level !== null) this.level = level;
-      return reply(200, `current log level is ${this.level}\n`);
+      reply(200, `current log level is ${this.level}\n`);
+    } else if (url.pathname === '/logging') {
+      reply(405, 'Invalid HTTP method\n');
+    } else {
+      reply(404, 'invalid path. admin commands are: /config_dump, /logging, /quitquitquit\n');
     }
-    reply(404, 'invalid path. admin commands are: /config_dump, /logging, /quitquitquit\n');
   }
 }
