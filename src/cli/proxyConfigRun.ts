@@ -89,7 +89,7 @@ async function runOnPods(
   source: Extract<PcSource, { kind: 'pod' | 'selector' }>,
   ctx: CliContext,
 ): Promise<void> {
-  // The Kubernetes client costs ~350 ms to load: only commands that talk to a cluster pay for it.
+  // The Kubernetes client is the biggest chunk of the bundle: only commands that talk to a cluster load it.
   const kube = await import('../kube/index.ts');
   const { kube: k } = options;
   const session = await kube.connect({

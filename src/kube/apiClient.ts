@@ -5,7 +5,7 @@
 
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import WebSocket from 'ws';
 import { EnvoyscopeError } from '../errors.ts';
 import {
