@@ -20,6 +20,13 @@ export function parsePort(value: string, flag: string): number {
   return port;
 }
 
+/** A count of at least 1, such as `--concurrency`. */
+export function parsePositiveInteger(value: string, flag: string): number {
+  const count = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(count) || count < 1) throw new UsageError(`${flag} "${value}" is not a positive integer (e.g. 8)`);
+  return count;
+}
+
 /** A duration like kubectl's: `15s`, `500ms`, `1m`, or a bare number of seconds. */
 export function parseDuration(value: string, flag: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());

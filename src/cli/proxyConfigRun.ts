@@ -22,6 +22,7 @@ import { palette, writeChunks } from '../io/streams.ts';
 import { wholeDumpChunks } from '../render/stream.ts';
 import { readInput } from '../source/file.ts';
 import type { CliContext } from './context.ts';
+import { fanOutProgress } from './progress.ts';
 
 /** Where the input comes from: exactly one of these per command (checked when the options are built). */
 export type PcSource =
@@ -37,6 +38,8 @@ export interface KubeOptions {
   timeoutMs: number;
   via: AdminTransport;
   adminPort: number;
+  /** --concurrency: how many pods `-l` talks to at once. */
+  concurrency: number;
   /** --verbose: report each fetch on stderr. */
   verbose: boolean;
 }
@@ -71,8 +74,11 @@ export const ADMIN_PATHS: Record<PcKind, string> = {
   all: 'config_dump?include_eds',
 };
 
-/** How many pods `-l` talks to at once. */
-const FAN_OUT = 4;
+/**
+ * How many pods `-l` talks to at once by default: each is a port-forward through the API server,
+ * which a real API server (and its rate limits) takes well, and enough to hide each one's latency.
+ */
+export const DEFAULT_CONCURRENCY = 8;
 
 export async function runProxyConfig(options: ProxyConfigOptions, ctx: CliContext): Promise<void> {
   const { source } = options;
@@ -99,7 +105,7 @@ async function runOnPods(
   source: Extract<PcSource, { kind: 'pod' | 'selector' }>,
   ctx: CliContext,
 ): Promise<void> {
-  // The Kubernetes client costs ~350 ms to load: only commands that talk to a cluster pay for it.
+  // The Kubernetes client is the biggest chunk of the bundle: only commands that talk to a cluster load it.
   const kube = await import('../kube/index.ts');
   const { kube: k } = options;
   const session = await kube.connect({
@@ -125,14 +131,17 @@ async function runOnPods(
       if (pod) await show(options, ctx, await fetchPod(pod), kube.podLabel(pod));
       return;
     }
-    const results = await kube.settleEach(pods, FAN_OUT, fetchPod);
+    // Each pod's dump is rendered as soon as it arrives, so that only its rows stay in memory.
+    const fetchAndRender = async (pod: (typeof pods)[number]): Promise<Rendered> =>
+      renderProxyConfig(await fetchPod(pod), request(options, ctx, kube.podLabel(pod)));
+    const progress = fanOutProgress(ctx.io.err, pods.length);
+    const results = await kube.settleEach(pods, k.concurrency, fetchAndRender, progress.settled).finally(progress.end);
     const rendered: { pod: string; rendered: Rendered }[] = [];
     let failure: EnvoyscopeError | undefined;
     for (const result of results) {
-      const pod = kube.podLabel(result.item);
       try {
         if (!result.ok) throw result.error;
-        rendered.push({ pod, rendered: renderProxyConfig(result.value, request(options, ctx, pod)) });
+        rendered.push({ pod: kube.podLabel(result.item), rendered: result.value });
       } catch (error) {
         // One pod's failure is reported, and the others are still shown.
         if (!(error instanceof EnvoyscopeError)) throw error;

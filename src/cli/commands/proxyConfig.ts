@@ -4,8 +4,8 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../../errors.ts';
 import type { PcFilters, PcKind } from '../../render/proxyConfig.ts';
 import type { CliContext } from '../context.ts';
-import { parseDuration, parseOutput, parsePort, parseSize } from '../flags.ts';
-import { runProxyConfig, type PcSource, type ProxyConfigOptions } from '../proxyConfigRun.ts';
+import { parseDuration, parseOutput, parsePort, parsePositiveInteger, parseSize } from '../flags.ts';
+import { DEFAULT_CONCURRENCY, runProxyConfig, type PcSource, type ProxyConfigOptions } from '../proxyConfigRun.ts';
 
 interface SubcommandSpec {
   kind: PcKind;
@@ -140,6 +140,7 @@ function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
     .option('--admin-url <url>', 'talk to this Envoy admin directly (e.g. http://127.0.0.1:15000)')
     .addOption(new Option('--via <transport>', 'how to reach Envoy admin in a pod').choices(['port-forward', 'exec']).default('port-forward'))
     .option('--proxy-admin-port <port>', "Envoy admin port in the pod", '15000')
+    .option('--concurrency <pods>', 'with -l: how many pods to fetch from at once', String(DEFAULT_CONCURRENCY))
     .addOption(
       new Option('-o, --output <format>', "short (istioctl's columns), table (boxed), json, yaml, or raw (Envoy's own snake_case JSON)").default(
         spec.defaultOutput ?? 'short',
@@ -173,6 +174,7 @@ function toOptions(kind: PcKind, target: string | undefined, raw: Record<string,
       timeoutMs: parseDuration(text('timeout') ?? '15s', '--timeout'),
       via: text('via') === 'exec' ? 'exec' : 'port-forward',
       adminPort: parsePort(text('proxyAdminPort') ?? '15000', '--proxy-admin-port'),
+      concurrency: parsePositiveInteger(text('concurrency') ?? String(DEFAULT_CONCURRENCY), '--concurrency'),
       verbose: raw['verbose'] === true,
       ...definedOnly({ kubeconfig: text('kubeconfig'), context: text('context'), namespace: text('namespace') }),
     },
