@@ -1,8 +1,10 @@
 // Runs one `zc` command: get a ztunnel /config_dump (file, or the ztunnel the user means), decode,
 // render, print. `zc log` gets or sets the log level of one ztunnel or all of them.
 import { DataError, EnvoyscopeError, ExitCode } from '../errors.ts';
-import { parseJson } from '../envoy/input.ts';
-import { AdminBadBodyError } from '../kube/errors.ts';
+import { parseJsonInput } from '../envoy/input.ts';
+import { NoZtunnelError, ZtunnelNotReadyError } from '../kube/ambient.ts';
+import { AdminBadBodyError, podLabel } from '../kube/errors.ts';
+import { settleEach } from '../kube/fanOut.ts';
 import type { KubeSession } from '../kube/session.ts';
 import type { PodRef } from '../kube/types.ts';
 import { formatRendered } from '../render/proxyConfig.ts';
@@ -41,7 +43,7 @@ const CONFIG_DUMP_PATH = 'config_dump';
 export async function runZtunnelConfig(options: ZtunnelConfigOptions, ctx: CliContext): Promise<void> {
   if (options.source.kind === 'file') {
     const input = await readInput(options.source.path, ctx.io.in);
-    const json = parseJson(input.bytes.toString('utf8'), input.name);
+    const json = parseJsonInput(input.bytes, input.name);
     show(options, ctx, decodeZtunnelDump(json, input.name), json, options.filters);
     return;
   }
@@ -86,8 +88,6 @@ export async function runZtunnelLog(options: ZtunnelLogOptions, ctx: CliContext)
   const { source } = options;
   await withSession(options.kube, ctx, async (session) => {
     const { chooseZtunnel, listZtunnels } = await import('../kube/ztunnel.ts');
-    const { podLabel } = await import('../kube/errors.ts');
-    const { NoZtunnelError, ZtunnelNotReadyError } = await import('../kube/ambient.ts');
     let pods: PodRef[];
     if (source.target === undefined && source.node === undefined) {
       pods = await listZtunnels(session, options.istioNamespace);
@@ -104,26 +104,25 @@ export async function runZtunnelLog(options: ZtunnelLogOptions, ctx: CliContext)
     }
     if (options.reset) ctx.io.err.write('note: resetting the log level to ztunnel\'s default, "info"\n');
     const path = loggingPath(options.level, options.reset);
-    let failed = 0;
+    const results = await settleEach(pods, options.kube.concurrency, async (pod) => {
+      if (!pod.ready) throw new ZtunnelNotReadyError(pod);
+      const admin = await session.admin(pod, { via: 'port-forward', adminPort: options.kube.adminPort, anyContainer: true });
+      return (await admin.post(path)).body;
+    });
+    // One ztunnel's failure is reported and the others are still shown, as istioctl does.
     let firstFailure: EnvoyscopeError | undefined;
-    // One ztunnel's failure is reported and the others are still asked, as istioctl does.
-    for (const pod of pods) {
-      try {
-        if (!pod.ready) throw new ZtunnelNotReadyError(pod);
-        const admin = await session.admin(pod, { via: 'port-forward', adminPort: options.kube.adminPort, anyContainer: true });
-        const response = await admin.post(path);
-        ctx.io.out.write(`${podLabel(pod)}:\n${response.body}\n`);
-      } catch (error) {
-        if (!(error instanceof EnvoyscopeError)) throw error;
-        failed++;
-        firstFailure ??= error;
-        if (pods.length > 1) ctx.io.err.write(`error: ${error.message}\n`);
+    for (const result of results) {
+      if (result.ok) {
+        ctx.io.out.write(`${podLabel(result.item)}:\n${result.value}\n`);
+        continue;
       }
+      if (!(result.error instanceof EnvoyscopeError)) throw result.error;
+      firstFailure ??= result.error;
+      if (results.length > 1) ctx.io.err.write(`error: ${result.error.message}\n`);
     }
+    const failed = results.filter((result) => !result.ok).length;
     if (firstFailure) {
-      throw failed === pods.length
-        ? firstFailure
-        : new EnvoyscopeError(`${failed} of ${pods.length} ztunnels failed (see above)`, ExitCode.PARTIAL);
+      throw failed === results.length ? firstFailure : new EnvoyscopeError(`${failed} of ${results.length} ztunnels failed (see above)`, ExitCode.PARTIAL);
     }
   });
 }

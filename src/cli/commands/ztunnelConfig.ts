@@ -7,7 +7,7 @@ import { ZC_OUTPUTS, type ZcFilters, type ZcKind, type ZcOutput } from '../../zt
 import { LOG_LEVELS, parseLogLevels } from '../../ztunnel/logLevel.ts';
 import type { CliContext } from '../context.ts';
 import { parseDuration, parsePort } from '../flags.ts';
-import type { KubeOptions } from '../proxyConfigRun.ts';
+import { DEFAULT_CONCURRENCY, type KubeOptions } from '../proxyConfigRun.ts';
 import { runZtunnelConfig, runZtunnelLog, type ZcSource } from '../ztunnelConfigRun.ts';
 
 type FilterFlag = 'workloadNamespace' | 'address' | 'workloadNode' | 'serviceNamespace' | 'policyNamespace' | 'direction' | 'raw' | 'workload' | 'withHeaders';
@@ -174,6 +174,7 @@ function kubeOptions(raw: Record<string, unknown>): KubeOptions {
   return {
     timeoutMs: parseDuration(text('timeout') ?? '15s', '--timeout'),
     via: 'port-forward',
+    concurrency: DEFAULT_CONCURRENCY,
     adminPort: parsePort(text('proxyAdminPort') ?? '15000', '--proxy-admin-port'),
     verbose: raw['verbose'] === true,
     ...(text('kubeconfig') !== undefined ? { kubeconfig: text('kubeconfig') as string } : {}),
