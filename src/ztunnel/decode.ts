@@ -20,9 +20,17 @@ function address(value: unknown): string {
 
 /** A section's items with the key each was filed under (maps) or none (lists). */
 function items(section: unknown): { key: string | undefined; value: Obj }[] {
-  if (Array.isArray(section)) return section.filter(isObj).map((value) => ({ key: undefined, value }));
-  if (isObj(section)) return Object.entries(section).flatMap(([key, value]) => (isObj(value) ? [{ key, value }] : []));
-  return [];
+  const found: { key: string | undefined; value: Obj }[] = [];
+  if (Array.isArray(section)) {
+    for (const value of section) if (isObj(value)) found.push({ key: undefined, value });
+  } else if (isObj(section)) {
+    // A loop rather than Object.entries: big dumps have tens of thousands of entries per section.
+    for (const key in section) {
+      const value = section[key];
+      if (Object.hasOwn(section, key) && isObj(value)) found.push({ key, value });
+    }
+  }
+  return found;
 }
 
 /** `waypoint.destination` (a string, or `{namespace, hostname}` / `{network, address}` objects). */

@@ -12,15 +12,19 @@ import {
 } from './filters.ts';
 import type { ZCert, ZCertificate, ZPolicy, ZService, ZtunnelDump, ZWorkload, ZWorkloadState } from './model.ts';
 
-const byKeys =
-  <T>(...keys: ((item: T) => string)[]) =>
-  (a: T, b: T): number => {
-    for (const key of keys) {
-      const order = compareGoStrings(key(a), key(b));
-      if (order !== 0) return order;
-    }
-    return 0;
-  };
+/** Sorts by the keys in turn (Go string order), computing each item's keys once. */
+function sortedBy<T>(items: readonly T[], ...keys: ((item: T) => string)[]): T[] {
+  return items
+    .map((item) => ({ item, values: keys.map((key) => key(item)) }))
+    .sort((a, b) => {
+      for (let i = 0; i < a.values.length; i++) {
+        const order = compareGoStrings(a.values[i] ?? '', b.values[i] ?? '');
+        if (order !== 0) return order;
+      }
+      return 0;
+    })
+    .map(({ item }) => item);
+}
 
 /** `network/ip` → `ip`. */
 const ipOf = (networkAddress: string): string => networkAddress.slice(networkAddress.indexOf('/') + 1);
@@ -30,15 +34,15 @@ export function selectWorkloads(dump: ZtunnelDump, filter: WorkloadFilter): ZWor
 }
 
 export function selectServices(dump: ZtunnelDump, filter: NamespaceFilter): ZService[] {
-  return dump.services.filter((s) => matchNamespace(filter, s)).sort(byKeys((s) => s.namespace, (s) => s.name, (s) => s.hostname));
+  return sortedBy(dump.services.filter((s) => matchNamespace(filter, s)), (s) => s.namespace, (s) => s.name, (s) => s.hostname);
 }
 
 export function selectPolicies(dump: ZtunnelDump, filter: NamespaceFilter): ZPolicy[] {
-  return dump.policies.filter((p) => matchNamespace(filter, p)).sort(byKeys((p) => p.namespace, (p) => p.name));
+  return sortedBy(dump.policies.filter((p) => matchNamespace(filter, p)), (p) => p.namespace, (p) => p.name);
 }
 
 export function selectWorkloadStates(dump: ZtunnelDump, filter: ConnectionsFilter): ZWorkloadState[] {
-  return dump.workloadStates.filter((s) => matchWorkloadState(filter, s)).sort(byKeys((s) => s.namespace, (s) => s.name));
+  return sortedBy(dump.workloadStates.filter((s) => matchWorkloadState(filter, s)), (s) => s.namespace, (s) => s.name);
 }
 
 /**
@@ -54,7 +58,7 @@ export function waypointNamer(services: readonly ZService[]): (destination: stri
 }
 
 export function workloadTable(dump: ZtunnelDump, filter: WorkloadFilter): Table {
-  const workloads = selectWorkloads(dump, filter).sort(byKeys((w) => `${w.namespace}.${w.name}`, (w) => w.node));
+  const workloads = sortedBy(selectWorkloads(dump, filter), (w) => `${w.namespace}.${w.name}`, (w) => w.node);
   const waypointName = waypointNamer(dump.services);
   const rows = workloads.map((w) => [
     w.namespace,
