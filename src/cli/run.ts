@@ -3,11 +3,11 @@
 import { Command, CommanderError } from 'commander';
 import { EnvoyscopeError, ExitCode, UsageError, type ExitCodeValue } from '../errors.ts';
 import { proxyConfigCommand } from './commands/proxyConfig.ts';
+import { ztunnelConfigCommand } from './commands/ztunnelConfig.ts';
 import { palette } from '../io/streams.ts';
 import type { CliContext } from './context.ts';
 import { translateIstioctlFlags } from './flags.ts';
-
-export const VERSION = '0.1.0';
+import { VERSION } from './version.ts';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('envoyscope')
@@ -21,6 +21,7 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--timeout <duration>', 'give up on the cluster or Envoy after this long', '15s')
     .option('-v, --verbose', 'report on stderr what is fetched, from where, how many bytes and how long it took');
   program.addCommand(proxyConfigCommand(ctx));
+  program.addCommand(ztunnelConfigCommand(ctx));
   // Errors and help go through our streams, and no command may end the process itself.
   const applyToAll = (command: Command): void => {
     command.exitOverride().configureOutput({

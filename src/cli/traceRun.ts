@@ -28,6 +28,8 @@ export interface TraceOptions {
   endpointsFile?: string;
   output: TraceOutput;
   exitCode: boolean;
+  /** --max-input-size for --file and --eds. */
+  maxInputBytes: number;
   kube: KubeOptions;
 }
 
@@ -40,11 +42,11 @@ const LIVE_CONFIG_PATH =
 const LIVE_CLUSTERS_PATH = 'clusters?format=json';
 
 export async function runTrace(options: TraceOptions, ctx: CliContext): Promise<void> {
-  const extra = options.endpointsFile === undefined ? {} : await readEndpoints(options.endpointsFile, ctx);
+  const extra = options.endpointsFile === undefined ? {} : await readEndpoints(options.endpointsFile, options.maxInputBytes, ctx);
   const { source } = options;
   let trace: Trace;
   if (source.kind === 'file') {
-    const input = await readInput(source.path, ctx.io.in);
+    const input = await readInput(source.path, ctx.io.in, { maxBytes: options.maxInputBytes });
     trace = traceConfig(traceConfigFromBytes(input.bytes, input.name), input.name, options, extra);
   } else if (source.kind === 'admin-url') {
     const { directAdmin } = await import('../kube/directAdmin.ts');
@@ -105,8 +107,8 @@ async function traceOnPod(target: string, options: TraceOptions, ctx: CliContext
 }
 
 /** `--eds FILE`: Pilot's /debug/edsz (ClusterLoadAssignments) or a saved /clusters?format=json. */
-async function readEndpoints(path: string, ctx: CliContext): Promise<Partial<TraceSources>> {
-  const input = await readInput(path, ctx.io.in);
+async function readEndpoints(path: string, maxBytes: number, ctx: CliContext): Promise<Partial<TraceSources>> {
+  const input = await readInput(path, ctx.io.in, { maxBytes });
   const decoded = decodeInput(input.bytes, input.name);
   if (decoded.kind === 'clusters') return { live: decoded.clusters.cluster_statuses };
   const assignments: ClusterLoadAssignment[] = decoded.dump.endpoints.map((entry) => entry.resource);

@@ -1,12 +1,13 @@
 // A connection to one cluster: which pods a command means, and their Envoy admins. Loaded only
-// through index.ts's connect(), because it pulls in @kubernetes/client-node (~350 ms).
+// through index.ts's connect(), because it pulls in @kubernetes/client-node (the bundle's biggest chunk).
 
 import { UsageError } from '../errors.ts';
-import { KubeApi } from './apiClient.ts';
+import { KubeApi, type Permission } from './apiClient.ts';
 import { ApiServerError, ForbiddenError, NamespaceNotFoundError, NoPodsMatchError, NotInMeshError, PodNotFoundError, PodNotRunningError } from './errors.ts';
+import { ambientPodError, isZtunnelPod, ZtunnelNotEnvoyError } from './ambient.ts';
 import { resolveKubeconfig } from './kubeconfig.ts';
 import { podAdmin } from './podAdmin.ts';
-import { byLogging, hasSidecar, type LabelSelector, parseTarget, type PodJson, selectorString, WORKLOAD_API } from './target.ts';
+import { byLogging, hasSidecar, isReady, type LabelSelector, parseTarget, type PodJson, selectorString, WORKLOAD_API } from './target.ts';
 import type { AdminTransport, EnvoyAdminClient, Logger, PodRef } from './types.ts';
 
 export interface ConnectOptions {
@@ -35,6 +36,8 @@ export interface AdminOptions {
   via: AdminTransport;
   /** --proxy-admin-port, default 15000. */
   adminPort: number;
+  /** The admin is not a sidecar's (ztunnel): skip the istio-proxy check. */
+  anyContainer?: boolean;
 }
 
 export interface KubeSession {
@@ -48,6 +51,8 @@ export interface KubeSession {
   resolveTargets(request: TargetRequest): Promise<PodRef[]>;
   /** The pod's Envoy admin, after checking the pod is Running and in the mesh. */
   admin(pod: PodRef, options: AdminOptions): Promise<EnvoyAdminClient>;
+  /** GET an API object or list (undefined on 404), for lookups beyond pods (ztunnel, namespaces). */
+  read<T>(path: string, query: Record<string, string>, permission: Permission): Promise<T | undefined>;
   close(): Promise<void>;
 }
 
@@ -55,13 +60,16 @@ interface PodList {
   items?: PodJson[];
 }
 
-function toPodRef(pod: PodJson, namespace: string): PodRef {
+export function toPodRef(pod: PodJson, namespace: string): PodRef {
   return {
     name: pod.metadata?.name ?? '',
     namespace: pod.metadata?.namespace ?? namespace,
     phase: pod.status?.phase ?? '',
     inMesh: hasSidecar(pod),
     labels: pod.metadata?.labels ?? {},
+    annotations: pod.metadata?.annotations ?? {},
+    nodeName: pod.spec?.nodeName ?? '',
+    ready: isReady(pod),
   };
 }
 
@@ -150,11 +158,13 @@ export function openSession(options: ConnectOptions): KubeSession {
       if (target === undefined) throw new UsageError('name a pod (name[.namespace], deployment/name, …) or pass -l/--selector');
       return [await podForTarget(target)];
     },
-    async admin(pod, { via, adminPort }) {
+    async admin(pod, { via, adminPort, anyContainer }) {
       if (pod.phase !== 'Running') throw new PodNotRunningError(pod, pod.phase || undefined);
-      if (!pod.inMesh) throw new NotInMeshError(pod);
+      if (!anyContainer && isZtunnelPod(pod)) throw new ZtunnelNotEnvoyError(pod);
+      if (!anyContainer && !pod.inMesh) throw (await ambientPodError(api, pod)) ?? new NotInMeshError(pod);
       return podAdmin(api, pod, { via, adminPort, timeoutMs: options.timeoutMs, log: options.log });
     },
+    read: (path, query, permission) => api.read(path, query, permission),
     // Every request releases its own connections; there is nothing left to close.
     async close() {},
   };

@@ -2,10 +2,11 @@
 // configuration, one cluster and one EDS assignment: on a big saved dump the clusters and EDS
 // sections (three quarters of the bytes) are not parsed at all; the one cluster and the one
 // assignment the walk asks for are found in the raw bytes and parsed alone.
-import { decodeJson, decodeInput } from '../envoy/input.ts';
-import type { Bootstrap, Cluster, ClusterLoadAssignment, ConfigDump, Entry, Listener, RouteConfiguration, ScopedRouteConfigs, SectionKind } from '../envoy/model.ts';
 import { sectionKindOfType } from '../envoy/decode.ts';
-import { elementContaining, sliceConfigs, type ConfigSlice } from '../envoy/sections.ts';
+import { decodeInput, decodeJson, parseSpan } from '../envoy/input.ts';
+import { JsonSyntaxError } from '../envoy/jsonSyntax.ts';
+import type { Bootstrap, Cluster, ClusterLoadAssignment, ConfigDump, Entry, Listener, RouteConfiguration, ScopedRouteConfigs, SectionKind } from '../envoy/model.ts';
+import { fastSlices, Scanner, scanSlices, type ConfigSlice } from '../envoy/sections.ts';
 import { DataError } from '../errors.ts';
 
 export interface TraceConfig {
@@ -52,25 +53,42 @@ const LAZY: ReadonlySet<SectionKind> = new Set(['clusters', 'endpoints']);
 /** Below this size one JSON.parse of the whole input is cheaper than slicing it. */
 const LAZY_FROM_BYTES = 2 * 1024 * 1024;
 
-/** A saved input's config: clusters and EDS found by name in the raw bytes when the input is big. */
-export function traceConfigFromBytes(bytes: Buffer, source: string): TraceConfig {
-  const slices = bytes.length >= LAZY_FROM_BYTES ? sliceConfigs(bytes) : undefined;
-  if (!slices) {
-    const decoded = decodeInput(bytes, source, { only: new Set([...EAGER, ...LAZY]) });
-    if (decoded.kind !== 'config_dump') throw notADump(source);
-    return traceConfigOf(decoded.dump);
-  }
-  const kinds = slices.map((slice) => (slice.typeUrl === undefined ? undefined : sectionKindOfType(slice.typeUrl)));
-  const eager = slices.filter((_, i) => !LAZY.has(kinds[i] as SectionKind));
-  const decoded = decodeJson({ configs: eager.map((slice) => JSON.parse(bytes.toString('utf8', slice.start, slice.end)) as unknown) }, source, EAGER);
-  if (decoded.kind !== 'config_dump') throw notADump(source);
-  const dump = decoded.dump;
-  const sections = new Set(dump.sections);
-  for (const kind of kinds) if (kind !== undefined && LAZY.has(kind)) sections.add(kind);
-  const lazySlices = (kind: SectionKind): ConfigSlice[] => slices.filter((_, i) => kinds[i] === kind);
+/** The repeated fields of the lazy sections, in both JSON spellings. */
+const LIST_FIELDS: Record<'clusters' | 'endpoints', string[]> = {
+  clusters: ['static_clusters', 'dynamic_active_clusters', 'dynamic_warming_clusters', 'staticClusters', 'dynamicActiveClusters', 'dynamicWarmingClusters'],
+  endpoints: ['static_endpoint_configs', 'dynamic_endpoint_configs', 'staticEndpointConfigs', 'dynamicEndpointConfigs'],
+};
+
+/** A saved input's config: on a big dump, clusters and EDS are found by name in the raw bytes. */
+export function traceConfigFromBytes(input: Buffer, source: string): TraceConfig {
+  const bytes = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? input.subarray(3) : input;
+  if (bytes.length < LAZY_FROM_BYTES) return traceConfigOf(dumpOf(decodeInput(bytes, source, { only: new Set([...EAGER, ...LAZY]) }), source));
+  const dump = dumpOf(decodeInput(bytes, source, { only: EAGER }), source);
+  const slices = lazySlices(bytes);
+  // Anything the byte search cannot vouch for is read the ordinary way, once.
+  let whole: TraceConfig | undefined;
+  const ordinary = (): TraceConfig => (whole ??= traceConfigOf(dumpOf(decodeInput(bytes, source, { only: LAZY }), source)));
+  const lookup = <R>(kind: 'clusters' | 'endpoints', name: string, pick: (dump: ConfigDump) => R | undefined, fallback: () => R | undefined): R | undefined => {
+    if (!slices) return fallback();
+    try {
+      for (const slice of slices.filter((s) => s.kind === kind)) {
+        for (const element of elementsNaming(bytes, slice, LIST_FIELDS[kind], name)) {
+          const section = { '@type': slice.typeUrl, [element.field]: [parseSpan(bytes, element.start, element.end)] };
+          const found = pick(dumpOf(decodeJson({ configs: [section] }, source), source));
+          if (found !== undefined) return found;
+        }
+      }
+      return undefined;
+    } catch (error) {
+      if (error instanceof JsonSyntaxError || error instanceof DataError) return fallback();
+      throw error;
+    }
+  };
   const clusters = new Map<string, Entry<Cluster> | undefined>();
   const assignments = new Map<string, ClusterLoadAssignment | undefined>();
-  let all: ClusterLoadAssignment[] | undefined;
+  const sections = new Set(dump.sections);
+  for (const slice of slices ?? []) sections.add(slice.kind);
+  if (!slices) for (const kind of ordinary().sections) sections.add(kind);
   return {
     sections,
     listeners: dump.listeners,
@@ -78,54 +96,69 @@ export function traceConfigFromBytes(bytes: Buffer, source: string): TraceConfig
     scopedRoutes: dump.scopedRoutes,
     bootstrap: dump.bootstrap,
     cluster(name) {
-      if (!clusters.has(name)) {
-        const found = findNamed(bytes, source, lazySlices('clusters'), name, (d) => d.clusters);
-        clusters.set(name, findByName(found, name));
-      }
+      if (!clusters.has(name)) clusters.set(name, lookup('clusters', name, (d) => findByName(d.clusters, name), () => ordinary().cluster(name)));
       return clusters.get(name);
     },
     assignment(name) {
       if (!assignments.has(name)) {
-        const found = findNamed(bytes, source, lazySlices('endpoints'), name, (d) => d.endpoints);
-        assignments.set(name, found.find((e) => e.resource.cluster_name === name)?.resource);
+        const pick = (d: ConfigDump): ClusterLoadAssignment | undefined => d.endpoints.find((e) => e.resource.cluster_name === name)?.resource;
+        assignments.set(name, lookup('endpoints', name, pick, () => ordinary().assignment(name)));
       }
       return assignments.get(name);
     },
-    assignments() {
-      all ??= lazySlices('endpoints').flatMap((slice) => decodeSlice(bytes, source, slice).endpoints.map((e) => e.resource));
-      return all;
-    },
+    assignments: () => ordinary().assignments(),
   };
 }
 
-/**
- * The resources of the sections in `slices` whose bytes hold `name` as a JSON string: each such
- * element of the section's lists is parsed alone (the caller checks the name is really its own).
- */
-function findNamed<R>(bytes: Buffer, source: string, slices: ConfigSlice[], name: string, pick: (dump: ConfigDump) => R[]): R[] {
-  const needle = Buffer.from(JSON.stringify(name));
-  const found: R[] = [];
-  for (const slice of slices) {
-    let seenUpTo = slice.start;
-    for (let at = bytes.indexOf(needle, slice.start); at >= 0 && at < slice.end; at = bytes.indexOf(needle, at + needle.length)) {
-      if (at < seenUpTo) continue;
-      const element = elementContaining(bytes, slice.start, at);
-      if (!element) continue;
-      seenUpTo = element.end;
-      const section = { '@type': slice.typeUrl, [element.field]: [JSON.parse(bytes.toString('utf8', element.start, element.end)) as unknown] };
-      const decoded = decodeJson({ configs: [section] }, source);
-      if (decoded.kind === 'config_dump') found.push(...pick(decoded.dump));
-    }
-  }
-  return found;
-}
-
-function decodeSlice(bytes: Buffer, source: string, slice: ConfigSlice): ConfigDump {
-  const decoded = decodeJson({ configs: [JSON.parse(bytes.toString('utf8', slice.start, slice.end)) as unknown] }, source);
-  if (decoded.kind !== 'config_dump') throw notADump(source);
+function dumpOf(decoded: ReturnType<typeof decodeInput>, source: string): ConfigDump {
+  if (decoded.kind !== 'config_dump') throw new DataError(source, 'is /clusters output, not a config dump: pc trace needs listeners, routes and clusters');
   return decoded.dump;
 }
 
-function notADump(source: string): DataError {
-  return new DataError(source, 'is /clusters output, not a config dump: pc trace needs listeners, routes and clusters');
+interface LazySlice extends ConfigSlice {
+  kind: 'clusters' | 'endpoints';
+}
+
+/** The clusters and EDS sections' spans, or undefined when the dump is not laid out plainly. */
+function lazySlices(bytes: Buffer): LazySlice[] | undefined {
+  let slices: ConfigSlice[] | undefined;
+  try {
+    slices = fastSlices(bytes, sectionKindOfType, EAGER) ?? scanSlices(bytes);
+  } catch (error) {
+    if (error instanceof JsonSyntaxError) return undefined;
+    throw error;
+  }
+  return slices?.flatMap((slice) => {
+    const kind = slice.typeUrl === undefined ? undefined : sectionKindOfType(slice.typeUrl);
+    return kind === 'clusters' || kind === 'endpoints' ? [{ ...slice, kind }] : [];
+  });
+}
+
+/**
+ * The list elements of a section that hold `name` as a JSON string, found without parsing the
+ * section: a native search for the name, then a scan of the list it falls in, from the list's
+ * start up to that element only. The caller parses each and checks the name is its own.
+ */
+function* elementsNaming(bytes: Buffer, slice: ConfigSlice, fields: string[], name: string): Generator<{ field: string; start: number; end: number }> {
+  const needle = Buffer.from(JSON.stringify(name));
+  const lists = fields
+    .map((field) => ({ field, at: bytes.indexOf(`"${field}"`, slice.start) }))
+    .filter(({ at }) => at >= 0 && at < slice.end)
+    .sort((a, b) => a.at - b.at);
+  let seenUpTo = slice.start;
+  for (let at = bytes.indexOf(needle, slice.start); at >= 0 && at < slice.end; at = bytes.indexOf(needle, at + needle.length)) {
+    if (at < seenUpTo) continue;
+    const list = lists.filter((l) => l.at < at).at(-1);
+    if (!list) continue;
+    const open = bytes.indexOf('[', list.at + list.field.length + 2);
+    if (open < 0 || open > at) continue;
+    for (const element of new Scanner(bytes, open, slice.end).members()) {
+      if (element.end <= at) continue;
+      if (element.start <= at) {
+        seenUpTo = element.end;
+        yield { field: list.field, start: element.start, end: element.end };
+      }
+      break;
+    }
+  }
 }

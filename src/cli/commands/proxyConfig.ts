@@ -4,8 +4,8 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../../errors.ts';
 import type { PcFilters, PcKind } from '../../render/proxyConfig.ts';
 import type { CliContext } from '../context.ts';
-import { definedOnly, parseDuration, parseOutput, parsePort } from '../flags.ts';
-import { runProxyConfig, type PcSource, type ProxyConfigOptions } from '../proxyConfigRun.ts';
+import { definedOnly, parseDuration, parseOutput, parsePort, parsePositiveInteger, parseSize } from '../flags.ts';
+import { DEFAULT_CONCURRENCY, runProxyConfig, type PcSource, type ProxyConfigOptions } from '../proxyConfigRun.ts';
 import { traceCommand } from './trace.ts';
 
 interface SubcommandSpec {
@@ -20,7 +20,7 @@ interface SubcommandSpec {
   hidden?: boolean;
 }
 
-type FilterFlag = 'address' | 'port' | 'type' | 'name' | 'fqdn' | 'subset' | 'direction' | 'cluster' | 'status' | 'summary' | 'withHeaders';
+type FilterFlag = 'address' | 'port' | 'type' | 'name' | 'fqdn' | 'subset' | 'direction' | 'cluster' | 'status' | 'summary' | 'withHeaders' | 'chains';
 
 const SUBCOMMANDS: SubcommandSpec[] = [
   {
@@ -30,8 +30,9 @@ const SUBCOMMANDS: SubcommandSpec[] = [
     examples: [
       'envoyscope pc listener reviews-v1-cb8655c75-b97zc --address 172.33.3.3 --port 9080 -o json',
       'envoyscope pc listener -f config_dump.json --type HTTP',
+      'envoyscope pc listener --waypoint waypoint -n bookinfo   # its chains and the matcher path to each',
     ],
-    filters: ['address', 'port', 'type', 'summary'],
+    filters: ['address', 'port', 'type', 'summary', 'chains'],
   },
   {
     kind: 'route',
@@ -115,6 +116,7 @@ const FILTER_OPTIONS: Record<FilterFlag, () => Option> = {
   status: () => new Option('--status <status>', 'only endpoints with this health status (HEALTHY, UNHEALTHY, DRAINING, …)'),
   summary: () => new Option('--summary', "short table without MATCH/DESTINATION details (istioctl's --verbose=false)"),
   withHeaders: () => new Option('--with-headers', 'print a header line before each section'),
+  chains: () => new Option('--chains', "one row per filter chain with the filter_chain_matcher path that selects it (a waypoint's view; automatic on waypoint pods)"),
 };
 
 export function proxyConfigCommand(ctx: CliContext): Command {
@@ -136,10 +138,14 @@ function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
     .description(spec.summary)
     .argument('[target]', 'pod, pod.namespace, or kind/name (deploy/reviews, svc/ratings …)')
     .option('-f, --file <path>', "read a saved /config_dump (or /clusters?format=json for endpoint); '-' for stdin")
+    .option('--strict', 'parse every section of --file, not only the ones shown, so damage anywhere in it is an error')
+    .option('--max-input-size <size>', `give up on a --file (or stdin) longer than this (default ${DEFAULT_MAX_INPUT_SIZE})`)
     .option('-l, --selector <selector>', 'every pod matching this label selector (e.g. app=reviews), one POD column')
     .option('--admin-url <url>', 'talk to this Envoy admin directly (e.g. http://127.0.0.1:15000)')
+    .option('--waypoint <name>', 'the pod of this waypoint (Gateway) in -n\'s namespace')
     .addOption(new Option('--via <transport>', 'how to reach Envoy admin in a pod').choices(['port-forward', 'exec']).default('port-forward'))
     .option('--proxy-admin-port <port>', "Envoy admin port in the pod", '15000')
+    .option('--concurrency <pods>', 'with -l: how many pods to fetch from at once', String(DEFAULT_CONCURRENCY))
     .addOption(
       new Option('-o, --output <format>', "short (istioctl's columns), table (boxed), json, yaml, or raw (Envoy's own snake_case JSON)").default(
         spec.defaultOutput ?? 'short',
@@ -152,6 +158,8 @@ function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
   });
   return command;
 }
+
+const DEFAULT_MAX_INPUT_SIZE = '8GiB';
 
 /** Commander's raw values → typed options; every value is checked here, before any I/O. */
 function toOptions(kind: PcKind, target: string | undefined, raw: Record<string, unknown>): ProxyConfigOptions {
@@ -166,11 +174,12 @@ function toOptions(kind: PcKind, target: string | undefined, raw: Record<string,
   };
   return {
     kind,
-    source: sourceOf(kind, target, text('file'), text('selector'), text('adminUrl')),
+    source: sourceOf(kind, target, text('file'), text('selector'), text('adminUrl'), text('waypoint')),
     kube: {
       timeoutMs: parseDuration(text('timeout') ?? '15s', '--timeout'),
       via: text('via') === 'exec' ? 'exec' : 'port-forward',
       adminPort: parsePort(text('proxyAdminPort') ?? '15000', '--proxy-admin-port'),
+      concurrency: parsePositiveInteger(text('concurrency') ?? String(DEFAULT_CONCURRENCY), '--concurrency'),
       verbose: raw['verbose'] === true,
       ...definedOnly({ kubeconfig: text('kubeconfig'), context: text('context'), namespace: text('namespace') }),
     },
@@ -178,19 +187,24 @@ function toOptions(kind: PcKind, target: string | undefined, raw: Record<string,
     filters,
     detailed: raw['summary'] !== true,
     withHeaders: raw['withHeaders'] === true,
+    chains: raw['chains'] === true,
+    strict: raw['strict'] === true,
+    maxInputBytes: parseSize(text('maxInputSize') ?? DEFAULT_MAX_INPUT_SIZE, '--max-input-size'),
   };
 }
 
-/** Exactly one source: a pod, a selector, a saved file, or an admin URL. */
-function sourceOf(kind: PcKind, target?: string, file?: string, selector?: string, adminUrl?: string): PcSource {
+/** Exactly one source: a pod, a selector, a saved file, an admin URL, or a waypoint. */
+function sourceOf(kind: PcKind, target?: string, file?: string, selector?: string, adminUrl?: string, waypoint?: string): PcSource {
   const given = [
     target !== undefined && 'a pod name',
     file !== undefined && '--file',
     selector !== undefined && '--selector',
     adminUrl !== undefined && '--admin-url',
+    waypoint !== undefined && '--waypoint',
   ].filter((x): x is string => x !== false);
-  if (given.length === 0) throw new UsageError(`pc ${kind} requires a pod name, --selector, --file or --admin-url`);
-  if (given.length > 1) throw new UsageError(`pc ${kind} takes one of a pod name, --selector, --file or --admin-url, not ${given.join(' and ')}`);
+  if (given.length === 0) throw new UsageError(`pc ${kind} requires a pod name, --selector, --file, --admin-url or --waypoint`);
+  if (given.length > 1) throw new UsageError(`pc ${kind} takes one of a pod name, --selector, --file, --admin-url or --waypoint, not ${given.join(' and ')}`);
+  if (waypoint !== undefined) return { kind: 'waypoint', name: waypoint };
   if (file !== undefined) return { kind: 'file', path: file };
   if (selector !== undefined) return { kind: 'selector', selector };
   if (adminUrl !== undefined) return { kind: 'admin-url', url: adminUrl };

@@ -2,7 +2,8 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../../errors.ts';
 import type { CliContext } from '../context.ts';
-import { definedOnly, parseDuration, parsePort } from '../flags.ts';
+import { definedOnly, parseDuration, parsePort, parseSize } from '../flags.ts';
+import { DEFAULT_CONCURRENCY } from '../proxyConfigRun.ts';
 import { runTrace, TRACE_OUTPUTS, type TraceOptions, type TraceOutput, type TraceSource } from '../traceRun.ts';
 
 const EXAMPLES = [
@@ -36,6 +37,7 @@ export function traceCommand(ctx: CliContext): Command {
     .option('--random <n>', 'random value for weighted clusters and runtime fractions (as router_check_tool)', '0')
     .option('--eds <path>', "endpoints for a dump without EDS: Pilot's /debug/edsz or a saved /clusters?format=json")
     .option('--exit-code', 'exit 1 when the request reaches no destination (no route, no listener, BlackHole …)')
+    .option('--max-input-size <size>', 'give up on a --file (or stdin) longer than this', '8GiB')
     .addOption(new Option('-o, --output <format>', 'short (the step-by-step walk), json or yaml').default('short'));
   command.addHelpText('after', `\nExamples:\n${EXAMPLES.map((e) => `  ${e}`).join('\n')}\n`);
   command.action(async (positional: string[], _flags: unknown, self: Command) => {
@@ -65,10 +67,12 @@ function toOptions(positional: string[], raw: Record<string, unknown>): TraceOpt
     ...(endpointsFile !== undefined ? { endpointsFile } : {}),
     output: output satisfies TraceOutput,
     exitCode: raw['exitCode'] === true,
+    maxInputBytes: parseSize(text('maxInputSize') ?? '8GiB', '--max-input-size'),
     kube: {
       timeoutMs: parseDuration(text('timeout') ?? '15s', '--timeout'),
       via: text('via') === 'exec' ? 'exec' : 'port-forward',
       adminPort: parsePort(text('proxyAdminPort') ?? '15000', '--proxy-admin-port'),
+      concurrency: DEFAULT_CONCURRENCY,
       verbose: raw['verbose'] === true,
       ...definedOnly({ kubeconfig: text('kubeconfig'), context: text('context'), namespace: text('namespace') }),
     },
