@@ -48,7 +48,7 @@ test('errors are one line on stderr with the documented exit code, never a stack
     [['pc', 'listener', '-f', '-'], 65, /^error: <stdin>: is empty$/],
     [['pc', 'listener'], 64, /requires a pod name, --selector, --file or --admin-url/],
     [['pc', 'listener', 'x', '-f', example], 64, /not a pod name and --file/],
-    [['pc', 'listener', '-f', example, '-o', 'xml'], 64, /output format "xml" not supported/],
+    [['pc', 'listener', '-f', example, '-o', 'xml'], 64, /--output "xml" is not one of: short, wide, table, json, yaml, raw/],
     [['pc', 'listener', '-f', example, '--port', 'http'], 64, /--port "http" is not a port number/],
     [['pc', 'nosuchthing'], 64, /unknown command/],
   ];

@@ -1,13 +1,47 @@
 // Parsing of flag values shared by the commands. Each parser throws UsageError with a one-line reason.
+import { Option } from 'commander';
 import { UsageError } from '../errors.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from '../render/output.ts';
 
+/**
+ * A flag that takes one of a fixed list of values. EVERY enumerated flag of every command is built
+ * with this helper, so a typo (`--status UNHEALTY`) is rejected before any I/O with one line that
+ * lists the accepted values (exit 64) instead of reading as "no results"; help and shell completion
+ * list the values from the same list (commander's `argChoices`).
+ * `ignoreCase` accepts any spelling and hands the command the listed one.
+ */
+export function choiceOption(
+  flags: string,
+  description: string,
+  choices: readonly string[],
+  options: { ignoreCase?: boolean; default?: string } = {},
+): Option {
+  const option = new Option(flags, description).choices(choices);
+  const flag = option.long ?? option.short ?? flags;
+  option.argParser((value: string) => parseChoice(value, flag, choices, options.ignoreCase ?? false));
+  if (options.default !== undefined) option.default(options.default);
+  return option;
+}
+
+/** `value` if it is one of `choices` (the listed spelling of it with ignoreCase), else a UsageError. */
+export function parseChoice<T extends string>(value: string, flag: string, choices: readonly T[], ignoreCase = false): T {
+  const found = choices.find((choice) => (ignoreCase ? choice.toLowerCase() === value.toLowerCase() : choice === value));
+  if (found === undefined) throw new UsageError(`${flag} "${value}" is not one of: ${choices.join(', ')}`);
+  return found;
+}
+
+/** `-o`: every command that prints data takes this one; `formats` narrows it for commands with fewer. */
+export function outputOption(defaultFormat: OutputFormat = 'short', formats: readonly OutputFormat[] = OUTPUT_FORMATS): Option {
+  return choiceOption(
+    '-o, --output <format>',
+    "short (istioctl's columns), wide (more columns), table (boxed), json, yaml, or raw (Envoy's own snake_case JSON)",
+    formats,
+    { default: defaultFormat },
+  );
+}
+
 export function parseOutput(value: string): OutputFormat {
-  const format = OUTPUT_FORMATS.find((f) => f === value);
-  if (!format) {
-    throw new UsageError(`output format "${value}" not supported (use one of: ${OUTPUT_FORMATS.join(', ')})`);
-  }
-  return format;
+  return parseChoice(value, '--output', OUTPUT_FORMATS);
 }
 
 /** A TCP port 1–65535. */

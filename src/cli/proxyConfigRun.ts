@@ -5,6 +5,7 @@ import type { SectionKind } from '../envoy/model.ts';
 import { AdminBadBodyError } from '../kube/errors.ts';
 import type { AdminTransport, EnvoyAdminClient } from '../kube/types.ts';
 import {
+  allFilterNotes,
   formatRendered,
   formatRenderedForPods,
   layoutOf,
@@ -47,6 +48,8 @@ export interface ProxyConfigOptions {
   filters: PcFilters;
   detailed: boolean;
   withHeaders: boolean;
+  /** The filter flags given (`--port`, …), for `pc all`'s notes on what they do not filter. */
+  filterFlags: string[];
 }
 
 /**
@@ -174,8 +177,11 @@ function request(options: ProxyConfigOptions, ctx: CliContext, source: string): 
 async function show(options: ProxyConfigOptions, ctx: CliContext, input: DecodedInput, source: string): Promise<void> {
   const rendered = renderProxyConfig(input, request(options, ctx, source));
   ctx.io.out.write(await highlightHeader(formatRendered(rendered, layoutOf(options.output)), rendered, options, ctx));
-  if (options.kind === 'all' && isTabular(options.output)) {
-    for (const section of missingAllSections(input)) ctx.io.err.write(`note: ${source} has no ${section} section\n`);
+  if (options.kind === 'all') {
+    for (const note of allFilterNotes(options.filterFlags, options.output)) ctx.io.err.write(`note: ${note}\n`);
+    if (isTabular(options.output)) {
+      for (const section of missingAllSections(input)) ctx.io.err.write(`note: ${source} has no ${section} section\n`);
+    }
   }
 }
 

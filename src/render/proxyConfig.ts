@@ -14,7 +14,7 @@ import type {
   SectionKind,
 } from '../envoy/model.ts';
 import { toProtoJson } from '../envoy/protojson.ts';
-import { matchCluster, type ClusterFilter } from '../filters/cluster.ts';
+import { matchCluster, matchClusterName, type ClusterFilter } from '../filters/cluster.ts';
 import { filterClusterLoadAssignments, filterClusterStatuses, type EndpointFilter } from '../filters/endpoint.ts';
 import { matchListener, type ListenerFilter } from '../filters/listener.ts';
 import { matchRoute, type RouteFilter } from '../filters/route.ts';
@@ -157,8 +157,14 @@ function renderEndpoints(dump: ConfigDump, request: PcRequest, namePrefix: boole
     request,
     ": save the dump with /config_dump?include_eds, or give Envoy's /clusters?format=json output",
   );
+  // In `pc all`, the cluster flags also pick the endpoints of the clusters they pick (not --port,
+  // which already means the endpoint's own port there).
+  const { port: _endpointPort, ...clusterFields } = request.filters.cluster;
+  const service: ClusterFilter = namePrefix ? clusterFields : {};
   const entries = sortClusterLoadAssignments(
-    filterClusterLoadAssignments(serving(dump.endpoints) as Entry<ClusterLoadAssignment>[], request.filters.endpoint),
+    filterClusterLoadAssignments(serving(dump.endpoints) as Entry<ClusterLoadAssignment>[], request.filters.endpoint).filter((entry) =>
+      matchClusterName(service, entry.resource.cluster_name ?? ''),
+    ),
   );
   if (!isTabular(request.output)) return renderData(entries, request);
   return table(edsTable(entries, { namePrefix }));
@@ -241,6 +247,32 @@ function renderAll(input: Extract<DecodedInput, { kind: 'config_dump' }>, reques
     parts.push(header + formatRendered(section.render(input.dump, request), layoutOf(request.output)));
   }
   return { kind: 'text', text: parts.join('\n') };
+}
+
+/** The sections of `pc all` each filter flag narrows; every other section is shown whole. */
+const ALL_FILTERED_SECTIONS: Record<string, readonly SectionKind[]> = {
+  '--address': ['listeners', 'endpoints'],
+  '--port': ['clusters', 'listeners', 'routes', 'endpoints'],
+  '--type': ['listeners'],
+  '--name': ['routes'],
+  '--fqdn': ['clusters', 'endpoints'],
+  '--subset': ['clusters', 'endpoints'],
+  '--direction': ['clusters', 'endpoints'],
+  '--cluster': ['endpoints'],
+  '--status': ['endpoints'],
+};
+
+/**
+ * `pc all` notes on stderr: which sections each given filter narrows (a reader must not take an
+ * unfiltered section for a filtered one), or, for -o json/yaml (the whole dump), that none apply.
+ */
+export function allFilterNotes(flags: readonly string[], output: OutputFormat): string[] {
+  if (flags.length === 0) return [];
+  if (!isTabular(output)) return [`pc all -o ${output} prints the whole dump; ${flags.join(', ')} not applied`];
+  return flags.map((flag) => {
+    const sections = ALL_FILTERED_SECTIONS[flag] ?? [];
+    return `${flag} filters only the ${sections.join(', ')} section${sections.length === 1 ? '' : 's'}; the others are shown whole`;
+  });
 }
 
 /** Sections `pc all` shows that this input lacks, for a note on stderr. */

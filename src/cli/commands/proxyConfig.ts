@@ -1,10 +1,13 @@
 // `envoyscope proxy-config` (alias `pc`): one subcommand per kind of Envoy config, built from a table
 // so that every subcommand takes the same source flags and istioctl's names and aliases.
 import { Command, Option } from 'commander';
+import { CLUSTER_DIRECTIONS } from '../../envoy/clusterName.ts';
+import { LISTENER_TYPES } from '../../envoy/listeners.ts';
 import { UsageError } from '../../errors.ts';
+import { HEALTH_STATUS_NAMES } from '../../filters/endpoint.ts';
 import type { PcFilters, PcKind } from '../../render/proxyConfig.ts';
 import type { CliContext } from '../context.ts';
-import { parseDuration, parseOutput, parsePort } from '../flags.ts';
+import { choiceOption, outputOption, parseDuration, parseOutput, parsePort } from '../flags.ts';
 import { runProxyConfig, type PcSource, type ProxyConfigOptions } from '../proxyConfigRun.ts';
 
 interface SubcommandSpec {
@@ -40,7 +43,7 @@ const SUBCOMMANDS: SubcommandSpec[] = [
       "envoyscope pc route reviews-v1-cb8655c75-b97zc --name 9080 -o json | jq '.[0].virtualHosts[].name'",
       'envoyscope pc route -f config_dump.json --summary',
     ],
-    filters: ['name', 'summary'],
+    filters: ['name', 'port', 'summary'],
   },
   {
     kind: 'cluster',
@@ -98,22 +101,28 @@ const SUBCOMMANDS: SubcommandSpec[] = [
     aliases: ['a'],
     summary: 'Everything: bootstrap, clusters, listeners, routes, secrets and EDS endpoints',
     examples: ['envoyscope pc all -f examples/reviews-v1.config_dump.json --with-headers', 'envoyscope pc all -f config_dump.json --port 9080'],
-    filters: ['address', 'port', 'type', 'name', 'fqdn', 'subset', 'direction', 'summary', 'withHeaders'],
+    filters: ['address', 'port', 'type', 'name', 'fqdn', 'subset', 'direction', 'cluster', 'status', 'summary', 'withHeaders'],
   },
 ];
 
 const FILTER_OPTIONS: Record<FilterFlag, () => Option> = {
   address: () => new Option('--address <address>', 'only this address (listener: IP or pipe path; endpoint: IP or IP:port)'),
-  port: () => new Option('--port <port>', 'only this port'),
-  type: () => new Option('--type <type>', 'only listeners of this type: HTTP, TCP, HTTP+TCP or UNKNOWN'),
+  port: () => new Option('--port <port>', 'only this port (route: the port its Istio name spells, e.g. 9080, inbound|9080||, http.8080)'),
+  type: () => choiceOption('--type <type>', 'only listeners of this type (any case)', LISTENER_TYPES, { ignoreCase: true }),
   name: () => new Option('--name <name>', 'only the route configuration with this name'),
   fqdn: () => new Option('--fqdn <fqdn>', 'only clusters of this service (whole DNS labels: "reviews" matches reviews.default.svc.cluster.local)'),
   subset: () => new Option('--subset <subset>', 'only clusters of this subset'),
-  direction: () => new Option('--direction <direction>', 'only clusters of this direction (inbound, outbound, inbound-vip, …)'),
+  direction: () => choiceOption('--direction <direction>', 'only clusters of this direction', CLUSTER_DIRECTIONS, { ignoreCase: true }),
   cluster: () => new Option('--cluster <cluster>', 'only endpoints of this cluster (exact name)'),
-  status: () => new Option('--status <status>', 'only endpoints with this health status (HEALTHY, UNHEALTHY, DRAINING, …)'),
+  status: () => choiceOption('--status <status>', 'only endpoints with this health status (any case)', HEALTH_STATUS_NAMES, { ignoreCase: true }),
   summary: () => new Option('--summary', "short table without MATCH/DESTINATION details (istioctl's --verbose=false)"),
   withHeaders: () => new Option('--with-headers', 'print a header line before each section'),
+};
+
+/** The flags a filter flag is spelled with on the command line, by commander's attribute name. */
+const FILTER_FLAG_NAMES: Partial<Record<string, string>> = {
+  address: '--address', port: '--port', type: '--type', name: '--name', fqdn: '--fqdn', subset: '--subset',
+  direction: '--direction', cluster: '--cluster', status: '--status',
 };
 
 export function proxyConfigCommand(ctx: CliContext): Command {
@@ -136,14 +145,13 @@ function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
     .option('-f, --file <path>', "read a saved /config_dump (or /clusters?format=json for endpoint); '-' for stdin")
     .option('-l, --selector <selector>', 'every pod matching this label selector (e.g. app=reviews), one POD column')
     .option('--admin-url <url>', 'talk to this Envoy admin directly (e.g. http://127.0.0.1:15000)')
-    .addOption(new Option('--via <transport>', 'how to reach Envoy admin in a pod').choices(['port-forward', 'exec']).default('port-forward'))
+    .addOption(choiceOption('--via <transport>', 'how to reach Envoy admin in a pod', ['port-forward', 'exec'], { default: 'port-forward' }))
     .option('--proxy-admin-port <port>', "Envoy admin port in the pod", '15000')
-    .addOption(
-      new Option('-o, --output <format>', "short (istioctl's columns), table (boxed), json, yaml, or raw (Envoy's own snake_case JSON)").default(
-        spec.defaultOutput ?? 'short',
-      ),
-    );
+    .addOption(outputOption(spec.defaultOutput ?? 'short'));
   for (const flag of spec.filters) command.addOption(FILTER_OPTIONS[flag]());
+  // istioctl's `--verbose=false` (read as --summary) is accepted by every kind; it changes only the
+  // listener and route tables, so elsewhere it is a hidden no-op.
+  if (!spec.filters.includes('summary')) command.addOption(FILTER_OPTIONS.summary().hideHelp());
   command.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}\n`);
   command.action(async (target: string | undefined, _flags: unknown, self: Command) => {
     await runProxyConfig(toOptions(spec.kind, target, self.optsWithGlobals()), ctx);
@@ -158,7 +166,7 @@ function toOptions(kind: PcKind, target: string | undefined, raw: Record<string,
   const portNumber = port === undefined ? undefined : parsePort(port, '--port');
   const filters: PcFilters = {
     listener: definedOnly({ address: text('address'), port: portNumber, type: text('type') }),
-    route: definedOnly({ name: text('name') }),
+    route: definedOnly({ name: text('name'), port: portNumber }),
     cluster: definedOnly({ fqdn: text('fqdn'), port: portNumber, subset: text('subset'), direction: text('direction') }),
     endpoint: definedOnly({ address: text('address'), port: portNumber, cluster: text('cluster'), status: text('status') }),
   };
@@ -176,6 +184,10 @@ function toOptions(kind: PcKind, target: string | undefined, raw: Record<string,
     filters,
     detailed: raw['summary'] !== true,
     withHeaders: raw['withHeaders'] === true,
+    filterFlags: Object.keys(raw).flatMap((key) => {
+      const flag = FILTER_FLAG_NAMES[key];
+      return flag !== undefined && raw[key] !== undefined ? [flag] : [];
+    }),
   };
 }
 
