@@ -11,7 +11,7 @@ import {
   layoutOf,
   missingAllSections,
   renderProxyConfig,
-  SECTIONS_SHOWN,
+  sectionsShown,
   type PcFilters,
   type PcKind,
   type PcRequest,
@@ -68,6 +68,15 @@ export const ADMIN_PATHS: Record<PcKind, string> = {
   all: 'config_dump?include_eds',
 };
 
+/** `pc cluster -o wide` counts each cluster's endpoints, so it asks for the EDS sections as well. */
+const WIDE_ADMIN_PATHS: Partial<Record<PcKind, string>> = {
+  cluster: 'config_dump?include_eds&mask=dynamic_active_clusters,dynamic_warming_clusters,static_clusters,dynamic_endpoint_configs,static_endpoint_configs',
+};
+
+export function adminPath(kind: PcKind, output: OutputFormat): string {
+  return (output === 'wide' ? WIDE_ADMIN_PATHS[kind] : undefined) ?? ADMIN_PATHS[kind];
+}
+
 /** How many pods `-l` talks to at once. */
 const FAN_OUT = 4;
 
@@ -75,13 +84,13 @@ export async function runProxyConfig(options: ProxyConfigOptions, ctx: CliContex
   const { source } = options;
   if (source.kind === 'file') {
     const input = await readInput(source.path, ctx.io.in);
-    await show(options, ctx, decodeInput(input.bytes, input.name, { only: sectionsToDecode(options) }), input.name);
+    await show(options, ctx, decodeInput(input.bytes, input.name, { only: sectionsShown(options.kind, options.output) }), input.name);
     return;
   }
   if (source.kind === 'admin-url') {
     const { directAdmin } = await import('../kube/directAdmin.ts');
     const admin = directAdmin(source.url, { timeoutMs: options.kube.timeoutMs, ...logger(options, ctx) });
-    await show(options, ctx, await fetchInput(admin, options.kind), admin.source);
+    await show(options, ctx, await fetchInput(admin, options), admin.source);
     return;
   }
   await runOnPods(options, source, ctx);
@@ -108,7 +117,7 @@ async function runOnPods(
     const fetchPod = async (pod: (typeof pods)[number]): Promise<DecodedInput> => {
       const admin = await session.admin(pod, { via: k.via, adminPort: k.adminPort });
       try {
-        return await fetchInput(admin, options.kind);
+        return await fetchInput(admin, options);
       } finally {
         await admin.close();
       }
@@ -145,11 +154,11 @@ async function runOnPods(
   }
 }
 
-async function fetchInput(admin: EnvoyAdminClient, kind: PcKind): Promise<DecodedInput> {
-  const path = ADMIN_PATHS[kind];
+async function fetchInput(admin: EnvoyAdminClient, options: ProxyConfigOptions): Promise<DecodedInput> {
+  const path = adminPath(options.kind, options.output);
   const response = await admin.get(path);
   try {
-    return decodeJson(response.json, admin.source, SECTIONS_SHOWN[kind]);
+    return decodeJson(response.json, admin.source, sectionsShown(options.kind, options.output));
   } catch (error) {
     // Valid JSON that is not what Envoy sends for this path.
     if (!(error instanceof DataError)) throw error;
@@ -157,10 +166,6 @@ async function fetchInput(admin: EnvoyAdminClient, kind: PcKind): Promise<Decode
   }
 }
 
-/** `pc all -o json|yaml` prints the whole input, so it must parse all of it. */
-function sectionsToDecode(options: ProxyConfigOptions): ReadonlySet<SectionKind> | undefined {
-  return options.kind === 'all' && !isTabular(options.output) ? undefined : SECTIONS_SHOWN[options.kind];
-}
 
 function request(options: ProxyConfigOptions, ctx: CliContext, source: string): PcRequest {
   return {

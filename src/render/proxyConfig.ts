@@ -133,21 +133,23 @@ function renderListeners(dump: ConfigDump, request: PcRequest, namePrefix: boole
   const entries = serving(dump.listeners).filter((e) => matchListener(request.filters.listener, e as Entry<Listener>));
   // istioctl prints listener JSON in dump order and sorts only the table.
   if (!isTabular(request.output)) return renderData(entries, request);
-  return table(listenerTable(sortListeners(entries), { verbose: request.detailed, namePrefix }));
+  return table(listenerTable(sortListeners(entries), { verbose: request.detailed, namePrefix, wide: request.output === 'wide' }));
 }
 
 function renderRoutes(dump: ConfigDump, request: PcRequest, namePrefix: boolean): Rendered {
   requireSection(dump, 'routes', request);
   const entries = sortRoutes(serving(dump.routes).filter((e) => matchRoute(request.filters.route, e as Entry<RouteConfiguration>)));
   if (!isTabular(request.output)) return renderData(entries, request);
-  return table(routeTable(entries, { verbose: request.detailed, namePrefix }));
+  return table(routeTable(entries, { verbose: request.detailed, namePrefix, wide: request.output === 'wide' }));
 }
 
 function renderClusters(dump: ConfigDump, request: PcRequest, namePrefix: boolean): Rendered {
   requireSection(dump, 'clusters', request);
   const entries = sortClusters(serving(dump.clusters).filter((e) => matchCluster(request.filters.cluster, e as Entry<Cluster>)));
   if (!isTabular(request.output)) return renderData(entries, request);
-  return table(clusterTable(entries, { namePrefix }));
+  if (request.output !== 'wide') return table(clusterTable(entries, { namePrefix }));
+  const endpoints = dump.sections.has('endpoints') ? (serving(dump.endpoints) as Entry<ClusterLoadAssignment>[]) : undefined;
+  return table(clusterTable(entries, { namePrefix, wide: { endpoints } }));
 }
 
 function renderEndpoints(dump: ConfigDump, request: PcRequest, namePrefix: boolean): Rendered {
@@ -167,11 +169,11 @@ function renderEndpoints(dump: ConfigDump, request: PcRequest, namePrefix: boole
     ),
   );
   if (!isTabular(request.output)) return renderData(entries, request);
-  return table(edsTable(entries, { namePrefix }));
+  return table(edsTable(entries, { namePrefix, wide: request.output === 'wide' }));
 }
 
 function renderHosts(statuses: ClusterStatus[], request: PcRequest): Rendered {
-  if (isTabular(request.output)) return table(hostTable(statuses, request.filters.endpoint));
+  if (isTabular(request.output)) return table(hostTable(statuses, request.filters.endpoint, { wide: request.output === 'wide' }));
   const matching = filterClusterStatuses(statuses, request.filters.endpoint);
   const value = request.output === 'raw' ? matching : matching.map((s) => toProtoJson(s, 'envoy.admin.v3.ClusterStatus'));
   return { kind: 'data', value, format: dataFormat(request) };
@@ -232,6 +234,16 @@ export const SECTIONS_SHOWN: Record<PcKind, ReadonlySet<SectionKind>> = {
   ecds: new Set(['ecds']),
   all: new Set(ALL_SECTIONS.map((section) => section.kind)),
 };
+
+/**
+ * The sections to decode for a command and output: everything for `pc all -o json|yaml` (it prints
+ * the whole input), the EDS endpoints too for `pc cluster -o wide` (its endpoint counts).
+ */
+export function sectionsShown(kind: PcKind, output: OutputFormat): ReadonlySet<SectionKind> | undefined {
+  if (kind === 'all' && !isTabular(output)) return undefined;
+  if (kind === 'cluster' && output === 'wide') return new Set<SectionKind>(['clusters', 'endpoints']);
+  return SECTIONS_SHOWN[kind];
+}
 
 /**
  * `pc all`: every section as a table, separated by blank lines (istioctl's layout). Sections the

@@ -6,6 +6,7 @@ import { compareGoStrings } from '../../util/goString.ts';
 import type { Address, ClusterLoadAssignment, ClusterStatus, Entry, Locality } from '../../envoy/model.ts';
 import { healthStatusName, internalAddressText, lbEndpointAddresses, matchHost, type EndpointFilter } from '../../filters/endpoint.ts';
 import type { Table } from '../tabwriter.ts';
+import { endpointWorkload, NONE } from './wide.ts';
 
 const PADDING = 5;
 
@@ -17,7 +18,7 @@ interface HostRow {
 }
 
 /** `ENDPOINT STATUS OUTLIER CHECK CLUSTER`: one row per matching (cluster, host), by address, port, cluster. */
-export function hostTable(statuses: readonly ClusterStatus[], filter: EndpointFilter): Table {
+export function hostTable(statuses: readonly ClusterStatus[], filter: EndpointFilter, options: { wide?: boolean } = {}): Table {
   const rows: HostRow[] = [];
   for (const status of statuses) {
     const cluster = status.name ?? '';
@@ -35,13 +36,16 @@ export function hostTable(statuses: readonly ClusterStatus[], filter: EndpointFi
           healthStatusName(health?.eds_health_status),
           health?.failed_outlier_check ? 'FAILED' : 'OK',
           cluster,
+          // /clusters does not carry Istio's workload metadata: WORKLOAD and VERSION come from EDS.
+          ...(options.wide ? [localityText(host.locality) || NONE, String(host.weight ?? 1), NONE, NONE] : []),
         ],
       });
     }
   }
   // Plain string order, as istioctl: `172.17.0.4` sorts after `172.17.0.27`.
   rows.sort((a, b) => compareGoStrings(a.address, b.address) || a.port - b.port || compareGoStrings(a.cluster, b.cluster));
-  return { rows: [['ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'CLUSTER'], ...rows.map((row) => row.cells)], padding: PADDING };
+  const header = ['ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'CLUSTER', ...(options.wide ? WIDE_COLUMNS : [])];
+  return { rows: [header, ...rows.map((row) => row.cells)], padding: PADDING };
 }
 
 /**
@@ -50,23 +54,33 @@ export function hostTable(statuses: readonly ClusterStatus[], filter: EndpointFi
  */
 export function edsTable(
   clas: readonly Entry<ClusterLoadAssignment>[],
-  options: { namePrefix: boolean },
+  options: { namePrefix: boolean; wide?: boolean },
 ): Table {
   const rows = sortClusterLoadAssignments(clas).flatMap(({ resource: cla }) =>
     (cla.endpoints ?? []).flatMap((locality) =>
       (locality.lb_endpoints ?? []).map((lbEndpoint) => {
         const name = lbEndpointAddresses(lbEndpoint).map(edsAddressText).join(',') || 'unknown';
-        return [
+        const row = [
           options.namePrefix ? `endpoint/${name}` : name,
           healthStatusName(lbEndpoint.health_status),
           localityText(locality.locality),
           cla.cluster_name ?? '',
         ];
+        if (!options.wide) return row;
+        const { workload, version } = endpointWorkload(lbEndpoint);
+        const weight = String(lbEndpoint.load_balancing_weight ?? 1);
+        const localityWeight = locality.load_balancing_weight === undefined ? '' : ` (locality ${locality.load_balancing_weight})`;
+        // A config dump knows nothing of outlier detection, which only /clusters reports.
+        return [...row, NONE, `${weight}${localityWeight}`, workload, version];
       }),
     ),
   );
-  return { rows: [['NAME', 'STATUS', 'LOCALITY', 'CLUSTER'], ...rows], padding: PADDING };
+  const header = ['NAME', 'STATUS', 'LOCALITY', 'CLUSTER', ...(options.wide ? ['OUTLIER CHECK', 'WEIGHT', 'WORKLOAD', 'VERSION'] : [])];
+  return { rows: [header, ...rows], padding: PADDING };
 }
+
+/** `-o wide` columns of the live view. */
+const WIDE_COLUMNS = ['LOCALITY', 'WEIGHT', 'WORKLOAD', 'VERSION'];
 
 /** By parsed cluster_name, the same order as clusters; endpoints inside keep their order. */
 export function sortClusterLoadAssignments<E extends Entry<ClusterLoadAssignment>>(entries: readonly E[]): E[] {
