@@ -65,6 +65,21 @@ export function parseDuration(value: string, flag: string): number {
 }
 
 /**
+ * The command line as commander should see it: kubectl's `-n=default` / `-o=json` (pflag accepts
+ * `=` after a short flag; commander would read the value as "=default") become `-n default`, and
+ * istioctl's spellings are translated. Nothing after `--` is touched.
+ */
+export function normalizeArgv(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  const flags = end === -1 ? argv : argv.slice(0, end);
+  const split = flags.flatMap((arg) => {
+    const short = /^(-[a-zA-Z])=(.*)$/s.exec(arg);
+    return short ? [short[1] ?? '', short[2] ?? ''] : [arg];
+  });
+  return [...translateIstioctlFlags(split), ...(end === -1 ? [] : argv.slice(end))];
+}
+
+/**
  * istioctl spells its table switch `--verbose=false`; envoyscope's own `--verbose` reports fetches
  * on stderr. Rewrite istioctl's spelling to `--summary` so both habits work.
  */

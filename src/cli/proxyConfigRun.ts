@@ -26,7 +26,7 @@ import type { CliContext } from './context.ts';
 export type PcSource =
   | { kind: 'file'; path: string }
   | { kind: 'pod'; target: string }
-  | { kind: 'selector'; selector: string }
+  | { kind: 'selector'; selector: string; allNamespaces: boolean }
   | { kind: 'admin-url'; url: string };
 
 export interface KubeOptions {
@@ -113,7 +113,9 @@ async function runOnPods(
     ...logger(options, ctx),
   });
   try {
-    const pods = await session.resolveTargets(source.kind === 'pod' ? { target: source.target } : { selector: source.selector });
+    const pods = await session.resolveTargets(
+      source.kind === 'pod' ? { target: source.target } : { selector: source.selector, allNamespaces: source.allNamespaces },
+    );
     const fetchPod = async (pod: (typeof pods)[number]): Promise<DecodedInput> => {
       const admin = await session.admin(pod, { via: k.via, adminPort: k.adminPort });
       try {

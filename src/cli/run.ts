@@ -5,7 +5,7 @@ import { EnvoyscopeError, ExitCode, UsageError, type ExitCodeValue } from '../er
 import { proxyConfigCommand } from './commands/proxyConfig.ts';
 import { palette } from '../io/streams.ts';
 import type { CliContext } from './context.ts';
-import { translateIstioctlFlags } from './flags.ts';
+import { normalizeArgv } from './flags.ts';
 
 export const VERSION = '0.1.0';
 
@@ -19,7 +19,11 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--context <context>', 'kubeconfig context to use')
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
     .option('--timeout <duration>', 'give up on the cluster or Envoy after this long', '15s')
-    .option('-v, --verbose', 'report on stderr what is fetched, from where, how many bytes and how long it took');
+    .option('-v, --verbose', 'report on stderr what is fetched, from where, how many bytes and how long it took')
+    // Shared by every command that needs them (read with `command.optsWithGlobals()`: allNamespaces,
+    // istioNamespace); defined once here so that all commands spell them alike.
+    .option('-A, --all-namespaces', 'with -l/--selector: matching pods in every namespace')
+    .option('-i, --istio-namespace <namespace>', 'namespace of the Istio control plane (istiod)', 'istio-system');
   program.addCommand(proxyConfigCommand(ctx));
   // Errors and help go through our streams, and no command may end the process itself.
   const applyToAll = (command: Command): void => {
@@ -38,7 +42,7 @@ export function buildProgram(ctx: CliContext): Command {
 export async function run(argv: readonly string[], ctx: CliContext): Promise<ExitCodeValue> {
   const program = buildProgram(ctx);
   try {
-    await program.parseAsync(translateIstioctlFlags(argv), { from: 'user' });
+    await program.parseAsync(normalizeArgv(argv), { from: 'user' });
     return ExitCode.OK;
   } catch (error) {
     return await report(error, ctx);

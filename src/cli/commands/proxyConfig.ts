@@ -172,7 +172,7 @@ function toOptions(kind: PcKind, target: string | undefined, raw: Record<string,
   };
   return {
     kind,
-    source: sourceOf(kind, target, text('file'), text('selector'), text('adminUrl')),
+    source: sourceOf(kind, target, text('file'), text('selector'), text('adminUrl'), raw['allNamespaces'] === true),
     kube: {
       timeoutMs: parseDuration(text('timeout') ?? '15s', '--timeout'),
       via: text('via') === 'exec' ? 'exec' : 'port-forward',
@@ -192,7 +192,7 @@ function toOptions(kind: PcKind, target: string | undefined, raw: Record<string,
 }
 
 /** Exactly one source: a pod, a selector, a saved file, or an admin URL. */
-function sourceOf(kind: PcKind, target?: string, file?: string, selector?: string, adminUrl?: string): PcSource {
+function sourceOf(kind: PcKind, target?: string, file?: string, selector?: string, adminUrl?: string, allNamespaces = false): PcSource {
   const given = [
     target !== undefined && 'a pod name',
     file !== undefined && '--file',
@@ -201,8 +201,9 @@ function sourceOf(kind: PcKind, target?: string, file?: string, selector?: strin
   ].filter((x): x is string => x !== false);
   if (given.length === 0) throw new UsageError(`pc ${kind} requires a pod name, --selector, --file or --admin-url`);
   if (given.length > 1) throw new UsageError(`pc ${kind} takes one of a pod name, --selector, --file or --admin-url, not ${given.join(' and ')}`);
+  if (allNamespaces && selector === undefined) throw new UsageError('-A/--all-namespaces goes with -l/--selector (every matching pod in every namespace)');
   if (file !== undefined) return { kind: 'file', path: file };
-  if (selector !== undefined) return { kind: 'selector', selector };
+  if (selector !== undefined) return { kind: 'selector', selector, allNamespaces };
   if (adminUrl !== undefined) return { kind: 'admin-url', url: adminUrl };
   return { kind: 'pod', target: target ?? '' };
 }
