@@ -87,14 +87,16 @@ test('bad input files: one line naming the file and the problem, exit 65', () =>
   }
 });
 
-test('no command: the help on stderr, exit 64', () => {
-  for (const args of [[], ['pc']]) {
-    const result = envoyscope(args);
-    assert.equal(result.status, 64);
-    assert.equal(result.stdout, '');
-    assert.match(result.stderr, /^Usage: envoyscope/);
-    assert.doesNotMatch(result.stderr, /outputHelp/);
-  }
+test('no arguments: the help on stdout, exit 0 (kubectl); a group without its subcommand: help on stderr, exit 64', () => {
+  const bare = envoyscope([]);
+  assert.equal(bare.status, 0);
+  assert.match(bare.stdout, /^Usage: envoyscope/);
+  assert.equal(bare.stderr, '');
+  const group = envoyscope(['pc']);
+  assert.equal(group.status, 64);
+  assert.equal(group.stdout, '');
+  assert.match(group.stderr, /^Usage: envoyscope/);
+  assert.doesNotMatch(group.stderr, /outputHelp/);
 });
 
 test('--help and --version succeed', () => {

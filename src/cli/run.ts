@@ -3,6 +3,8 @@
 import { Command, CommanderError } from 'commander';
 import { EnvoyscopeError, ExitCode, UsageError, type ExitCodeValue } from '../errors.ts';
 import { proxyConfigCommand } from './commands/proxyConfig.ts';
+import { versionCommand } from './commands/version.ts';
+import { EXAMPLE_DUMP, EXAMPLE_POD, withExamples } from './help.ts';
 import { palette } from '../io/streams.ts';
 import type { CliContext } from './context.ts';
 import { normalizeArgv } from './flags.ts';
@@ -25,8 +27,16 @@ export function buildProgram(ctx: CliContext): Command {
     .option('-A, --all-namespaces', 'with -l/--selector: matching pods in every namespace')
     .option('-i, --istio-namespace <namespace>', 'namespace of the Istio control plane (istiod)', 'istio-system');
   program.addCommand(proxyConfigCommand(ctx));
+  program.addCommand(versionCommand(ctx, VERSION));
+  withExamples(program, [
+    `envoyscope pc all -f ${EXAMPLE_DUMP} --with-headers`,
+    `envoyscope pc route ${EXAMPLE_POD} --name 9080 -o wide`,
+    'envoyscope pc endpoint -l app=ratings -A --status unhealthy',
+  ]);
   // Errors and help go through our streams, and no command may end the process itself.
   const applyToAll = (command: Command): void => {
+    // Each command's help lists the global flags too: they may be given after the command.
+    command.configureHelp({ showGlobalOptions: true });
     command.exitOverride().configureOutput({
       writeOut: (text) => ctx.io.out.write(text),
       writeErr: (text) => ctx.io.err.write(text),
@@ -41,6 +51,11 @@ export function buildProgram(ctx: CliContext): Command {
 /** Runs `argv` (without node and script) and returns the exit code. Never throws. */
 export async function run(argv: readonly string[], ctx: CliContext): Promise<ExitCodeValue> {
   const program = buildProgram(ctx);
+  // kubectl's habit: no arguments at all is a request for help, on stdout, and not an error.
+  if (argv.length === 0) {
+    ctx.io.out.write(program.helpInformation());
+    return ExitCode.OK;
+  }
   try {
     await program.parseAsync(normalizeArgv(argv), { from: 'user' });
     return ExitCode.OK;

@@ -8,6 +8,7 @@ import { HEALTH_STATUS_NAMES } from '../../filters/endpoint.ts';
 import type { PcFilters, PcKind } from '../../render/proxyConfig.ts';
 import type { CliContext } from '../context.ts';
 import { choiceOption, outputOption, parseDuration, parseOutput, parsePort } from '../flags.ts';
+import { EXAMPLE_DUMP, EXAMPLE_POD, withExamples } from '../help.ts';
 import { runProxyConfig, type PcSource, type ProxyConfigOptions } from '../proxyConfigRun.ts';
 
 interface SubcommandSpec {
@@ -30,8 +31,9 @@ const SUBCOMMANDS: SubcommandSpec[] = [
     aliases: ['listeners', 'l'],
     summary: 'Listeners: where connections land, their filter chains and where each chain sends traffic',
     examples: [
-      'envoyscope pc listener reviews-v1-cb8655c75-b97zc --address 172.33.3.3 --port 9080 -o json',
-      'envoyscope pc listener -f config_dump.json --type HTTP',
+      `envoyscope pc listener ${EXAMPLE_POD} --port 9080`,
+      `envoyscope pc listener -f ${EXAMPLE_DUMP} --type HTTP --summary`,
+      `envoyscope pc listener -f ${EXAMPLE_DUMP} --port 9080 -o wide`,
     ],
     filters: ['address', 'port', 'type', 'summary'],
   },
@@ -40,8 +42,9 @@ const SUBCOMMANDS: SubcommandSpec[] = [
     aliases: ['routes', 'r'],
     summary: 'HTTP route configurations: virtual hosts, domains, matches and their VirtualService',
     examples: [
-      "envoyscope pc route reviews-v1-cb8655c75-b97zc --name 9080 -o json | jq '.[0].virtualHosts[].name'",
-      'envoyscope pc route -f config_dump.json --summary',
+      `envoyscope pc route -f ${EXAMPLE_DUMP} --name 9080 -o wide`,
+      `envoyscope pc route ${EXAMPLE_POD} --name 9080 -o json | jq '.[0].virtualHosts[].name'`,
+      `envoyscope pc route -f ${EXAMPLE_DUMP} --summary`,
     ],
     filters: ['name', 'port', 'summary'],
   },
@@ -50,8 +53,9 @@ const SUBCOMMANDS: SubcommandSpec[] = [
     aliases: ['clusters', 'c'],
     summary: 'Clusters (direction|port|subset|fqdn), their type and DestinationRule',
     examples: [
-      'envoyscope pc cluster reviews-v1-cb8655c75-b97zc --fqdn reviews.default.svc.cluster.local --direction inbound -o json',
-      'envoyscope pc cluster -f config_dump.json --fqdn reviews --port 9080',
+      `envoyscope pc cluster -f ${EXAMPLE_DUMP} --fqdn reviews --port 9080`,
+      `envoyscope pc cluster -f ${EXAMPLE_DUMP} --fqdn reviews -o wide`,
+      'envoyscope pc cluster deploy/reviews -n default --fqdn reviews --direction inbound -o json',
     ],
     filters: ['fqdn', 'port', 'subset', 'direction'],
   },
@@ -60,9 +64,9 @@ const SUBCOMMANDS: SubcommandSpec[] = [
     aliases: ['endpoints', 'ep'],
     summary: 'Endpoints: live host health from /clusters, or the EDS endpoints of a config dump',
     examples: [
-      'envoyscope pc endpoint deploy/ratings.default',
-      'envoyscope pc endpoint -f clusters.json --status unhealthy',
-      'envoyscope pc endpoint -f config_dump.json --cluster "outbound|9080||reviews.default.svc.cluster.local"',
+      'envoyscope pc endpoint -l app=ratings -n default --status unhealthy',
+      'envoyscope pc endpoint -f examples/reviews-v1.clusters.json --cluster "outbound|9080|v1|reviews.default.svc.cluster.local"',
+      `envoyscope pc endpoint -f ${EXAMPLE_DUMP} --address 172.33.3.8 -o wide`,
     ],
     filters: ['address', 'port', 'cluster', 'status'],
   },
@@ -70,7 +74,7 @@ const SUBCOMMANDS: SubcommandSpec[] = [
     kind: 'eds',
     aliases: [],
     summary: 'EDS endpoints of a config dump (istioctl\'s hidden `pc eds`)',
-    examples: ['envoyscope pc eds -f config_dump.json --port 9080'],
+    examples: [`envoyscope pc eds -f ${EXAMPLE_DUMP} --port 9080`, `envoyscope pc eds ${EXAMPLE_POD} -o wide`],
     filters: ['address', 'port', 'cluster', 'status'],
     hidden: true,
   },
@@ -78,7 +82,10 @@ const SUBCOMMANDS: SubcommandSpec[] = [
     kind: 'bootstrap',
     aliases: ['b'],
     summary: 'Bootstrap configuration (JSON by default; -o short prints the Istio and Envoy versions)',
-    examples: ['envoyscope pc bootstrap -f config_dump.json -o short'],
+    examples: [
+      `envoyscope pc bootstrap -f ${EXAMPLE_DUMP} -o short`,
+      `envoyscope pc bootstrap ${EXAMPLE_POD} | jq '.bootstrap.node.metadata.ISTIO_VERSION'`,
+    ],
     filters: [],
     defaultOutput: 'json',
   },
@@ -86,21 +93,21 @@ const SUBCOMMANDS: SubcommandSpec[] = [
     kind: 'secret',
     aliases: ['secrets', 's'],
     summary: 'TLS secrets: certificate chains and root CAs, their validity and serial numbers',
-    examples: ['envoyscope pc secret -f config_dump.json'],
+    examples: [`envoyscope pc secret -f ${EXAMPLE_DUMP}`, `envoyscope pc secret ${EXAMPLE_POD} -o json`],
     filters: [],
   },
   {
     kind: 'ecds',
     aliases: ['ec'],
     summary: 'Extension configs delivered by ECDS (Wasm and telemetry filters)',
-    examples: ['envoyscope pc ecds -f config_dump.json -o yaml'],
+    examples: [`envoyscope pc ecds -f ${EXAMPLE_DUMP}`, `envoyscope pc ecds -f ${EXAMPLE_DUMP} -o yaml`],
     filters: [],
   },
   {
     kind: 'all',
     aliases: ['a'],
     summary: 'Everything: bootstrap, clusters, listeners, routes, secrets and EDS endpoints',
-    examples: ['envoyscope pc all -f examples/reviews-v1.config_dump.json --with-headers', 'envoyscope pc all -f config_dump.json --port 9080'],
+    examples: [`envoyscope pc all -f ${EXAMPLE_DUMP} --with-headers`, `envoyscope pc all -f ${EXAMPLE_DUMP} --port 9080 -o wide`, `envoyscope pc all ${EXAMPLE_POD} -o json > dump.json`],
     filters: ['address', 'port', 'type', 'name', 'fqdn', 'subset', 'direction', 'cluster', 'status', 'summary', 'withHeaders'],
   },
 ];
@@ -133,26 +140,32 @@ export function proxyConfigCommand(ctx: CliContext): Command {
       'Show the Envoy configuration of a pod (through Kubernetes) or of a saved /config_dump (--file).',
     );
   for (const spec of SUBCOMMANDS) pc.addCommand(subcommand(spec, ctx), spec.hidden ? { hidden: true } : {});
-  return pc;
+  return withExamples(pc, [
+    `envoyscope pc route -f ${EXAMPLE_DUMP} --name 9080 -o wide`,
+    `envoyscope pc cluster ${EXAMPLE_POD} --fqdn reviews`,
+    'envoyscope pc endpoint -l app=ratings -n default',
+  ]);
 }
 
-function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
-  const command = new Command(spec.kind)
-    .aliases(spec.aliases)
-    .summary(spec.summary)
-    .description(spec.summary)
+/** Where a proxy's config comes from: a target pod, -f, -l or --admin-url (read by toOptions). */
+export function addSourceOptions(command: Command): Command {
+  return command
     .argument('[target]', 'pod, pod.namespace, or kind/name (deploy/reviews, svc/ratings …)')
     .option('-f, --file <path>', "read a saved /config_dump (or /clusters?format=json for endpoint); '-' for stdin")
     .option('-l, --selector <selector>', 'every pod matching this label selector (e.g. app=reviews), one POD column')
     .option('--admin-url <url>', 'talk to this Envoy admin directly (e.g. http://127.0.0.1:15000)')
     .addOption(choiceOption('--via <transport>', 'how to reach Envoy admin in a pod', ['port-forward', 'exec'], { default: 'port-forward' }))
-    .option('--proxy-admin-port <port>', "Envoy admin port in the pod", '15000')
+    .option('--proxy-admin-port <port>', 'Envoy admin port in the pod', '15000');
+}
+
+function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
+  const command = addSourceOptions(new Command(spec.kind).aliases(spec.aliases).summary(spec.summary).description(spec.summary))
     .addOption(outputOption(spec.defaultOutput ?? 'short'));
   for (const flag of spec.filters) command.addOption(FILTER_OPTIONS[flag]());
   // istioctl's `--verbose=false` (read as --summary) is accepted by every kind; it changes only the
   // listener and route tables, so elsewhere it is a hidden no-op.
   if (!spec.filters.includes('summary')) command.addOption(FILTER_OPTIONS.summary().hideHelp());
-  command.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}\n`);
+  withExamples(command, spec.examples);
   command.action(async (target: string | undefined, _flags: unknown, self: Command) => {
     await runProxyConfig(toOptions(spec.kind, target, self.optsWithGlobals()), ctx);
   });
@@ -160,7 +173,7 @@ function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
 }
 
 /** Commander's raw values → typed options; every value is checked here, before any I/O. */
-function toOptions(kind: PcKind, target: string | undefined, raw: Record<string, unknown>): ProxyConfigOptions {
+export function toOptions(kind: PcKind, target: string | undefined, raw: Record<string, unknown>): ProxyConfigOptions {
   const text = (key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
   const port = text('port');
   const portNumber = port === undefined ? undefined : parsePort(port, '--port');
