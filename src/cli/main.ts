@@ -1,6 +1,8 @@
 // Process entry point: real streams, real clock, and the exit code left for Node to use once
 // stdout has drained (never process.exit, which can cut piped output short).
 import { systemStreams } from '../io/streams.ts';
+import { basename } from 'node:path';
+import { COMPLETE_COMMAND } from './commands/completion.ts';
 import { run } from './run.ts';
 
 const io = systemStreams();
@@ -8,4 +10,7 @@ const io = systemStreams();
 io.out.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE') throw error;
 });
-process.exitCode = await run(process.argv.slice(2), { io, now: () => new Date(), env: process.env });
+// kubectl completes a plugin's arguments by running `kubectl_complete-<plugin> <words…>`.
+const kubectlCompletion = /^kubectl_complete-/.test(basename(process.argv[1] ?? ''));
+const argv = process.argv.slice(2);
+process.exitCode = await run(kubectlCompletion ? [COMPLETE_COMMAND, ...argv] : argv, { io, now: () => new Date(), env: process.env });

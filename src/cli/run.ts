@@ -2,6 +2,7 @@
 // This is the only place that decides exit codes and prints errors.
 import { Command, CommanderError } from 'commander';
 import { EnvoyscopeError, ExitCode, UsageError, type ExitCodeValue } from '../errors.ts';
+import { COMPLETE_COMMAND, completionCommand, runComplete } from './commands/completion.ts';
 import { proxyConfigCommand } from './commands/proxyConfig.ts';
 import { versionCommand } from './commands/version.ts';
 import { EXAMPLE_DUMP, EXAMPLE_POD, withExamples } from './help.ts';
@@ -28,6 +29,7 @@ export function buildProgram(ctx: CliContext): Command {
     .option('-i, --istio-namespace <namespace>', 'namespace of the Istio control plane (istiod)', 'istio-system');
   program.addCommand(proxyConfigCommand(ctx));
   program.addCommand(versionCommand(ctx, VERSION));
+  program.addCommand(completionCommand(ctx));
   withExamples(program, [
     `envoyscope pc all -f ${EXAMPLE_DUMP} --with-headers`,
     `envoyscope pc route ${EXAMPLE_POD} --name 9080 -o wide`,
@@ -54,6 +56,11 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<Exi
   // kubectl's habit: no arguments at all is a request for help, on stdout, and not an error.
   if (argv.length === 0) {
     ctx.io.out.write(program.helpInformation());
+    return ExitCode.OK;
+  }
+  // The completion scripts' entry point takes the raw words: commander must not parse them.
+  if (argv[0] === COMPLETE_COMMAND) {
+    await runComplete(program, argv.slice(1), ctx);
     return ExitCode.OK;
   }
   try {

@@ -50,6 +50,8 @@ export interface KubeSession {
   resolveTargets(request: TargetRequest): Promise<PodRef[]>;
   /** The pod's Envoy admin, after checking the pod is Running and in the mesh. */
   admin(pod: PodRef, options: AdminOptions): Promise<EnvoyAdminClient>;
+  /** Names of the namespace's pods that have a sidecar, sorted (shell completion). */
+  meshPodNames(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -162,6 +164,10 @@ export function openSession(options: ConnectOptions): KubeSession {
       if (pod.phase !== 'Running') throw new PodNotRunningError(pod, pod.phase || undefined);
       if (!pod.inMesh) throw new NotInMeshError(pod);
       return podAdmin(api, pod, { via, adminPort, timeoutMs: options.timeoutMs, log: options.log });
+    },
+    async meshPodNames() {
+      const pods = await listPods(resolved.namespace, '', 'all pods');
+      return pods.filter(hasSidecar).map((pod) => pod.metadata?.name ?? '').filter((name) => name !== '').sort();
     },
     // Every request releases its own connections; there is nothing left to close.
     async close() {},
