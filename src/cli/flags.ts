@@ -1,6 +1,7 @@
 // Parsing of flag values shared by the commands. Each parser throws UsageError with a one-line reason.
 import { Option } from 'commander';
 import { UsageError } from '../errors.ts';
+import { COLOR_MODES, type ColorMode } from '../io/streams.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from '../render/output.ts';
 
 /**
@@ -89,4 +90,20 @@ export function translateIstioctlFlags(argv: readonly string[]): string[] {
     if (arg === '--verbose=true') return [];
     return [arg];
   });
+}
+
+/**
+ * The `--color` mode, read before commander runs: the streams (and with them the colour of a
+ * parse error) are set up first. Commander still parses the flag, and rejects a bad value.
+ */
+export function colorModeOf(argv: readonly string[]): ColorMode {
+  let mode: ColorMode = 'auto';
+  const end = argv.indexOf('--');
+  const flags = end === -1 ? argv : argv.slice(0, end);
+  flags.forEach((arg, i) => {
+    const value = arg === '--color' ? flags[i + 1] : arg.startsWith('--color=') ? arg.slice('--color='.length) : undefined;
+    const known = COLOR_MODES.find((m) => m === value);
+    if (known) mode = known;
+  });
+  return mode;
 }

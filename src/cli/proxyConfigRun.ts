@@ -194,7 +194,8 @@ async function show(options: ProxyConfigOptions, ctx: CliContext, input: Decoded
 
 /** On a terminal, a column table's header line is bold (after layout, so the columns stay aligned). */
 async function highlightHeader(text: string, rendered: Rendered | undefined, options: ProxyConfigOptions, ctx: CliContext): Promise<string> {
-  const color = rendered?.kind === 'table' && options.output === 'short' ? await palette(ctx.io.colorOut) : undefined;
+  const columns = options.output === 'short' || options.output === 'wide';
+  const color = rendered?.kind === 'table' && columns ? await palette(ctx.io.colorOut) : undefined;
   if (!color) return text;
   const end = text.indexOf('\n');
   return color.bold(text.slice(0, end)) + text.slice(end);

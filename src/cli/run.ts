@@ -6,9 +6,9 @@ import { COMPLETE_COMMAND, completionCommand, runComplete } from './commands/com
 import { proxyConfigCommand } from './commands/proxyConfig.ts';
 import { versionCommand } from './commands/version.ts';
 import { EXAMPLE_DUMP, EXAMPLE_POD, withExamples } from './help.ts';
-import { palette } from '../io/streams.ts';
+import { COLOR_MODES, palette } from '../io/streams.ts';
 import type { CliContext } from './context.ts';
-import { normalizeArgv } from './flags.ts';
+import { choiceOption, normalizeArgv } from './flags.ts';
 
 export const VERSION = '0.1.0';
 
@@ -26,7 +26,9 @@ export function buildProgram(ctx: CliContext): Command {
     // Shared by every command that needs them (read with `command.optsWithGlobals()`: allNamespaces,
     // istioNamespace); defined once here so that all commands spell them alike.
     .option('-A, --all-namespaces', 'with -l/--selector: matching pods in every namespace')
-    .option('-i, --istio-namespace <namespace>', 'namespace of the Istio control plane (istiod)', 'istio-system');
+    .option('-i, --istio-namespace <namespace>', 'namespace of the Istio control plane (istiod)', 'istio-system')
+    // Read by main.ts before parsing (colorModeOf); declared here so that it is checked and documented.
+    .addOption(choiceOption('--color <when>', 'colour: auto (terminal only; FORCE_COLOR, NO_COLOR), always, never', COLOR_MODES, { default: 'auto' }));
   program.addCommand(proxyConfigCommand(ctx));
   program.addCommand(versionCommand(ctx, VERSION));
   program.addCommand(completionCommand(ctx));

@@ -293,17 +293,22 @@ export function missingAllSections(input: DecodedInput): string[] {
   return ALL_SECTIONS.filter((s) => !input.dump.sections.has(s.kind)).map((s) => SECTION_NAMES[s.kind]);
 }
 
-/** How tables are laid out: istioctl's tabwriter columns (`-o short`) or boxes (`-o table`). */
-export type TableLayout = 'columns' | 'boxes';
+/**
+ * How tables are laid out: istioctl's tabwriter columns (`-o short`, byte for byte, so trailing
+ * spaces included), the same columns without trailing spaces (`-o wide`, envoyscope's own), or
+ * boxes (`-o table`).
+ */
+export type TableLayout = 'columns' | 'trimmed-columns' | 'boxes';
 
 export function layoutOf(output: OutputFormat): TableLayout {
-  return output === 'table' ? 'boxes' : 'columns';
+  return output === 'table' ? 'boxes' : output === 'wide' ? 'trimmed-columns' : 'columns';
 }
 
 export function formatRendered(rendered: Rendered, layout: TableLayout = 'columns'): string {
   switch (rendered.kind) {
     case 'table':
-      return layout === 'boxes' ? boxedTable(rendered.table) : renderTable(rendered.table);
+      if (layout === 'boxes') return boxedTable(rendered.table);
+      return layout === 'trimmed-columns' ? renderTable(rendered.table).replace(/ +$/gm, '') : renderTable(rendered.table);
     case 'text':
       return rendered.text;
     case 'data':
