@@ -3,13 +3,22 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Route, RouteMatch } from '../src/envoy/model.ts';
 import { describeRouteAction, describeRouteConditions, endpointWorkload } from '../src/render/views/wide.ts';
+import { startFakeCluster, type FakeCluster } from './cluster/index.ts';
 import { runCli } from './helpers/cli.ts';
 
 const example = join(fileURLToPath(new URL('..', import.meta.url)), 'examples', 'reviews-v1.config_dump.json');
+const exampleClusters = join(fileURLToPath(new URL('..', import.meta.url)), 'examples', 'reviews-v1.clusters.json');
+const POD = 'reviews-v1-cb8655c75-b97zc';
+
+let cluster: FakeCluster;
+before(async () => {
+  cluster = await startFakeCluster({ pods: [{ name: POD, labels: { app: 'reviews' }, envoy: { dump: example, clusters: exampleClusters } }] });
+});
+after(() => cluster.close());
 
 /** The table's rows split into cells (cells are separated by two or more spaces in these tables). */
 function cells(stdout: string): string[][] {
@@ -121,4 +130,18 @@ test('every pc kind takes -o wide, and the default tables keep their columns', a
       assert.ok(!headers.some((line) => line.includes(column)), `${kind}: ${column}`);
     }
   }
+});
+
+test('live: pc endpoint -o wide takes WORKLOAD and VERSION from the proxy\'s EDS; pc cluster -o wide counts as offline', async () => {
+  const env = { KUBECONFIG: cluster.kubeconfigPath };
+  const endpoints = await runCli(['pc', 'endpoint', POD, '-o', 'wide', '--cluster', 'outbound|9080|v1|reviews.default.svc.cluster.local'], { env });
+  assert.equal(endpoints.code, 0, endpoints.stderr);
+  assert.deepEqual(cells(endpoints.stdout), [
+    ['ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'CLUSTER', 'LOCALITY', 'WEIGHT', 'WORKLOAD', 'VERSION'],
+    ['172.33.3.3:9080', 'HEALTHY', 'OK', 'outbound|9080|v1|reviews.default.svc.cluster.local', 'us-west1/us-west1-b', '1', 'reviews-v1.default', 'v1'],
+  ]);
+  const offline = await runCli(['pc', 'endpoint', '-f', exampleClusters, '-o', 'wide', '--cluster', 'outbound|9080|v1|reviews.default.svc.cluster.local']);
+  assert.deepEqual(cells(offline.stdout)[1]?.slice(-2), ['-', '-'], '/clusters alone has no workload metadata');
+  const live = await runCli(['pc', 'cluster', POD, '-o', 'wide', '--fqdn', 'reviews'], { env });
+  assert.equal(live.stdout, (await runCli(['pc', 'cluster', '-f', example, '-o', 'wide', '--fqdn', 'reviews'])).stdout);
 });

@@ -1,7 +1,7 @@
 // Runs one `pc` command: get the input (file, pod, pods, or an admin URL), render it, print it.
 import { DataError, EnvoyscopeError, ExitCode } from '../errors.ts';
 import { decodeInput, decodeJson, type DecodedInput } from '../envoy/input.ts';
-import type { SectionKind } from '../envoy/model.ts';
+import type { ClusterLoadAssignment, Entry, SectionKind } from '../envoy/model.ts';
 import { AdminBadBodyError } from '../kube/errors.ts';
 import type { AdminTransport, EnvoyAdminClient } from '../kube/types.ts';
 import {
@@ -157,10 +157,23 @@ async function runOnPods(
 }
 
 async function fetchInput(admin: EnvoyAdminClient, options: ProxyConfigOptions): Promise<DecodedInput> {
-  const path = adminPath(options.kind, options.output);
+  const input = await fetchDecoded(admin, adminPath(options.kind, options.output), sectionsShown(options.kind, options.output));
+  if (input.kind !== 'clusters' || options.output !== 'wide') return input;
+  // `pc endpoint -o wide`: WORKLOAD and VERSION are in the EDS metadata, which /clusters lacks.
+  // Without it (an old Envoy, a refused request) those columns say `-`; the hosts are still shown.
+  try {
+    const eds = await fetchDecoded(admin, ADMIN_PATHS.eds, sectionsShown('eds', options.output));
+    return eds.kind === 'config_dump' ? { ...input, eds: eds.dump.endpoints as Entry<ClusterLoadAssignment>[] } : input;
+  } catch (error) {
+    if (error instanceof EnvoyscopeError) return input;
+    throw error;
+  }
+}
+
+async function fetchDecoded(admin: EnvoyAdminClient, path: string, only: ReadonlySet<SectionKind> | undefined): Promise<DecodedInput> {
   const response = await admin.get(path);
   try {
-    return decodeJson(response.json, admin.source, sectionsShown(options.kind, options.output));
+    return decodeJson(response.json, admin.source, only);
   } catch (error) {
     // Valid JSON that is not what Envoy sends for this path.
     if (!(error instanceof DataError)) throw error;

@@ -3,13 +3,19 @@
 import { DataError } from '../errors.ts';
 import { decodeClustersStatus, looksLikeClustersStatus } from './clustersStatus.ts';
 import { decodeConfigDump, sectionKindOfType } from './decode.ts';
-import type { ClustersStatus, ConfigDump, SectionKind } from './model.ts';
+import type { ClusterLoadAssignment, ClustersStatus, ConfigDump, Entry, SectionKind } from './model.ts';
 import { sliceConfigs } from './sections.ts';
 
 /** `json` is the input as parsed; with `only`, sections left out are `{"@type"}` stubs. */
 export type DecodedInput =
   | { kind: 'config_dump'; dump: ConfigDump; json: unknown }
-  | { kind: 'clusters'; clusters: ClustersStatus; json: unknown };
+  | {
+      kind: 'clusters';
+      clusters: ClustersStatus;
+      json: unknown;
+      /** The same proxy's EDS assignments, when fetched too (live `pc endpoint -o wide`: workload metadata). */
+      eds?: Entry<ClusterLoadAssignment>[];
+    };
 
 export function parseJson(text: string, source: string): unknown {
   if (text.trim() === '') throw new DataError(source, 'is empty');

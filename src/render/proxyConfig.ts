@@ -70,7 +70,7 @@ export function renderProxyConfig(input: DecodedInput, request: PcRequest): Rend
           `'pc ${request.kind}' needs a /config_dump`,
       );
     }
-    return renderHosts(input.clusters.cluster_statuses, request);
+    return renderHosts(input.clusters.cluster_statuses, request, input.eds);
   }
   const dump = input.dump;
   switch (request.kind) {
@@ -172,8 +172,10 @@ function renderEndpoints(dump: ConfigDump, request: PcRequest, namePrefix: boole
   return table(edsTable(entries, { namePrefix, wide: request.output === 'wide' }));
 }
 
-function renderHosts(statuses: ClusterStatus[], request: PcRequest): Rendered {
-  if (isTabular(request.output)) return table(hostTable(statuses, request.filters.endpoint, { wide: request.output === 'wide' }));
+function renderHosts(statuses: ClusterStatus[], request: PcRequest, eds: Entry<ClusterLoadAssignment>[] | undefined): Rendered {
+  if (isTabular(request.output)) {
+    return table(hostTable(statuses, request.filters.endpoint, { wide: request.output === 'wide', ...(eds ? { eds } : {}) }));
+  }
   const matching = filterClusterStatuses(statuses, request.filters.endpoint);
   const value = request.output === 'raw' ? matching : matching.map((s) => toProtoJson(s, 'envoy.admin.v3.ClusterStatus'));
   return { kind: 'data', value, format: dataFormat(request) };

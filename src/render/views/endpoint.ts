@@ -3,7 +3,7 @@
 // with locality). Both padded 5.
 import { sortByClusterName } from '../../envoy/clusterName.ts';
 import { compareGoStrings } from '../../util/goString.ts';
-import type { Address, ClusterLoadAssignment, ClusterStatus, Entry, Locality } from '../../envoy/model.ts';
+import type { Address, ClusterLoadAssignment, ClusterStatus, Entry, LbEndpoint, Locality } from '../../envoy/model.ts';
 import { healthStatusName, internalAddressText, lbEndpointAddresses, matchHost, type EndpointFilter } from '../../filters/endpoint.ts';
 import type { Table } from '../tabwriter.ts';
 import { endpointWorkload, NONE } from './wide.ts';
@@ -18,10 +18,12 @@ interface HostRow {
 }
 
 /** `ENDPOINT STATUS OUTLIER CHECK CLUSTER`: one row per matching (cluster, host), by address, port, cluster. */
-export function hostTable(statuses: readonly ClusterStatus[], filter: EndpointFilter, options: { wide?: boolean } = {}): Table {
+export function hostTable(statuses: readonly ClusterStatus[], filter: EndpointFilter, options: HostTableOptions = {}): Table {
   const rows: HostRow[] = [];
+  const lbEndpoints = options.wide ? lbEndpointsByHost(options.eds ?? []) : new Map<string, LbEndpoint>();
   for (const status of statuses) {
     const cluster = status.name ?? '';
+    const edsName = status.eds_service_name ?? cluster;
     for (const host of status.host_statuses ?? []) {
       if (!matchHost(filter, cluster, host)) continue;
       const address = hostAddressText(host.address);
@@ -36,8 +38,7 @@ export function hostTable(statuses: readonly ClusterStatus[], filter: EndpointFi
           healthStatusName(health?.eds_health_status),
           health?.failed_outlier_check ? 'FAILED' : 'OK',
           cluster,
-          // /clusters does not carry Istio's workload metadata: WORKLOAD and VERSION come from EDS.
-          ...(options.wide ? [localityText(host.locality) || NONE, String(host.weight ?? 1), NONE, NONE] : []),
+          ...(options.wide ? [localityText(host.locality) || NONE, String(host.weight ?? 1), ...workloadCells(lbEndpoints.get(hostKey(edsName, host.address)))] : []),
         ],
       });
     }
@@ -77,6 +78,39 @@ export function edsTable(
   );
   const header = ['NAME', 'STATUS', 'LOCALITY', 'CLUSTER', ...(options.wide ? ['OUTLIER CHECK', 'WEIGHT', 'WORKLOAD', 'VERSION'] : [])];
   return { rows: [header, ...rows], padding: PADDING };
+}
+
+export interface HostTableOptions {
+  wide?: boolean;
+  /**
+   * The proxy's EDS assignments: /clusters does not carry Istio's workload metadata, so WORKLOAD and
+   * VERSION come from there (`-` without them).
+   */
+  eds?: readonly Entry<ClusterLoadAssignment>[];
+}
+
+/** `<EDS name> <ip>:<port>`: how a /clusters host and an EDS lb_endpoint are matched. */
+function hostKey(edsName: string, address: Address | undefined): string {
+  return `${edsName} ${address ? edsAddressText(address) : ''}`;
+}
+
+function lbEndpointsByHost(eds: readonly Entry<ClusterLoadAssignment>[]): Map<string, LbEndpoint> {
+  const byHost = new Map<string, LbEndpoint>();
+  for (const { resource: cla } of eds) {
+    for (const locality of cla.endpoints ?? []) {
+      for (const lbEndpoint of locality.lb_endpoints ?? []) {
+        const address = lbEndpoint.endpoint?.address;
+        if (address) byHost.set(hostKey(cla.cluster_name ?? '', address), lbEndpoint);
+      }
+    }
+  }
+  return byHost;
+}
+
+function workloadCells(lbEndpoint: LbEndpoint | undefined): string[] {
+  if (!lbEndpoint) return [NONE, NONE];
+  const { workload, version } = endpointWorkload(lbEndpoint);
+  return [workload, version];
 }
 
 /** `-o wide` columns of the live view. */
