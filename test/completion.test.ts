@@ -38,7 +38,7 @@ async function candidates(words: string[], env: NodeJS.ProcessEnv = {}): Promise
 }
 
 test('commands, kinds, aliases, flags and enumerated values come from the command tree', async () => {
-  assert.deepEqual((await candidates([''])).values, ['proxy-config', 'version', 'completion']);
+  assert.deepEqual((await candidates([''])).values, ['proxy-config', 'ztunnel-config', 'version', 'completion']);
   assert.deepEqual((await candidates(['p'])).values, ['proxy-config', 'pc']);
   assert.deepEqual((await candidates(['pc', ''])).values, ['listener', 'route', 'cluster', 'endpoint', 'bootstrap', 'secret', 'ecds', 'all']);
   assert.ok((await candidates(['pc', 'route', '--'])).values.includes('--namespace'), 'global flags too');
@@ -52,10 +52,10 @@ test('commands, kinds, aliases, flags and enumerated values come from the comman
 
 test('a command added later completes with no change to the completion code', async () => {
   const program = buildProgram({ io: testStreams(), now: () => FROZEN_NOW, env: {} });
-  program.addCommand(new Command('ztunnel-config').addCommand(new Command('workload').addOption(choiceOption('--mode <mode>', 'x', ['a', 'b']))));
+  program.addCommand(new Command('mesh-status').addCommand(new Command('workload').addOption(choiceOption('--mode <mode>', 'x', ['a', 'b']))));
   const none = { pods: async () => [] };
-  assert.deepEqual((await complete(program, ['z'], none)).candidates, ['ztunnel-config']);
-  assert.deepEqual((await complete(program, ['ztunnel-config', 'workload', '--mode', ''], none)).candidates, ['a', 'b']);
+  assert.deepEqual((await complete(program, ['mesh-'], none)).candidates, ['mesh-status']);
+  assert.deepEqual((await complete(program, ['mesh-status', 'workload', '--mode', ''], none)).candidates, ['a', 'b']);
 });
 
 test('pod names of the current namespace (sidecars only) when a cluster answers; -n picks another namespace', async () => {

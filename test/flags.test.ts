@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { parseDuration, parseOutput, parsePort, translateIstioctlFlags } from '../src/cli/flags.ts';
-import { UsageError } from '../src/errors.ts';
+import { parseDuration, parseOutput, parsePort, parsePositiveInteger, translateIstioctlFlags } from '../src/cli/flags.ts';
+import { ExitCode, UsageError } from '../src/errors.ts';
 import type { Command } from 'commander';
 import { buildProgram } from '../src/cli/run.ts';
 import { testStreams } from '../src/io/streams.ts';
@@ -20,6 +20,17 @@ test('flag values', () => {
   assert.equal(parseOutput('yaml'), 'yaml');
   for (const bad of [() => parseDuration('soon', '--timeout'), () => parseDuration('0s', '--timeout'), () => parsePort('0', '--port'), () => parsePort('65536', '--port'), () => parsePort('80a', '--port'), () => parseOutput('wid')]) {
     assert.throws(bad, UsageError);
+  }
+});
+
+test('--concurrency takes a positive integer, checked before any I/O', async () => {
+  assert.equal(parsePositiveInteger('8', '--concurrency'), 8);
+  assert.equal(parsePositiveInteger('1', '--concurrency'), 1);
+  for (const bad of ['0', '-1', '2.5', 'eight', '', '1e3', '99999999999999999999']) {
+    const result = await runCli(['pc', 'cluster', '-f', example, '--concurrency', bad]);
+    assert.equal(result.code, ExitCode.USAGE, bad);
+    assert.equal(result.stdout, '', bad);
+    assert.match(result.stderr, /^error: --concurrency "[^\n]*" is not a positive integer \(e\.g\. 8\) \(see --help\)\n$/, bad);
   }
 });
 

@@ -3,6 +3,7 @@ import { Option } from 'commander';
 import { UsageError } from '../errors.ts';
 import { COLOR_MODES, type ColorMode } from '../io/streams.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from '../render/output.ts';
+import { quoted } from '../util/printable.ts';
 
 /**
  * A flag that takes one of a fixed list of values. EVERY enumerated flag of every command is built
@@ -27,7 +28,7 @@ export function choiceOption(
 /** `value` if it is one of `choices` (the listed spelling of it with ignoreCase), else a UsageError. */
 export function parseChoice<T extends string>(value: string, flag: string, choices: readonly T[], ignoreCase = false): T {
   const found = choices.find((choice) => (ignoreCase ? choice.toLowerCase() === value.toLowerCase() : choice === value));
-  if (found === undefined) throw new UsageError(`${flag} "${value}" is not one of: ${choices.join(', ')}`);
+  if (found === undefined) throw new UsageError(`${flag} ${quoted(value)} is not one of: ${choices.join(', ')}`);
   return found;
 }
 
@@ -49,20 +50,39 @@ export function parseOutput(value: string): OutputFormat {
 export function parsePort(value: string, flag: string): number {
   const port = /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new UsageError(`${flag} "${value}" is not a port number in the range 1..65535`);
+    throw new UsageError(`${flag} ${quoted(value)} is not a port number in the range 1..65535`);
   }
   return port;
+}
+
+/** A count of at least 1, such as `--concurrency`. */
+export function parsePositiveInteger(value: string, flag: string): number {
+  const count = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(count) || count < 1) throw new UsageError(`${flag} "${value}" is not a positive integer (e.g. 8)`);
+  return count;
 }
 
 /** A duration like kubectl's: `15s`, `500ms`, `1m`, or a bare number of seconds. */
 export function parseDuration(value: string, flag: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
-  if (!match) throw new UsageError(`${flag} "${value}" is not a duration (e.g. 15s, 500ms, 1m)`);
+  if (!match) throw new UsageError(`${flag} ${quoted(value)} is not a duration (e.g. 15s, 500ms, 1m)`);
   const amount = Number(match[1]);
   const unit = match[2] ?? 's';
   const ms = unit === 'ms' ? amount : unit === 'm' ? amount * 60_000 : amount * 1000;
   if (ms <= 0) throw new UsageError(`${flag} must be greater than zero`);
   return ms;
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, kib: 2 ** 10, m: 1e6, mb: 1e6, mib: 2 ** 20, g: 1e9, gb: 1e9, gib: 2 ** 30, t: 1e12, tb: 1e12, tib: 2 ** 40 };
+
+/** A size in bytes: `8GiB`, `500MB`, `64k`, or a bare number of bytes. */
+export function parseSize(value: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
+  const unit = match ? SIZE_UNITS[(match[2] ?? '').toLowerCase()] : undefined;
+  if (!match || unit === undefined) throw new UsageError(`${flag} ${quoted(value)} is not a size (e.g. 8GiB, 500MB, 64KiB)`);
+  const bytes = Math.floor(Number(match[1]) * unit);
+  if (bytes <= 0) throw new UsageError(`${flag} must be greater than zero`);
+  return bytes;
 }
 
 /**

@@ -1,17 +1,40 @@
 // Process entry point: real streams, real clock, and the exit code left for Node to use once
 // stdout has drained (never process.exit, which can cut piped output short).
-import { systemStreams } from '../io/streams.ts';
-import { colorModeOf } from './flags.ts';
+// `--version` alone is answered before the rest of the CLI is loaded: scripts call it often, and
+// the command tree, decoders and renderers would cost more than the answer.
 import { basename } from 'node:path';
-import { COMPLETE_COMMAND } from './commands/completion.ts';
-import { run } from './run.ts';
+import { COMPLETE_COMMAND } from './completeCommand.ts';
+import { VERSION } from './version.ts';
 
-const io = systemStreams(process.env, colorModeOf(process.argv.slice(2)));
-// A closed pipe (`envoyscope … | head`) is not an error worth a stack trace.
-io.out.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
-});
 // kubectl completes a plugin's arguments by running `kubectl_complete-<plugin> <words…>`.
 const kubectlCompletion = /^kubectl_complete-/.test(basename(process.argv[1] ?? ''));
-const argv = process.argv.slice(2);
-process.exitCode = await run(kubectlCompletion ? [COMPLETE_COMMAND, ...argv] : argv, { io, now: () => new Date(), env: process.env });
+const argv = kubectlCompletion ? [COMPLETE_COMMAND, ...process.argv.slice(2)] : process.argv.slice(2);
+if (argv.length === 1 && argv[0] === '--version') {
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  const [{ ExitCode }, { systemStreams }, { printable }, { run }, { colorModeOf }] = await Promise.all([
+    import('../errors.ts'),
+    import('../io/streams.ts'),
+    import('../util/printable.ts'),
+    import('./run.ts'),
+    import('./flags.ts'),
+  ]);
+  const io = systemStreams(process.env, colorModeOf(argv));
+  let outputFailed = false;
+  const WRITE_ERRORS: Record<string, string> = { ENOSPC: ' (no space left on device)', EIO: ' (input/output error)', EPIPE: ' (the reader went away)' };
+  /** A failed write (ENOSPC, EIO, …): one line where it can still be read, exit 74, never a trace. */
+  const writeFailed =
+    (stream: 'stdout' | 'stderr') =>
+    (error: NodeJS.ErrnoException): void => {
+      // A closed pipe on stdout (`envoyscope … | head`) is the reader's choice, not a failure.
+      if (stream === 'stdout' && error.code === 'EPIPE') return;
+      if (outputFailed) return;
+      outputFailed = true;
+      process.exitCode = ExitCode.OUTPUT_FAILED;
+      if (stream === 'stdout') io.err.write(`error: cannot write the output: ${error.code ?? printable(error.message)}${WRITE_ERRORS[error.code ?? ''] ?? ''}\n`);
+    };
+  io.out.on('error', writeFailed('stdout'));
+  io.err.on('error', writeFailed('stderr'));
+  const code = await run(argv, { io, now: () => new Date(), env: process.env });
+  process.exitCode = outputFailed ? ExitCode.OUTPUT_FAILED : code;
+}

@@ -1,6 +1,6 @@
 // Runs one `pc` command: get the input (file, pod, pods, or an admin URL), render it, print it.
 import { DataError, EnvoyscopeError, ExitCode } from '../errors.ts';
-import { decodeInput, decodeJson, type DecodedInput } from '../envoy/input.ts';
+import { configsOneByOne, decodeInput, decodeJson, type DecodedInput } from '../envoy/input.ts';
 import type { ClusterLoadAssignment, Entry, SectionKind } from '../envoy/model.ts';
 import { AdminBadBodyError } from '../kube/errors.ts';
 import type { AdminTransport, EnvoyAdminClient } from '../kube/types.ts';
@@ -10,24 +10,29 @@ import {
   formatRenderedForPods,
   layoutOf,
   missingAllSections,
+  renderedChunks,
   renderProxyConfig,
-  sectionsShown,
+  sectionsToDecode,
   type PcFilters,
   type PcKind,
   type PcRequest,
   type Rendered,
 } from '../render/proxyConfig.ts';
 import { isTabular, type OutputFormat } from '../render/output.ts';
-import { palette } from '../io/streams.ts';
+import { palette, writeChunks } from '../io/streams.ts';
+import { wholeDumpChunks } from '../render/stream.ts';
 import { readInput } from '../source/file.ts';
 import type { CliContext } from './context.ts';
+import { fanOutProgress } from './progress.ts';
 
 /** Where the input comes from: exactly one of these per command (checked when the options are built). */
 export type PcSource =
   | { kind: 'file'; path: string }
   | { kind: 'pod'; target: string }
   | { kind: 'selector'; selector: string; allNamespaces: boolean }
-  | { kind: 'admin-url'; url: string };
+  | { kind: 'admin-url'; url: string }
+  /** The pod of a waypoint (a Gateway's deployment), found by its gateway-name label. */
+  | { kind: 'waypoint'; name: string };
 
 export interface KubeOptions {
   kubeconfig?: string;
@@ -36,6 +41,8 @@ export interface KubeOptions {
   timeoutMs: number;
   via: AdminTransport;
   adminPort: number;
+  /** --concurrency: how many pods `-l` talks to at once. */
+  concurrency: number;
   /** --verbose: report each fetch on stderr. */
   verbose: boolean;
 }
@@ -50,6 +57,12 @@ export interface ProxyConfigOptions {
   withHeaders: boolean;
   /** The filter flags given (`--port`, …), for `pc all`'s notes on what they do not filter. */
   filterFlags: string[];
+  /** --chains: listeners as a waypoint's chains (automatic on waypoint pods). */
+  chains?: boolean;
+  /** --strict: parse every section of a file, so damage anywhere in it is reported. */
+  strict: boolean;
+  /** --max-input-size: a longer input (an endless stream) is an error. */
+  maxInputBytes: number;
 }
 
 /**
@@ -77,14 +90,25 @@ export function adminPath(kind: PcKind, output: OutputFormat): string {
   return (output === 'wide' ? WIDE_ADMIN_PATHS[kind] : undefined) ?? ADMIN_PATHS[kind];
 }
 
-/** How many pods `-l` talks to at once. */
-const FAN_OUT = 4;
+/**
+ * How many pods `-l` talks to at once by default: each is a port-forward through the API server,
+ * which a real API server (and its rate limits) takes well, and enough to hide each one's latency.
+ */
+export const DEFAULT_CONCURRENCY = 8;
 
 export async function runProxyConfig(options: ProxyConfigOptions, ctx: CliContext): Promise<void> {
+  // Said once, whatever the source: which sections of `pc all` each filter narrows.
+  if (options.kind === 'all') {
+    for (const note of allFilterNotes(options.filterFlags, options.output)) ctx.io.err.write(`note: ${note}\n`);
+  }
   const { source } = options;
   if (source.kind === 'file') {
-    const input = await readInput(source.path, ctx.io.in);
-    await show(options, ctx, decodeInput(input.bytes, input.name, { only: sectionsShown(options.kind, options.output) }), input.name);
+    const input = await readInput(source.path, ctx.io.in, { maxBytes: options.maxInputBytes });
+    try {
+      await showFile(options, ctx, input.bytes, input.name);
+    } catch (error) {
+      throw limitError(error, input.name, input.bytes.length, options) ?? error;
+    }
     return;
   }
   if (source.kind === 'admin-url') {
@@ -98,10 +122,10 @@ export async function runProxyConfig(options: ProxyConfigOptions, ctx: CliContex
 
 async function runOnPods(
   options: ProxyConfigOptions,
-  source: Extract<PcSource, { kind: 'pod' | 'selector' }>,
+  source: Extract<PcSource, { kind: 'pod' | 'selector' | 'waypoint' }>,
   ctx: CliContext,
 ): Promise<void> {
-  // The Kubernetes client costs ~350 ms to load: only commands that talk to a cluster pay for it.
+  // The Kubernetes client is the biggest chunk of the bundle: only commands that talk to a cluster load it.
   const kube = await import('../kube/index.ts');
   const { kube: k } = options;
   const session = await kube.connect({
@@ -113,9 +137,12 @@ async function runOnPods(
     ...logger(options, ctx),
   });
   try {
-    const pods = await session.resolveTargets(
-      source.kind === 'pod' ? { target: source.target } : { selector: source.selector, allNamespaces: source.allNamespaces },
-    );
+    const { isWaypointPod, waypointPod } = await import('../kube/waypoint.ts');
+    const pods =
+      source.kind === 'waypoint' ? [await waypointPod(session, source.name, (line) => ctx.io.err.write(`note: ${line}\n`))]
+      : await session.resolveTargets(
+          source.kind === 'pod' ? { target: source.target } : { selector: source.selector, allNamespaces: source.allNamespaces },
+        );
     const fetchPod = async (pod: (typeof pods)[number]): Promise<DecodedInput> => {
       const admin = await session.admin(pod, { via: k.via, adminPort: k.adminPort });
       try {
@@ -124,19 +151,23 @@ async function runOnPods(
         await admin.close();
       }
     };
-    if (source.kind === 'pod') {
+    if (source.kind !== 'selector') {
       const [pod] = pods;
-      if (pod) await show(options, ctx, await fetchPod(pod), kube.podLabel(pod));
+      // A waypoint's listeners read best as its chains.
+      if (pod) await show({ ...options, chains: options.chains === true || isWaypointPod(pod) }, ctx, await fetchPod(pod), kube.podLabel(pod));
       return;
     }
-    const results = await kube.settleEach(pods, FAN_OUT, fetchPod);
+    // Each pod's dump is rendered as soon as it arrives, so that only its rows stay in memory.
+    const fetchAndRender = async (pod: (typeof pods)[number]): Promise<Rendered> =>
+      renderProxyConfig(await fetchPod(pod), request(options, ctx, kube.podLabel(pod)));
+    const progress = fanOutProgress(ctx.io.err, pods.length);
+    const results = await kube.settleEach(pods, k.concurrency, fetchAndRender, progress.settled).finally(progress.end);
     const rendered: { pod: string; rendered: Rendered }[] = [];
     let failure: EnvoyscopeError | undefined;
     for (const result of results) {
-      const pod = kube.podLabel(result.item);
       try {
         if (!result.ok) throw result.error;
-        rendered.push({ pod, rendered: renderProxyConfig(result.value, request(options, ctx, pod)) });
+        rendered.push({ pod: kube.podLabel(result.item), rendered: result.value });
       } catch (error) {
         // One pod's failure is reported, and the others are still shown.
         if (!(error instanceof EnvoyscopeError)) throw error;
@@ -157,12 +188,12 @@ async function runOnPods(
 }
 
 async function fetchInput(admin: EnvoyAdminClient, options: ProxyConfigOptions): Promise<DecodedInput> {
-  const input = await fetchDecoded(admin, adminPath(options.kind, options.output), sectionsShown(options.kind, options.output));
+  const input = await fetchDecoded(admin, adminPath(options.kind, options.output), sectionsToDecode(options.kind, options.output));
   if (input.kind !== 'clusters' || options.output !== 'wide') return input;
   // `pc endpoint -o wide`: WORKLOAD and VERSION are in the EDS metadata, which /clusters lacks.
   // Without it (an old Envoy, a refused request) those columns say `-`; the hosts are still shown.
   try {
-    const eds = await fetchDecoded(admin, ADMIN_PATHS.eds, sectionsShown('eds', options.output));
+    const eds = await fetchDecoded(admin, ADMIN_PATHS.eds, sectionsToDecode('eds', options.output));
     return eds.kind === 'config_dump' ? { ...input, eds: eds.dump.endpoints as Entry<ClusterLoadAssignment>[] } : input;
   } catch (error) {
     if (error instanceof EnvoyscopeError) return input;
@@ -181,7 +212,6 @@ async function fetchDecoded(admin: EnvoyAdminClient, path: string, only: Readonl
   }
 }
 
-
 function request(options: ProxyConfigOptions, ctx: CliContext, source: string): PcRequest {
   return {
     kind: options.kind,
@@ -191,17 +221,48 @@ function request(options: ProxyConfigOptions, ctx: CliContext, source: string): 
     withHeaders: options.withHeaders,
     source,
     now: ctx.now(),
+    chains: options.chains === true,
   };
+}
+
+async function showFile(options: ProxyConfigOptions, ctx: CliContext, bytes: Buffer, source: string): Promise<void> {
+  const { kind, output, strict } = options;
+  // `pc all -o json|yaml|raw` prints the whole dump: a big one is read and written a section at a time.
+  const whole = kind === 'all' && !isTabular(output) ? configsOneByOne(bytes, source, { strict }) : undefined;
+  if (whole) {
+    await writeChunks(ctx.io.out, wholeDumpChunks(whole, output === 'yaml' ? 'yaml' : 'json'));
+    return;
+  }
+  await show(options, ctx, decodeInput(bytes, source, { only: sectionsToDecode(kind, output), strict }), source);
+}
+
+/**
+ * A V8 limit met on a huge input (a string or buffer too long, a stack too deep) as one line that
+ * names the size and what to do instead; undefined for any other error.
+ */
+function limitError(error: unknown, source: string, bytes: number, options: ProxyConfigOptions): DataError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const command = `'pc ${options.kind} -o ${options.output}'`;
+  if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    return new DataError(source, `is nested too deeply for ${command} (the call stack ran out); -o json and -o raw handle any depth`);
+  }
+  const tooBig = /invalid string length|invalid array length|allocation failed|string longer than/i.test(error.message);
+  if (!tooBig && (error as NodeJS.ErrnoException).code !== 'ERR_STRING_TOO_LONG') return undefined;
+  return new DataError(
+    source,
+    `(${(bytes / 1e6).toFixed(0)} MB) is too big for ${command} (${error.message}): use a section command (pc cluster, pc listener, …), filters, or -o json`,
+  );
 }
 
 async function show(options: ProxyConfigOptions, ctx: CliContext, input: DecodedInput, source: string): Promise<void> {
   const rendered = renderProxyConfig(input, request(options, ctx, source));
+  if (rendered.kind === 'data') {
+    await writeChunks(ctx.io.out, renderedChunks(rendered));
+    return;
+  }
   ctx.io.out.write(await highlightHeader(formatRendered(rendered, layoutOf(options.output)), rendered, options, ctx));
-  if (options.kind === 'all') {
-    for (const note of allFilterNotes(options.filterFlags, options.output)) ctx.io.err.write(`note: ${note}\n`);
-    if (isTabular(options.output)) {
-      for (const section of missingAllSections(input)) ctx.io.err.write(`note: ${source} has no ${section} section\n`);
-    }
+  if (options.kind === 'all' && isTabular(options.output)) {
+    for (const section of missingAllSections(input)) ctx.io.err.write(`note: ${source} has no ${section} section\n`);
   }
 }
 

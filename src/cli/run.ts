@@ -2,15 +2,18 @@
 // This is the only place that decides exit codes and prints errors.
 import { Command, CommanderError } from 'commander';
 import { EnvoyscopeError, ExitCode, UsageError, type ExitCodeValue } from '../errors.ts';
-import { COMPLETE_COMMAND, completionCommand, runComplete } from './commands/completion.ts';
+import { completionCommand, runComplete } from './commands/completion.ts';
 import { proxyConfigCommand } from './commands/proxyConfig.ts';
 import { versionCommand } from './commands/version.ts';
+import { ztunnelConfigCommand } from './commands/ztunnelConfig.ts';
+import { COMPLETE_COMMAND } from './completeCommand.ts';
 import { EXAMPLE_DUMP, EXAMPLE_POD, withExamples } from './help.ts';
 import { COLOR_MODES, palette } from '../io/streams.ts';
 import type { CliContext } from './context.ts';
 import { choiceOption, normalizeArgv } from './flags.ts';
+import { VERSION } from './version.ts';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.ts';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('envoyscope')
@@ -30,6 +33,7 @@ export function buildProgram(ctx: CliContext): Command {
     // Read by main.ts before parsing (colorModeOf); declared here so that it is checked and documented.
     .addOption(choiceOption('--color <when>', 'colour: auto (terminal only; FORCE_COLOR, NO_COLOR), always, never', COLOR_MODES, { default: 'auto' }));
   program.addCommand(proxyConfigCommand(ctx));
+  program.addCommand(ztunnelConfigCommand(ctx));
   program.addCommand(versionCommand(ctx, VERSION));
   program.addCommand(completionCommand(ctx));
   withExamples(program, [

@@ -1,12 +1,13 @@
 // A connection to one cluster: which pods a command means, and their Envoy admins. Loaded only
-// through index.ts's connect(), because it pulls in @kubernetes/client-node (~350 ms).
+// through index.ts's connect(), because it pulls in @kubernetes/client-node (the bundle's biggest chunk).
 
 import { UsageError } from '../errors.ts';
-import { KubeApi } from './apiClient.ts';
+import { KubeApi, type Permission } from './apiClient.ts';
 import { ApiServerError, ForbiddenError, NamespaceNotFoundError, NoPodsMatchError, NotInMeshError, PodNotFoundError, PodNotRunningError } from './errors.ts';
+import { ambientPodError, isZtunnelPod, ZtunnelNotEnvoyError } from './ambient.ts';
 import { resolveKubeconfig } from './kubeconfig.ts';
 import { podAdmin } from './podAdmin.ts';
-import { byLogging, hasSidecar, type LabelSelector, parseTarget, type PodJson, selectorString, WORKLOAD_API } from './target.ts';
+import { byLogging, hasSidecar, isReady, type LabelSelector, parseTarget, type PodJson, selectorString, WORKLOAD_API } from './target.ts';
 import type { AdminTransport, EnvoyAdminClient, Logger, PodRef } from './types.ts';
 
 export interface ConnectOptions {
@@ -37,6 +38,8 @@ export interface AdminOptions {
   via: AdminTransport;
   /** --proxy-admin-port, default 15000. */
   adminPort: number;
+  /** The admin is not a sidecar's (ztunnel): skip the istio-proxy check. */
+  anyContainer?: boolean;
 }
 
 export interface KubeSession {
@@ -52,6 +55,8 @@ export interface KubeSession {
   admin(pod: PodRef, options: AdminOptions): Promise<EnvoyAdminClient>;
   /** Names of the namespace's pods that have a sidecar, sorted (shell completion). */
   meshPodNames(): Promise<string[]>;
+  /** GET an API object or list (undefined on 404), for lookups beyond pods (ztunnel, namespaces). */
+  read<T>(path: string, query: Record<string, string>, permission: Permission): Promise<T | undefined>;
   close(): Promise<void>;
 }
 
@@ -59,13 +64,16 @@ interface PodList {
   items?: PodJson[];
 }
 
-function toPodRef(pod: PodJson, namespace: string): PodRef {
+export function toPodRef(pod: PodJson, namespace: string): PodRef {
   return {
     name: pod.metadata?.name ?? '',
     namespace: pod.metadata?.namespace ?? namespace,
     phase: pod.status?.phase ?? '',
     inMesh: hasSidecar(pod),
     labels: pod.metadata?.labels ?? {},
+    annotations: pod.metadata?.annotations ?? {},
+    nodeName: pod.spec?.nodeName ?? '',
+    ready: isReady(pod),
   };
 }
 
@@ -160,15 +168,17 @@ export function openSession(options: ConnectOptions): KubeSession {
       if (target === undefined) throw new UsageError('name a pod (name[.namespace], deployment/name, …) or pass -l/--selector');
       return [await podForTarget(target)];
     },
-    async admin(pod, { via, adminPort }) {
+    async admin(pod, { via, adminPort, anyContainer }) {
       if (pod.phase !== 'Running') throw new PodNotRunningError(pod, pod.phase || undefined);
-      if (!pod.inMesh) throw new NotInMeshError(pod);
+      if (!anyContainer && isZtunnelPod(pod)) throw new ZtunnelNotEnvoyError(pod);
+      if (!anyContainer && !pod.inMesh) throw (await ambientPodError(api, pod)) ?? new NotInMeshError(pod);
       return podAdmin(api, pod, { via, adminPort, timeoutMs: options.timeoutMs, log: options.log });
     },
     async meshPodNames() {
       const pods = await listPods(resolved.namespace, '', 'all pods');
       return pods.filter(hasSidecar).map((pod) => pod.metadata?.name ?? '').filter((name) => name !== '').sort();
     },
+    read: (path, query, permission) => api.read(path, query, permission),
     // Every request releases its own connections; there is nothing left to close.
     async close() {},
   };

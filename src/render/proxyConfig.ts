@@ -20,12 +20,14 @@ import { matchListener, type ListenerFilter } from '../filters/listener.ts';
 import { matchRoute, type RouteFilter } from '../filters/route.ts';
 import { boxedTable } from './boxed.ts';
 import { formatData, isTabular, protoJsonOf, rawOf, sectionOf, type OutputFormat } from './output.ts';
+import { jsonChunks, yamlChunks } from './stream.ts';
 import { renderTable, type Table } from './tabwriter.ts';
 import { bootstrapSummary } from './views/bootstrap.ts';
 import { clusterTable, sortClusters } from './views/cluster.ts';
 import { ecdsTable } from './views/ecds.ts';
 import { edsTable, hostTable, sortClusterLoadAssignments } from './views/endpoint.ts';
 import { listenerTable, sortListeners } from './views/listener.ts';
+import { waypointListenerTable } from './views/waypointListener.ts';
 import { routeTable, sortRoutes } from './views/route.ts';
 import { secretTable } from './views/secret.ts';
 
@@ -50,6 +52,8 @@ export interface PcRequest {
   source: string;
   /** For the secret table's VALID CERT column. */
   now: Date;
+  /** Listeners as a waypoint's chains: the filter_chain_matcher path to each chain (waypoint pods, --chains). */
+  chains?: boolean;
 }
 
 /**
@@ -133,6 +137,7 @@ function renderListeners(dump: ConfigDump, request: PcRequest, namePrefix: boole
   const entries = serving(dump.listeners).filter((e) => matchListener(request.filters.listener, e as Entry<Listener>));
   // istioctl prints listener JSON in dump order and sorts only the table.
   if (!isTabular(request.output)) return renderData(entries, request);
+  if (request.chains && !namePrefix) return table(waypointListenerTable(sortListeners(entries)));
   return table(listenerTable(sortListeners(entries), { verbose: request.detailed, namePrefix, wide: request.output === 'wide' }));
 }
 
@@ -184,9 +189,9 @@ function renderHosts(statuses: ClusterStatus[], request: PcRequest, eds: Entry<C
 function renderBootstrap(dump: ConfigDump, request: PcRequest): Rendered {
   requireSection(dump, 'bootstrap', request);
   const bootstrap = dump.bootstrap;
-  if (isTabular(request.output)) return { kind: 'text', text: bootstrap ? bootstrapSummary(bootstrap) : '' };
-  const section: Obj = bootstrap ? { ...bootstrap.wrapper, bootstrap: bootstrap.resource } : {};
-  return renderSection(section, 'envoy.admin.v3.BootstrapConfigDump', request);
+  if (!bootstrap) throw new MissingSectionError(request.source, `has a ${SECTION_NAMES.bootstrap} section without a usable bootstrap object`);
+  if (isTabular(request.output)) return { kind: 'text', text: bootstrapSummary(bootstrap) };
+  return renderSection({ ...bootstrap.wrapper, bootstrap: bootstrap.resource }, 'envoy.admin.v3.BootstrapConfigDump', request);
 }
 
 function renderSecrets(dump: ConfigDump, request: PcRequest, namePrefix: boolean): Rendered {
@@ -237,11 +242,12 @@ export const SECTIONS_SHOWN: Record<PcKind, ReadonlySet<SectionKind>> = {
   all: new Set(ALL_SECTIONS.map((section) => section.kind)),
 };
 
+
 /**
  * The sections to decode for a command and output: everything for `pc all -o json|yaml` (it prints
  * the whole input), the EDS endpoints too for `pc cluster -o wide` (its endpoint counts).
  */
-export function sectionsShown(kind: PcKind, output: OutputFormat): ReadonlySet<SectionKind> | undefined {
+export function sectionsToDecode(kind: PcKind, output: OutputFormat): ReadonlySet<SectionKind> | undefined {
   if (kind === 'all' && !isTabular(output)) return undefined;
   if (kind === 'cluster' && output === 'wide') return new Set<SectionKind>(['clusters', 'endpoints']);
   return SECTIONS_SHOWN[kind];
@@ -254,6 +260,9 @@ export function sectionsShown(kind: PcKind, output: OutputFormat): ReadonlySet<S
  */
 function renderAll(input: Extract<DecodedInput, { kind: 'config_dump' }>, request: PcRequest): Rendered {
   if (!isTabular(request.output)) return { kind: 'data', value: input.json, format: dataFormat(request) };
+  if (!ALL_SECTIONS.some((section) => input.dump.sections.has(section.kind))) {
+    throw new MissingSectionError(request.source, `has none of the sections 'pc all' shows (${ALL_SECTIONS.map((s) => s.kind).join(', ')})`);
+  }
   const parts: string[] = [];
   for (const section of ALL_SECTIONS) {
     if (!input.dump.sections.has(section.kind)) continue;
@@ -304,6 +313,12 @@ export type TableLayout = 'columns' | 'trimmed-columns' | 'boxes';
 
 export function layoutOf(output: OutputFormat): TableLayout {
   return output === 'table' ? 'boxes' : output === 'wide' ? 'trimmed-columns' : 'columns';
+}
+
+/** The text of `rendered` in pieces: data is written one resource at a time, at any size. */
+export function renderedChunks(rendered: Rendered, layout: TableLayout = 'columns'): Iterable<string> {
+  if (rendered.kind !== 'data') return [formatRendered(rendered, layout)];
+  return rendered.format === 'yaml' ? yamlChunks(rendered.value) : jsonChunks(rendered.value);
 }
 
 export function formatRendered(rendered: Rendered, layout: TableLayout = 'columns'): string {

@@ -1,8 +1,10 @@
 // The mesh `npm run cluster` serves, in both of its modes: the captured Istio 1.5.4 bookinfo mesh
-// when ../shared/corpus is there, else the bundled reviews-v1 example. Both answer to the pod names
+// when ../shared/corpus is there, else the bundled reviews-v1 example; ambient ztunnels in both. Both answer to the pod names
 // the README's live examples use (test/readme-live.test.ts runs them against each mode).
 
 import { fileURLToPath } from 'node:url';
+import { ambientPods } from './ambientMesh.ts';
+import { corpusPath } from '../helpers/corpus.ts';
 import { bookinfoScenario } from './bookinfo.ts';
 import type { ClusterScenario, PodSpec } from './index.ts';
 import { tinySidecar } from './tinyMesh.ts';
@@ -22,7 +24,10 @@ export interface ReadmeMesh {
 }
 
 export function readmeMesh(withCorpus: boolean): ReadmeMesh {
-  return { scenario: withCorpus ? bookinfoWithReadmeNames() : exampleMesh(), pod: README_PODS.reviews, execPod: README_PODS.productpage };
+  const sidecars = withCorpus ? bookinfoWithReadmeNames() : exampleMesh();
+  // Ambient mode beside the sidecars, for the README's `zc` and `--waypoint` examples.
+  const scenario = { ...sidecars, pods: [...sidecars.pods, ...ambientPods, waypointPod(withCorpus)] };
+  return { scenario, pod: README_PODS.reviews, execPod: README_PODS.productpage };
 }
 
 /** The captured mesh, its v1 pods renamed to the README's names (the dumps do not depend on them). */
@@ -36,8 +41,23 @@ function bookinfoWithReadmeNames(): ClusterScenario {
   return { ...scenario, pods: scenario.pods.map((pod): PodSpec => ({ ...pod, name: renamed[pod.name] ?? pod.name })) };
 }
 
+const example = (name: string) => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
+
+/**
+ * Gateway `waypoint` of namespace bookinfo: the corpus's captured waypoint dump, or without the
+ * corpus the bundled sidecar dump (no waypoint dump is bundled; its chains still show the view).
+ */
+function waypointPod(withCorpus: boolean): PodSpec {
+  return {
+    name: 'waypoint-5cdd6745d5-rc2gg',
+    namespace: 'bookinfo',
+    labels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint', 'gateway.istio.io/managed': 'istio.io-mesh-controller' },
+    nodeName: 'kind-worker2',
+    envoy: { dump: withCorpus ? corpusPath('istioctl', 'all-summary', 'config_dump.json') : example('reviews-v1.config_dump.json') },
+  };
+}
+
 function exampleMesh(): ClusterScenario {
-  const example = (name: string) => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
   const envoy = { dump: example('reviews-v1.config_dump.json'), clusters: example('reviews-v1.clusters.json') };
   return {
     pods: [

@@ -3,6 +3,7 @@
 // Istio 1.5.4 bookinfo mesh; without it, the bundled reviews-v1 example; the README's pod names
 // work in both (readmeMesh.ts).
 
+import { ambientTryLines } from './ambientMesh.ts';
 import { skipWithoutCorpus } from './bookinfo.ts';
 import { startFakeCluster } from './index.ts';
 import { readmeMesh } from './readmeMesh.ts';
@@ -20,6 +21,7 @@ process.stdout.write(
     `  envoyscope pc listener ${mesh.pod}.default --port 9080`,
     '  envoyscope pc cluster deploy/reviews -n default --fqdn reviews --direction inbound -o json',
     '  envoyscope pc endpoint -l app=ratings -n default',
+    ...ambientTryLines,
     '  kubectl get pods -A',
     `  kubectl exec ${mesh.execPod} -c istio-proxy -- pilot-agent request GET server_info`,
     '  kubectl port-forward deploy/reviews-v1 :15000   # then curl http://127.0.0.1:<port>/config_dump',

@@ -5,11 +5,10 @@
 import { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { complete, type CompletionSources } from '../complete.ts';
+import { COMPLETE_COMMAND } from '../completeCommand.ts';
 import { parseChoice } from '../flags.ts';
 import { withExamples } from '../help.ts';
 
-/** The hidden entry point the scripts call; run() hands it the words before commander parses them. */
-export const COMPLETE_COMMAND = '__complete';
 
 /** How long a TAB may wait for the cluster's pod names before offering none. */
 const POD_BUDGET_MS = 1500;

@@ -7,9 +7,9 @@ import { UsageError } from '../../errors.ts';
 import { HEALTH_STATUS_NAMES } from '../../filters/endpoint.ts';
 import type { PcFilters, PcKind } from '../../render/proxyConfig.ts';
 import type { CliContext } from '../context.ts';
-import { choiceOption, outputOption, parseDuration, parseOutput, parsePort } from '../flags.ts';
+import { choiceOption, outputOption, parseDuration, parseOutput, parsePort, parsePositiveInteger, parseSize } from '../flags.ts';
 import { EXAMPLE_DUMP, EXAMPLE_POD, withExamples } from '../help.ts';
-import { runProxyConfig, type PcSource, type ProxyConfigOptions } from '../proxyConfigRun.ts';
+import { DEFAULT_CONCURRENCY, runProxyConfig, type PcSource, type ProxyConfigOptions } from '../proxyConfigRun.ts';
 
 interface SubcommandSpec {
   kind: PcKind;
@@ -23,7 +23,7 @@ interface SubcommandSpec {
   hidden?: boolean;
 }
 
-type FilterFlag = 'address' | 'port' | 'type' | 'name' | 'fqdn' | 'subset' | 'direction' | 'cluster' | 'status' | 'summary' | 'withHeaders';
+type FilterFlag = 'address' | 'port' | 'type' | 'name' | 'fqdn' | 'subset' | 'direction' | 'cluster' | 'status' | 'summary' | 'withHeaders' | 'chains';
 
 const SUBCOMMANDS: SubcommandSpec[] = [
   {
@@ -33,9 +33,9 @@ const SUBCOMMANDS: SubcommandSpec[] = [
     examples: [
       `envoyscope pc listener ${EXAMPLE_POD} --port 9080`,
       `envoyscope pc listener -f ${EXAMPLE_DUMP} --type HTTP --summary`,
-      `envoyscope pc listener -f ${EXAMPLE_DUMP} --port 9080 -o wide`,
+      'envoyscope pc listener --waypoint waypoint -n bookinfo   # its chains and the matcher path to each',
     ],
-    filters: ['address', 'port', 'type', 'summary'],
+    filters: ['address', 'port', 'type', 'summary', 'chains'],
   },
   {
     kind: 'route',
@@ -124,6 +124,7 @@ const FILTER_OPTIONS: Record<FilterFlag, () => Option> = {
   status: () => choiceOption('--status <status>', 'only endpoints with this health status (any case)', HEALTH_STATUS_NAMES, { ignoreCase: true }),
   summary: () => new Option('--summary', "short table without MATCH/DESTINATION details (istioctl's --verbose=false)"),
   withHeaders: () => new Option('--with-headers', 'print a header line before each section'),
+  chains: () => new Option('--chains', "one row per filter chain with the filter_chain_matcher path that selects it (a waypoint's view; automatic on waypoint pods)"),
 };
 
 /** The flags a filter flag is spelled with on the command line, by commander's attribute name. */
@@ -152,10 +153,14 @@ export function addSourceOptions(command: Command): Command {
   return command
     .argument('[target]', 'pod, pod.namespace, or kind/name (deploy/reviews, svc/ratings …)')
     .option('-f, --file <path>', "read a saved /config_dump (or /clusters?format=json for endpoint); '-' for stdin")
+    .option('--strict', 'parse every section of --file, not only the ones shown, so damage anywhere in it is an error')
+    .option('--max-input-size <size>', `give up on a --file (or stdin) longer than this (default ${DEFAULT_MAX_INPUT_SIZE})`)
     .option('-l, --selector <selector>', 'every pod matching this label selector (e.g. app=reviews), one POD column')
     .option('--admin-url <url>', 'talk to this Envoy admin directly (e.g. http://127.0.0.1:15000)')
+    .option('--waypoint <name>', 'the pod of this waypoint (Gateway) in -n\'s namespace')
     .addOption(choiceOption('--via <transport>', 'how to reach Envoy admin in a pod', ['port-forward', 'exec'], { default: 'port-forward' }))
-    .option('--proxy-admin-port <port>', 'Envoy admin port in the pod', '15000');
+    .option('--proxy-admin-port <port>', 'Envoy admin port in the pod', '15000')
+    .option('--concurrency <pods>', 'with -l: how many pods to fetch from at once', String(DEFAULT_CONCURRENCY));
 }
 
 function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
@@ -172,6 +177,8 @@ function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
   return command;
 }
 
+const DEFAULT_MAX_INPUT_SIZE = '8GiB';
+
 /** Commander's raw values → typed options; every value is checked here, before any I/O. */
 export function toOptions(kind: PcKind, target: string | undefined, raw: Record<string, unknown>): ProxyConfigOptions {
   const text = (key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
@@ -185,11 +192,12 @@ export function toOptions(kind: PcKind, target: string | undefined, raw: Record<
   };
   return {
     kind,
-    source: sourceOf(kind, target, text('file'), text('selector'), text('adminUrl'), raw['allNamespaces'] === true),
+    source: sourceOf(kind, target, text('file'), text('selector'), text('adminUrl'), text('waypoint'), raw['allNamespaces'] === true),
     kube: {
       timeoutMs: parseDuration(text('timeout') ?? '15s', '--timeout'),
       via: text('via') === 'exec' ? 'exec' : 'port-forward',
       adminPort: parsePort(text('proxyAdminPort') ?? '15000', '--proxy-admin-port'),
+      concurrency: parsePositiveInteger(text('concurrency') ?? String(DEFAULT_CONCURRENCY), '--concurrency'),
       verbose: raw['verbose'] === true,
       ...definedOnly({ kubeconfig: text('kubeconfig'), context: text('context'), namespace: text('namespace') }),
     },
@@ -201,20 +209,33 @@ export function toOptions(kind: PcKind, target: string | undefined, raw: Record<
       const flag = FILTER_FLAG_NAMES[key];
       return flag !== undefined && raw[key] !== undefined ? [flag] : [];
     }),
+    chains: raw['chains'] === true,
+    strict: raw['strict'] === true,
+    maxInputBytes: parseSize(text('maxInputSize') ?? DEFAULT_MAX_INPUT_SIZE, '--max-input-size'),
   };
 }
 
-/** Exactly one source: a pod, a selector, a saved file, or an admin URL. */
-function sourceOf(kind: PcKind, target?: string, file?: string, selector?: string, adminUrl?: string, allNamespaces = false): PcSource {
+/** Exactly one source: a pod, a selector, a saved file, an admin URL, or a waypoint. */
+function sourceOf(
+  kind: PcKind,
+  target?: string,
+  file?: string,
+  selector?: string,
+  adminUrl?: string,
+  waypoint?: string,
+  allNamespaces = false,
+): PcSource {
   const given = [
     target !== undefined && 'a pod name',
     file !== undefined && '--file',
     selector !== undefined && '--selector',
     adminUrl !== undefined && '--admin-url',
+    waypoint !== undefined && '--waypoint',
   ].filter((x): x is string => x !== false);
-  if (given.length === 0) throw new UsageError(`pc ${kind} requires a pod name, --selector, --file or --admin-url`);
-  if (given.length > 1) throw new UsageError(`pc ${kind} takes one of a pod name, --selector, --file or --admin-url, not ${given.join(' and ')}`);
+  if (given.length === 0) throw new UsageError(`pc ${kind} requires a pod name, --selector, --file, --admin-url or --waypoint`);
+  if (given.length > 1) throw new UsageError(`pc ${kind} takes one of a pod name, --selector, --file, --admin-url or --waypoint, not ${given.join(' and ')}`);
   if (allNamespaces && selector === undefined) throw new UsageError('-A/--all-namespaces goes with -l/--selector (every matching pod in every namespace)');
+  if (waypoint !== undefined) return { kind: 'waypoint', name: waypoint };
   if (file !== undefined) return { kind: 'file', path: file };
   if (selector !== undefined) return { kind: 'selector', selector, allNamespaces };
   if (adminUrl !== undefined) return { kind: 'admin-url', url: adminUrl };
