@@ -1,5 +1,5 @@
 // A pod's Envoy admin through the API server: port-forward over WebSocket (`v4.channel.k8s.io`,
-// one WebSocket per request, HTTP by undici over the forwarded stream) or exec of
+// one WebSocket per request, HTTP by node:http over the forwarded stream) or exec of
 // `pilot-agent request GET <path>` in the istio-proxy container (`v5`/`v4.channel.k8s.io`).
 // Each get() opens and closes its own WebSocket, so nothing outlives it.
 
@@ -9,7 +9,6 @@ import {
   adminClient,
   type AdminFetch,
   adminPath,
-  clientOverSocket,
   HttpExchangeError,
   httpGet,
   truncatedError,
@@ -30,6 +29,8 @@ import { SIDECAR_CONTAINER } from './target.ts';
 import type { AdminTransport, EnvoyAdminClient, Logger, PodRef } from './types.ts';
 
 export const DEFAULT_ADMIN_PORT = 15000;
+/** The Host of requests through a port-forward: Envoy sees them come from inside the pod. */
+const PORT_FORWARD_ORIGIN = new URL('http://localhost');
 
 export interface PodAdminOptions {
   via: AdminTransport;
@@ -38,7 +39,7 @@ export interface PodAdminOptions {
   log?: Logger | undefined;
 }
 
-/** The data channel of one port-forward WebSocket, as the socket undici's connect hook hands over. */
+/** The data channel of one port-forward WebSocket, as the connection of one HTTP request. */
 class PortForwardSocket extends Duplex {
   /** What the kubelet wrote on the error channel: it could not connect to the pod port. */
   errorText = '';
@@ -67,7 +68,7 @@ class PortForwardSocket extends Duplex {
       this.push(payload);
       return;
     }
-    // Closing (rather than failing) the stream: undici may not listen for errors yet; the caller reads errorText.
+    // Closing (rather than failing) the stream: the HTTP request may not listen for errors yet; the caller reads errorText.
     this.errorText += payload.toString('utf8');
     this.destroy();
   }
@@ -83,7 +84,7 @@ class PortForwardSocket extends Duplex {
     callback(error);
   }
 
-  // undici calls these on its connections as on a net.Socket.
+  // node:http calls these on its connections as on a net.Socket.
   setTimeout(): this {
     return this;
   }
@@ -132,12 +133,12 @@ export function podAdmin(api: KubeApi, pod: PodRef, options: PodAdminOptions): E
 }
 
 function portForwardFetch(api: KubeApi, pod: PodRef, source: string, options: PodAdminOptions): AdminFetch {
-  return async (path, signal) => {
+  return async (path, signal, method) => {
     const query = new URLSearchParams({ ports: String(options.adminPort) });
     const ws = await openPodStream(api, pod, 'portforward', query, ['v4.channel.k8s.io'], signal);
     const socket = new PortForwardSocket(ws);
     try {
-      return await httpGet(clientOverSocket(socket), path, signal);
+      return await httpGet({ origin: PORT_FORWARD_ORIGIN, connection: socket }, path, signal, method);
     } catch (error) {
       if (!(error instanceof HttpExchangeError)) throw error;
       const errorText = socket.errorText.trim();
@@ -158,9 +159,9 @@ interface ExecOutcome {
 }
 
 function execFetch(api: KubeApi, pod: PodRef, source: string, options: PodAdminOptions): AdminFetch {
-  return async (path, signal) => {
+  return async (path, signal, method = 'GET') => {
     const portFlag = options.adminPort === DEFAULT_ADMIN_PORT ? [] : ['--debug-port', String(options.adminPort)];
-    const command = ['pilot-agent', 'request', 'GET', adminPath(path), ...portFlag];
+    const command = ['pilot-agent', 'request', method, adminPath(path), ...portFlag];
     const query = new URLSearchParams([
       ...command.map((arg): [string, string] => ['command', arg]),
       ['container', SIDECAR_CONTAINER],

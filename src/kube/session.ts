@@ -1,12 +1,13 @@
 // A connection to one cluster: which pods a command means, and their Envoy admins. Loaded only
-// through index.ts's connect(), because it pulls in @kubernetes/client-node (~350 ms).
+// through index.ts's connect(), because it pulls in @kubernetes/client-node (the bundle's biggest chunk).
 
 import { UsageError } from '../errors.ts';
-import { KubeApi } from './apiClient.ts';
+import { KubeApi, type Permission } from './apiClient.ts';
 import { ApiServerError, ForbiddenError, NamespaceNotFoundError, NoPodsMatchError, NotInMeshError, PodNotFoundError, PodNotRunningError } from './errors.ts';
+import { ambientPodError, isZtunnelPod, ZtunnelNotEnvoyError } from './ambient.ts';
 import { resolveKubeconfig } from './kubeconfig.ts';
 import { podAdmin } from './podAdmin.ts';
-import { byLogging, hasSidecar, type LabelSelector, parseTarget, type PodJson, selectorString, WORKLOAD_API } from './target.ts';
+import { byLogging, hasSidecar, isReady, type LabelSelector, parseTarget, type PodJson, selectorString, WORKLOAD_API } from './target.ts';
 import type { AdminTransport, EnvoyAdminClient, Logger, PodRef } from './types.ts';
 
 export interface ConnectOptions {
@@ -29,12 +30,16 @@ export interface TargetRequest {
   target?: string;
   /** -l/--selector: every matching pod. */
   selector?: string;
+  /** -A/--all-namespaces: the selector's pods in every namespace. */
+  allNamespaces?: boolean;
 }
 
 export interface AdminOptions {
   via: AdminTransport;
   /** --proxy-admin-port, default 15000. */
   adminPort: number;
+  /** The admin is not a sidecar's (ztunnel): skip the istio-proxy check. */
+  anyContainer?: boolean;
 }
 
 export interface KubeSession {
@@ -48,6 +53,10 @@ export interface KubeSession {
   resolveTargets(request: TargetRequest): Promise<PodRef[]>;
   /** The pod's Envoy admin, after checking the pod is Running and in the mesh. */
   admin(pod: PodRef, options: AdminOptions): Promise<EnvoyAdminClient>;
+  /** Names of the namespace's pods that have a sidecar, sorted (shell completion). */
+  meshPodNames(): Promise<string[]>;
+  /** GET an API object or list (undefined on 404), for lookups beyond pods (ztunnel, namespaces). */
+  read<T>(path: string, query: Record<string, string>, permission: Permission): Promise<T | undefined>;
   close(): Promise<void>;
 }
 
@@ -55,13 +64,16 @@ interface PodList {
   items?: PodJson[];
 }
 
-function toPodRef(pod: PodJson, namespace: string): PodRef {
+export function toPodRef(pod: PodJson, namespace: string): PodRef {
   return {
     name: pod.metadata?.name ?? '',
     namespace: pod.metadata?.namespace ?? namespace,
     phase: pod.status?.phase ?? '',
     inMesh: hasSidecar(pod),
     labels: pod.metadata?.labels ?? {},
+    annotations: pod.metadata?.annotations ?? {},
+    nodeName: pod.spec?.nodeName ?? '',
+    ready: isReady(pod),
   };
 }
 
@@ -87,9 +99,11 @@ export function openSession(options: ConnectOptions): KubeSession {
     }
   };
 
-  const listPods = async (namespace: string, labelSelector: string, describe: string): Promise<PodJson[]> => {
+  /** `namespace` undefined: every namespace (kubectl's -A). */
+  const listPods = async (namespace: string | undefined, labelSelector: string, describe: string): Promise<PodJson[]> => {
     try {
-      const list = await api.read<PodList>(`/api/v1/namespaces/${segment(namespace)}/pods`, { labelSelector }, { verb: 'list', resource: 'pods', namespace });
+      const path = namespace === undefined ? '/api/v1/pods' : `/api/v1/namespaces/${segment(namespace)}/pods`;
+      const list = await api.read<PodList>(path, { labelSelector }, { verb: 'list', resource: 'pods', ...(namespace === undefined ? {} : { namespace }) });
       return list?.items ?? [];
     } catch (error) {
       if (error instanceof ApiServerError && error.status === 400) throw new UsageError(`${describe} is not a valid label selector: ${error.serverMessage}`);
@@ -97,14 +111,17 @@ export function openSession(options: ConnectOptions): KubeSession {
     }
   };
 
-  const podsForSelector = async (selector: string, namespace: string): Promise<PodRef[]> => {
+  const podsForSelector = async (selector: string, namespace: string | undefined): Promise<PodRef[]> => {
     if (selector.trim() === '') throw new UsageError('-l/--selector needs a label selector such as app=reviews');
     const pods = await listPods(namespace, selector, `"${selector}"`);
     if (pods.length === 0) {
+      if (namespace === undefined) throw new NoPodsMatchError(`selector "${selector}"`);
       await requireNamespace(namespace);
       throw new NoPodsMatchError(`selector "${selector}"`, namespace);
     }
-    return pods.map((pod) => toPodRef(pod, namespace)).sort((a, b) => a.name.localeCompare(b.name));
+    return pods
+      .map((pod) => toPodRef(pod, namespace ?? ''))
+      .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
   };
 
   const podForTarget = async (text: string): Promise<PodRef> => {
@@ -144,17 +161,24 @@ export function openSession(options: ConnectOptions): KubeSession {
     context: resolved.context,
     namespace: resolved.namespace,
     server: api.server,
-    async resolveTargets({ target, selector }) {
+    async resolveTargets({ target, selector, allNamespaces }) {
       if (target !== undefined && selector !== undefined) throw new UsageError('give either a pod or -l/--selector, not both');
-      if (selector !== undefined) return podsForSelector(selector, resolved.namespace);
+      if (allNamespaces && selector === undefined) throw new UsageError('-A/--all-namespaces goes with -l/--selector');
+      if (selector !== undefined) return podsForSelector(selector, allNamespaces ? undefined : resolved.namespace);
       if (target === undefined) throw new UsageError('name a pod (name[.namespace], deployment/name, …) or pass -l/--selector');
       return [await podForTarget(target)];
     },
-    async admin(pod, { via, adminPort }) {
+    async admin(pod, { via, adminPort, anyContainer }) {
       if (pod.phase !== 'Running') throw new PodNotRunningError(pod, pod.phase || undefined);
-      if (!pod.inMesh) throw new NotInMeshError(pod);
+      if (!anyContainer && isZtunnelPod(pod)) throw new ZtunnelNotEnvoyError(pod);
+      if (!anyContainer && !pod.inMesh) throw (await ambientPodError(api, pod)) ?? new NotInMeshError(pod);
       return podAdmin(api, pod, { via, adminPort, timeoutMs: options.timeoutMs, log: options.log });
     },
+    async meshPodNames() {
+      const pods = await listPods(resolved.namespace, '', 'all pods');
+      return pods.filter(hasSidecar).map((pod) => pod.metadata?.name ?? '').filter((name) => name !== '').sort();
+    },
+    read: (path, query, permission) => api.read(path, query, permission),
     // Every request releases its own connections; there is nothing left to close.
     async close() {},
   };

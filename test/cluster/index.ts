@@ -23,6 +23,8 @@ export interface ClusterScenario {
   workloads?: WorkloadSpec[];
   /** Namespaces besides those of the pods and workloads; "default", "istio-system" and "kube-system" always exist. */
   namespaces?: string[];
+  /** Labels of namespaces, e.g. `{ bookinfo: { 'istio.io/dataplane-mode': 'ambient' } }`. */
+  namespaceLabels?: Record<string, Record<string, string>>;
   /** Permissions the token's user lacks. Mutable later through `cluster.deny`. */
   deny?: DeniedPermission[];
   /** Kubernetes minor version the server reports; the kubectl dispatcher picks its kubectl from it. Default "32". */
@@ -50,7 +52,7 @@ export interface FakeCluster {
   caPath: string;
   /** A kubeconfig with contexts "fake" (namespace default, current) and "fake-istio" (namespace istio-system). */
   kubeconfigPath: string;
-  /** A temp directory removed by close(). */
+  /** A temp directory removed by close(); it holds the kubeconfigs and the CA certificate. */
   dir: string;
   /** Every request the API server received, in order. */
   requests: RequestRecord[];
@@ -80,7 +82,7 @@ export async function startFakeCluster(scenario: ClusterScenario): Promise<FakeC
   ]);
   const token = randomBytes(16).toString('hex');
   const user = 'system:serviceaccount:default:envoyscope-tester';
-  const state = { namespaces, pods, workloads, token, user, deny: scenario.deny ?? [], minorVersion: scenario.minorVersion ?? '32' };
+  const state = { namespaces, namespaceLabels: scenario.namespaceLabels ?? {}, pods, workloads, token, user, deny: scenario.deny ?? [], minorVersion: scenario.minorVersion ?? '32' };
   const apiServer = new FakeApiServer(state, { key: pki.keyPem, cert: pki.certPem });
   const server = await apiServer.listen();
 
@@ -104,11 +106,13 @@ export async function startFakeCluster(scenario: ClusterScenario): Promise<FakeC
     return path;
   };
 
+  const caPath = join(dir, 'ca.crt');
+  await writeFile(caPath, pki.caPem);
   return {
     server,
     token,
     user,
-    caPath: pki.caPath,
+    caPath,
     kubeconfigPath: await writeKubeconfig({ fileName: 'kubeconfig.yaml' }),
     dir,
     requests: apiServer.requests,
@@ -125,7 +129,7 @@ export async function startFakeCluster(scenario: ClusterScenario): Promise<FakeC
     },
     writeKubeconfig,
     async close() {
-      await Promise.all([apiServer.close(), ...pods.map((pod) => pod.envoy?.close())]);
+      await Promise.all([apiServer.close(), ...pods.map((pod) => pod.envoy?.close()), ...pods.map((pod) => pod.ztunnel?.close())]);
       await rm(dir, { recursive: true, force: true });
     },
   };

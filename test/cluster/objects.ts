@@ -3,6 +3,7 @@
 
 import { createHash, randomUUID } from 'node:crypto';
 import { FakeEnvoyAdmin, type EnvoySource } from './envoyAdmin.ts';
+import { FakeZtunnelAdmin, type ZtunnelSource } from './ztunnelAdmin.ts';
 
 type Json = Record<string, unknown>;
 
@@ -35,6 +36,9 @@ export interface PodSpec {
   /** ISO time; default: now. */
   createdAt?: string;
   restarts?: number;
+  annotations?: Record<string, string>;
+  /** A ztunnel's admin on port 15000 (with `containers: ['istio-proxy']`, as the ztunnel DaemonSet names it). */
+  ztunnel?: ZtunnelSource;
 }
 
 export class FakePod {
@@ -47,13 +51,15 @@ export class FakePod {
   readonly appContainers: string[];
   readonly sidecar: 'container' | 'native' | undefined;
   readonly envoy: FakeEnvoyAdmin | undefined;
+  readonly ztunnel: FakeZtunnelAdmin | undefined;
+  readonly annotations: Record<string, string>;
   // Mutable, so a test can move a pod through its life.
   phase: PodPhase;
   ready: boolean;
   nodeName: string | undefined;
   restarts: number;
 
-  private constructor(spec: PodSpec, envoy: FakeEnvoyAdmin | undefined) {
+  private constructor(spec: PodSpec, envoy: FakeEnvoyAdmin | undefined, ztunnel?: FakeZtunnelAdmin) {
     this.name = spec.name;
     this.namespace = spec.namespace ?? 'default';
     this.labels = spec.labels ?? {};
@@ -65,11 +71,14 @@ export class FakePod {
     this.restarts = spec.restarts ?? 0;
     this.appContainers = spec.containers ?? [this.labels.app ?? spec.name];
     this.envoy = envoy;
+    this.ztunnel = ztunnel;
+    this.annotations = spec.annotations ?? {};
     this.sidecar = envoy ? (spec.sidecar ?? 'container') : undefined;
   }
 
   static async create(spec: PodSpec): Promise<FakePod> {
-    return new FakePod(spec, spec.envoy ? await FakeEnvoyAdmin.start(spec.envoy) : undefined);
+    const ztunnel = spec.ztunnel ? await FakeZtunnelAdmin.start(spec.ztunnel) : undefined;
+    return new FakePod(spec, spec.envoy ? await FakeEnvoyAdmin.start(spec.envoy) : undefined, ztunnel);
   }
 
   /** The containers one can exec into (native sidecars included). */
@@ -79,7 +88,7 @@ export class FakePod {
 
   /** The local port standing for the pod's `port`, or undefined when nothing listens there. */
   localPort(port: number): number | undefined {
-    return port === ENVOY_ADMIN_PORT ? this.envoy?.port : undefined;
+    return port === ENVOY_ADMIN_PORT ? (this.envoy ?? this.ztunnel)?.port : undefined;
   }
 
   /** containerd's sandbox id, which the kubelet names in port-forward errors. */
@@ -108,7 +117,7 @@ export class FakePod {
         resourceVersion: '1',
         creationTimestamp: this.createdAt,
         labels: this.labels,
-        ...(this.sidecar ? { annotations: { 'sidecar.istio.io/status': '{"containers":["istio-proxy"]}' } } : {}),
+        annotations: { ...(this.sidecar ? { 'sidecar.istio.io/status': '{"containers":["istio-proxy"]}' } : {}), ...this.annotations },
       },
       spec: {
         ...(this.sidecar === 'native' ? { initContainers: [{ ...sidecar, restartPolicy: 'Always' }] } : {}),
