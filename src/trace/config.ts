@@ -49,6 +49,7 @@ export function findByName<R extends { name?: string }>(entries: readonly Entry<
 /** The sections decoded up front; clusters and endpoints are looked up in the bytes. */
 const EAGER: ReadonlySet<SectionKind> = new Set(['listeners', 'routes', 'scopedRoutes', 'bootstrap']);
 const LAZY: ReadonlySet<SectionKind> = new Set(['clusters', 'endpoints']);
+const TRACED: ReadonlySet<SectionKind> = new Set([...EAGER, ...LAZY]);
 
 /** Below this size one JSON.parse of the whole input is cheaper than slicing it. */
 const LAZY_FROM_BYTES = 2 * 1024 * 1024;
@@ -62,7 +63,7 @@ const LIST_FIELDS: Record<'clusters' | 'endpoints', string[]> = {
 /** A saved input's config: on a big dump, clusters and EDS are found by name in the raw bytes. */
 export function traceConfigFromBytes(input: Buffer, source: string): TraceConfig {
   const bytes = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? input.subarray(3) : input;
-  if (bytes.length < LAZY_FROM_BYTES) return traceConfigOf(dumpOf(decodeInput(bytes, source, { only: new Set([...EAGER, ...LAZY]) }), source));
+  if (bytes.length < LAZY_FROM_BYTES) return traceConfigOf(dumpOf(decodeInput(bytes, source, { only: TRACED }), source));
   const split = splitSections(bytes, source);
   const dump = split?.dump ?? dumpOf(decodeInput(bytes, source, { only: EAGER }), source);
   const slices = split?.lazy;
@@ -117,7 +118,9 @@ export function traceConfigFromBytes(input: Buffer, source: string): TraceConfig
  */
 function splitSections(bytes: Buffer, source: string): { dump: ConfigDump; lazy: LazySlice[] } | undefined {
   try {
-    const slices = fastSlices(bytes, sectionKindOfType, EAGER);
+    // Clusters and EDS count as shown: they are not skipped but searched, and every element taken
+    // from them is parsed and must carry the name asked for; the eager sections are confirmed below.
+    const slices = fastSlices(bytes, sectionKindOfType, TRACED);
     if (!slices) return undefined;
     const configs: unknown[] = [];
     const lazy: LazySlice[] = [];
