@@ -112,6 +112,11 @@ export function translateIstioctlFlags(argv: readonly string[]): string[] {
   });
 }
 
+/** Only the flags that were given: exactOptionalPropertyTypes keeps "absent" and "undefined" apart. */
+export function definedOnly<T extends Record<string, unknown>>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
 /**
  * The `--color` mode, read before commander runs: the streams (and with them the colour of a
  * parse error) are set up first. Commander still parses the flag, and rejects a bad value.

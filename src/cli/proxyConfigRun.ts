@@ -3,6 +3,7 @@ import { DataError, EnvoyscopeError, ExitCode } from '../errors.ts';
 import { configsOneByOne, decodeInput, decodeJson, type DecodedInput } from '../envoy/input.ts';
 import type { ClusterLoadAssignment, Entry, SectionKind } from '../envoy/model.ts';
 import { AdminBadBodyError } from '../kube/errors.ts';
+import type { KubeSession } from '../kube/session.ts';
 import type { AdminTransport, EnvoyAdminClient } from '../kube/types.ts';
 import {
   allFilterNotes,
@@ -128,14 +129,7 @@ async function runOnPods(
   // The Kubernetes client is the biggest chunk of the bundle: only commands that talk to a cluster load it.
   const kube = await import('../kube/index.ts');
   const { kube: k } = options;
-  const session = await kube.connect({
-    timeoutMs: k.timeoutMs,
-    env: ctx.env,
-    ...(k.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}),
-    ...(k.context !== undefined ? { context: k.context } : {}),
-    ...(k.namespace !== undefined ? { namespace: k.namespace } : {}),
-    ...logger(options, ctx),
-  });
+  const session = await connectKube(kube, k, ctx);
   try {
     const { isWaypointPod, waypointPod } = await import('../kube/waypoint.ts');
     const pods =
@@ -275,6 +269,18 @@ async function highlightHeader(text: string, rendered: Rendered | undefined, opt
   return color.bold(text.slice(0, end)) + text.slice(end);
 }
 
-function logger(options: ProxyConfigOptions, ctx: CliContext): { log?: (line: string) => void } {
+export function logger(options: { kube: KubeOptions }, ctx: CliContext): { log?: (line: string) => void } {
   return options.kube.verbose ? { log: (line) => ctx.io.err.write(`${line}\n`) } : {};
+}
+
+/** A session on the kubeconfig's cluster with the command's connection flags (`kube` is the lazily loaded module). */
+export function connectKube(kube: typeof import('../kube/index.ts'), k: KubeOptions, ctx: CliContext): Promise<KubeSession> {
+  return kube.connect({
+    timeoutMs: k.timeoutMs,
+    env: ctx.env,
+    ...(k.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}),
+    ...(k.context !== undefined ? { context: k.context } : {}),
+    ...(k.namespace !== undefined ? { namespace: k.namespace } : {}),
+    ...logger({ kube: k }, ctx),
+  });
 }

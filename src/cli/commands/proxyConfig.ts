@@ -7,9 +7,10 @@ import { UsageError } from '../../errors.ts';
 import { HEALTH_STATUS_NAMES } from '../../filters/endpoint.ts';
 import type { PcFilters, PcKind } from '../../render/proxyConfig.ts';
 import type { CliContext } from '../context.ts';
-import { choiceOption, outputOption, parseDuration, parseOutput, parsePort, parsePositiveInteger, parseSize } from '../flags.ts';
+import { choiceOption, definedOnly, outputOption, parseDuration, parseOutput, parsePort, parsePositiveInteger, parseSize } from '../flags.ts';
 import { EXAMPLE_DUMP, EXAMPLE_POD, withExamples } from '../help.ts';
 import { DEFAULT_CONCURRENCY, runProxyConfig, type PcSource, type ProxyConfigOptions } from '../proxyConfigRun.ts';
+import { traceCommand } from './trace.ts';
 
 interface SubcommandSpec {
   kind: PcKind;
@@ -141,6 +142,7 @@ export function proxyConfigCommand(ctx: CliContext): Command {
       'Show the Envoy configuration of a pod (through Kubernetes) or of a saved /config_dump (--file).',
     );
   for (const spec of SUBCOMMANDS) pc.addCommand(subcommand(spec, ctx), spec.hidden ? { hidden: true } : {});
+  pc.addCommand(traceCommand(ctx));
   return withExamples(pc, [
     `envoyscope pc route -f ${EXAMPLE_DUMP} --name 9080 -o wide`,
     `envoyscope pc cluster ${EXAMPLE_POD} --fqdn reviews`,
@@ -240,9 +242,4 @@ function sourceOf(
   if (selector !== undefined) return { kind: 'selector', selector, allNamespaces };
   if (adminUrl !== undefined) return { kind: 'admin-url', url: adminUrl };
   return { kind: 'pod', target: target ?? '' };
-}
-
-/** Only the flags that were given: exactOptionalPropertyTypes keeps "absent" and "undefined" apart. */
-function definedOnly<T extends Record<string, unknown>>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }
