@@ -92,9 +92,9 @@ test('enumerated filters accept any case and filter on the listed spelling', asy
 });
 
 test('--verbose=false is accepted by every pc kind', async () => {
-  for (const { path } of commandPaths().filter(({ path }) => path[0] === 'proxy-config' && path.length === 2)) {
-    const request = path[1] === 'trace' ? ['http://ratings:9080/ratings/0'] : [];
-    const result = await runCli([...path, '-f', example, ...request, '--verbose=false']);
+  // pc trace follows a request; it shows no table to summarise.
+  for (const { path } of commandPaths().filter(({ path }) => path[0] === 'proxy-config' && path.length === 2 && path[1] !== 'trace')) {
+    const result = await runCli([...path, '-f', example, '--verbose=false']);
     assert.equal(result.code, 0, `${path.join(' ')}: ${result.stderr}`);
     assert.notEqual(result.stdout, '');
   }

@@ -1,15 +1,14 @@
 // `envoyscope pc trace`: where does this request go through this proxy, and why?
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { UsageError } from '../../errors.ts';
 import type { CliContext } from '../context.ts';
-import { choiceOption, definedOnly, parseDuration, parsePort, parseSize } from '../flags.ts';
-import { withExamples } from '../help.ts';
+import { definedOnly, parseDuration, parsePort, parseSize } from '../flags.ts';
 import { DEFAULT_CONCURRENCY } from '../proxyConfigRun.ts';
 import { runTrace, TRACE_OUTPUTS, type TraceOptions, type TraceOutput, type TraceSource } from '../traceRun.ts';
 
 const EXAMPLES = [
   'envoyscope pc trace reviews-v1-cb8655c75-b97zc http://ratings.default.svc.cluster.local:9080/ratings/0',
-  'envoyscope pc trace -f dump.json --inbound --dst 172.33.3.3:9080 http://reviews:9080/reviews/0',
+  'envoyscope pc trace -f examples/reviews-v1.config_dump.json --inbound http://reviews:9080/reviews/0',
   'envoyscope pc trace -f dump.json --dst 10.96.0.1:443 --sni kubernetes.default.svc tcp',
 ];
 
@@ -24,7 +23,7 @@ export function traceCommand(ctx: CliContext): Command {
     .argument('<target-or-url...>', '[pod] then a URL (http://host:port/path?query, https://…, tcp://host:port) or "tcp"')
     .option('-f, --file <path>', "read a saved /config_dump; '-' for stdin")
     .option('--admin-url <url>', 'talk to this Envoy admin directly (e.g. http://127.0.0.1:15000)')
-    .addOption(choiceOption('--via <transport>', 'how to reach Envoy admin in a pod', ['port-forward', 'exec'], { default: 'port-forward' }))
+    .addOption(new Option('--via <transport>', 'how to reach Envoy admin in a pod').choices(['port-forward', 'exec']).default('port-forward'))
     .option('--proxy-admin-port <port>', 'Envoy admin port in the pod', '15000')
     .option('--dst <ip:port>', 'original destination (default: the VIP the host resolves to in the config)')
     .option('--inbound', 'the connection arrives on the pod (inbound capture port) instead of leaving it')
@@ -38,11 +37,8 @@ export function traceCommand(ctx: CliContext): Command {
     .option('--eds <path>', "endpoints for a dump without EDS: Pilot's /debug/edsz or a saved /clusters?format=json")
     .option('--exit-code', 'exit 1 when the request reaches no destination (no route, no listener, BlackHole …)')
     .option('--max-input-size <size>', 'give up on a --file (or stdin) longer than this', '8GiB')
-    .addOption(choiceOption('-o, --output <format>', 'short (the step-by-step walk), json or yaml', TRACE_OUTPUTS, { default: 'short' }))
-    // istioctl's `--verbose=false` reaches every pc subcommand as --summary; a trace has no summary form.
-    .option('--summary', 'accepted for istioctl habits; no effect on a trace', false);
-  command.options.at(-1)?.hideHelp();
-  withExamples(command, EXAMPLES);
+    .addOption(new Option('-o, --output <format>', 'short (the step-by-step walk), json or yaml').default('short'));
+  command.addHelpText('after', `\nExamples:\n${EXAMPLES.map((e) => `  ${e}`).join('\n')}\n`);
   command.action(async (positional: string[], _flags: unknown, self: Command) => {
     await runTrace(toOptions(positional, self.optsWithGlobals()), ctx);
   });
