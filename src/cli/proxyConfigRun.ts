@@ -19,6 +19,7 @@ import {
 import { isTabular, type OutputFormat } from '../render/output.ts';
 import { palette } from '../io/streams.ts';
 import { readInput } from '../source/file.ts';
+import type { IstiodCliOptions } from './commands/istiodOptions.ts';
 import type { CliContext } from './context.ts';
 
 /** Where the input comes from: exactly one of these per command (checked when the options are built). */
@@ -47,6 +48,8 @@ export interface ProxyConfigOptions {
   filters: PcFilters;
   detailed: boolean;
   withHeaders: boolean;
+  /** `pc endpoint --source istiod`: ask istiod (edsz) instead of the pod's Envoy. */
+  istiod?: IstiodCliOptions;
 }
 
 /**
@@ -81,7 +84,27 @@ export async function runProxyConfig(options: ProxyConfigOptions, ctx: CliContex
     await show(options, ctx, await fetchInput(admin, options.kind), admin.source);
     return;
   }
+  if (options.istiod && source.kind === 'pod') {
+    await runOnIstiod(options, options.istiod, source.target, ctx);
+    return;
+  }
   await runOnPods(options, source, ctx);
+}
+
+/** What istiod holds for the pod's proxy (`edsz?proxyID=`), shown like the pod's own. */
+async function runOnIstiod(options: ProxyConfigOptions, istiodOptions: IstiodCliOptions, target: string, ctx: CliContext): Promise<void> {
+  const { openIstiod } = await import('../istiod/live.ts');
+  const { podLabel } = await import('../kube/index.ts');
+  const istiod = await openIstiod(istiodOptions, ctx);
+  try {
+    const [pod] = await istiod.session.resolveTargets({ target });
+    if (!pod) return;
+    const answer = await istiod.askForProxy('edsz', podLabel(pod));
+    const source = `the edsz of istiod ${answer.replica} for ${podLabel(pod)}`;
+    await show(options, ctx, decodeInput(answer.text, source, { only: SECTIONS_SHOWN[options.kind] }), source);
+  } finally {
+    await istiod.close();
+  }
 }
 
 async function runOnPods(

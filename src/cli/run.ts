@@ -1,8 +1,10 @@
 // Builds the command tree, runs one command line, and turns every outcome into an exit code.
 // This is the only place that decides exit codes and prints errors.
 import { Command, CommanderError } from 'commander';
-import { EnvoyscopeError, ExitCode, UsageError, type ExitCodeValue } from '../errors.ts';
+import { DifferencesFound, EnvoyscopeError, ExitCode, UsageError, type ExitCodeValue } from '../errors.ts';
 import { proxyConfigCommand } from './commands/proxyConfig.ts';
+import { proxyStatusCommand } from './commands/proxyStatus.ts';
+import { istiodCommand } from './commands/istiod.ts';
 import { palette } from '../io/streams.ts';
 import type { CliContext } from './context.ts';
 import { translateIstioctlFlags } from './flags.ts';
@@ -21,6 +23,8 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--timeout <duration>', 'give up on the cluster or Envoy after this long', '15s')
     .option('-v, --verbose', 'report on stderr what is fetched, from where, how many bytes and how long it took');
   program.addCommand(proxyConfigCommand(ctx));
+  program.addCommand(proxyStatusCommand(ctx));
+  program.addCommand(istiodCommand(ctx));
   // Errors and help go through our streams, and no command may end the process itself.
   const applyToAll = (command: Command): void => {
     command.exitOverride().configureOutput({
@@ -50,6 +54,7 @@ async function report(error: unknown, ctx: CliContext): Promise<ExitCodeValue> {
   if (error instanceof CommanderError && error.exitCode === 0) return ExitCode.OK;
   // A command group without its subcommand: commander has printed the help on stderr already.
   if (error instanceof CommanderError && error.code === 'commander.help') return ExitCode.USAGE;
+  if (error instanceof DifferencesFound) return error.exitCode;
   const { message, code } = describe(error);
   const color = await palette(ctx.io.colorErr);
   ctx.io.err.write(`${color ? color.red('error:') : 'error:'} ${message}\n`);

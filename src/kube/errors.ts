@@ -104,9 +104,14 @@ export class ForbiddenError extends EnvoyscopeError {
 }
 
 export class AdminBadStatusError extends EnvoyscopeError {
+  readonly status: number;
+  /** The first line of the answer's body. */
+  readonly bodyLine: string;
   constructor(source: string, path: string, status: number, body: string) {
     const firstLine = body.trim().split('\n')[0]?.slice(0, 200) ?? '';
     super(`the Envoy admin of ${source} answered ${status} to GET /${path}${firstLine ? `: ${firstLine}` : ''}`, ExitCode.ADMIN_BAD_STATUS);
+    this.status = status;
+    this.bodyLine = firstLine;
   }
 }
 

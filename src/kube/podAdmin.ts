@@ -27,7 +27,7 @@ import {
   podLabel,
 } from './errors.ts';
 import { SIDECAR_CONTAINER } from './target.ts';
-import type { AdminTransport, EnvoyAdminClient, Logger, PodRef } from './types.ts';
+import type { AdminTransport, EnvoyAdminClient, ExecOutcome, Logger, PodRef } from './types.ts';
 
 export const DEFAULT_ADMIN_PORT = 15000;
 
@@ -150,30 +150,28 @@ function portForwardFetch(api: KubeApi, pod: PodRef, source: string, options: Po
   };
 }
 
-interface ExecOutcome {
-  stdout: Buffer;
-  stderr: string;
-  /** The Status from the error channel; absent when the session ended without one. */
-  status: { status?: string; message?: string } | undefined;
-}
-
 function execFetch(api: KubeApi, pod: PodRef, source: string, options: PodAdminOptions): AdminFetch {
   return async (path, signal) => {
     const portFlag = options.adminPort === DEFAULT_ADMIN_PORT ? [] : ['--debug-port', String(options.adminPort)];
     const command = ['pilot-agent', 'request', 'GET', adminPath(path), ...portFlag];
-    const query = new URLSearchParams([
-      ...command.map((arg): [string, string] => ['command', arg]),
-      ['container', SIDECAR_CONTAINER],
-      ['stdout', 'true'],
-      ['stderr', 'true'],
-    ]);
-    const ws = await openPodStream(api, pod, 'exec', query, ['v5.channel.k8s.io', 'v4.channel.k8s.io'], signal);
-    const outcome = await collectExec(ws, signal);
+    const outcome = await execInPod(api, pod, SIDECAR_CONTAINER, command, signal);
     if (outcome.status?.status !== 'Success') throw explainExecFailure(pod, source, path, options.adminPort, outcome);
     // pilot-agent prints the body with fmt.Println: one newline too many.
     const body = outcome.stdout.at(-1) === 0x0a ? outcome.stdout.subarray(0, -1) : outcome.stdout;
     return { status: 200, body, declaredBytes: undefined };
   };
+}
+
+/** Runs a command in a container of the pod (no stdin) and collects its output and final Status. */
+export async function execInPod(api: KubeApi, pod: PodRef, container: string, command: string[], signal: AbortSignal): Promise<ExecOutcome> {
+  const query = new URLSearchParams([
+    ...command.map((arg): [string, string] => ['command', arg]),
+    ['container', container],
+    ['stdout', 'true'],
+    ['stderr', 'true'],
+  ]);
+  const ws = await openPodStream(api, pod, 'exec', query, ['v5.channel.k8s.io', 'v4.channel.k8s.io'], signal);
+  return collectExec(ws, signal);
 }
 
 /** pilot-agent's stderr says what went wrong between it and Envoy (istio pilot/pkg/request/command.go). */

@@ -5,9 +5,9 @@ import { UsageError } from '../errors.ts';
 import { KubeApi } from './apiClient.ts';
 import { ApiServerError, ForbiddenError, NamespaceNotFoundError, NoPodsMatchError, NotInMeshError, PodNotFoundError, PodNotRunningError } from './errors.ts';
 import { resolveKubeconfig } from './kubeconfig.ts';
-import { podAdmin } from './podAdmin.ts';
-import { byLogging, hasSidecar, type LabelSelector, parseTarget, type PodJson, selectorString, WORKLOAD_API } from './target.ts';
-import type { AdminTransport, EnvoyAdminClient, Logger, PodRef } from './types.ts';
+import { execInPod, podAdmin } from './podAdmin.ts';
+import { byLogging, hasSidecar, isReady, type LabelSelector, parseTarget, type PodJson, selectorString, WORKLOAD_API } from './target.ts';
+import type { AdminTransport, EnvoyAdminClient, ExecOutcome, Logger, PodRef } from './types.ts';
 
 export interface ConnectOptions {
   /** --kubeconfig */
@@ -29,6 +29,8 @@ export interface TargetRequest {
   target?: string;
   /** -l/--selector: every matching pod. */
   selector?: string;
+  /** For a workload target: all of its pods (in kubectl's preference order), not just the first. */
+  allPods?: boolean;
 }
 
 export interface AdminOptions {
@@ -48,6 +50,12 @@ export interface KubeSession {
   resolveTargets(request: TargetRequest): Promise<PodRef[]>;
   /** The pod's Envoy admin, after checking the pod is Running and in the mesh. */
   admin(pod: PodRef, options: AdminOptions): Promise<EnvoyAdminClient>;
+  /** Every pod of `namespace` matching `selector`, sorted by name; none is not an error. */
+  listPods(namespace: string, selector: string): Promise<PodRef[]>;
+  /** HTTP GETs to any port of a pod (istiod's debug port), each over its own port-forward. */
+  podHttp(pod: PodRef, port: number): EnvoyAdminClient;
+  /** Runs `command` in `container` of the pod and collects what it printed. */
+  exec(pod: PodRef, container: string, command: string[]): Promise<ExecOutcome>;
   close(): Promise<void>;
 }
 
@@ -62,6 +70,7 @@ function toPodRef(pod: PodJson, namespace: string): PodRef {
     phase: pod.status?.phase ?? '',
     inMesh: hasSidecar(pod),
     labels: pod.metadata?.labels ?? {},
+    ready: isReady(pod),
   };
 }
 
@@ -107,7 +116,7 @@ export function openSession(options: ConnectOptions): KubeSession {
     return pods.map((pod) => toPodRef(pod, namespace)).sort((a, b) => a.name.localeCompare(b.name));
   };
 
-  const podForTarget = async (text: string): Promise<PodRef> => {
+  const podsForTarget = async (text: string, allPods: boolean): Promise<PodRef[]> => {
     const target = parseTarget(text);
     const namespace = target.namespace ?? resolved.namespace;
     if (target.kind === 'pod') {
@@ -116,7 +125,7 @@ export function openSession(options: ConnectOptions): KubeSession {
         await requireNamespace(namespace);
         throw new PodNotFoundError('pod', target.name, namespace);
       }
-      return toPodRef(pod, namespace);
+      return [toPodRef(pod, namespace)];
     }
     const { prefix, resource } = WORKLOAD_API[target.kind];
     const workload = await api.read<{ spec?: { selector?: LabelSelector | Record<string, string> } }>(
@@ -135,25 +144,35 @@ export function openSession(options: ConnectOptions): KubeSession {
     const described = `${target.kind}/${target.name}`;
     if (selector === '') throw new NoPodsMatchError(`${described} (it has no selector)`, namespace);
     const pods = await listPods(namespace, selector, `the selector of ${described}`);
-    const first = pods.sort(byLogging)[0];
-    if (!first) throw new NoPodsMatchError(`${described} (selector ${selector})`, namespace);
-    return toPodRef(first, namespace);
+    const sorted = pods.sort(byLogging);
+    if (sorted.length === 0) throw new NoPodsMatchError(`${described} (selector ${selector})`, namespace);
+    return (allPods ? sorted : sorted.slice(0, 1)).map((pod) => toPodRef(pod, namespace));
   };
 
   return {
     context: resolved.context,
     namespace: resolved.namespace,
     server: api.server,
-    async resolveTargets({ target, selector }) {
+    async resolveTargets({ target, selector, allPods = false }) {
       if (target !== undefined && selector !== undefined) throw new UsageError('give either a pod or -l/--selector, not both');
       if (selector !== undefined) return podsForSelector(selector, resolved.namespace);
       if (target === undefined) throw new UsageError('name a pod (name[.namespace], deployment/name, …) or pass -l/--selector');
-      return [await podForTarget(target)];
+      return podsForTarget(target, allPods);
     },
     async admin(pod, { via, adminPort }) {
       if (pod.phase !== 'Running') throw new PodNotRunningError(pod, pod.phase || undefined);
       if (!pod.inMesh) throw new NotInMeshError(pod);
       return podAdmin(api, pod, { via, adminPort, timeoutMs: options.timeoutMs, log: options.log });
+    },
+    async listPods(namespace, selector) {
+      const pods = await listPods(namespace, selector, `"${selector}"`);
+      return pods.map((pod) => toPodRef(pod, namespace)).sort((a, b) => a.name.localeCompare(b.name));
+    },
+    podHttp(pod, port) {
+      return podAdmin(api, pod, { via: 'port-forward', adminPort: port, timeoutMs: options.timeoutMs, log: options.log });
+    },
+    exec(pod, container, command) {
+      return execInPod(api, pod, container, command, AbortSignal.timeout(options.timeoutMs));
     },
     // Every request releases its own connections; there is nothing left to close.
     async close() {},

@@ -12,6 +12,16 @@ export interface PodRef {
   /** Has an `istio-proxy` container (or native sidecar). */
   inMesh: boolean;
   labels: Record<string, string>;
+  /** The Ready condition is True. */
+  ready?: boolean;
+}
+
+/** What a command run in a container left: its output and the API server's final Status. */
+export interface ExecOutcome {
+  stdout: Buffer;
+  stderr: string;
+  /** The Status from the error channel; absent when the session ended without one. */
+  status: { status?: string; message?: string } | undefined;
 }
 
 export interface AdminResponse {

@@ -6,6 +6,8 @@ import type { PcFilters, PcKind } from '../../render/proxyConfig.ts';
 import type { CliContext } from '../context.ts';
 import { parseDuration, parseOutput, parsePort } from '../flags.ts';
 import { runProxyConfig, type PcSource, type ProxyConfigOptions } from '../proxyConfigRun.ts';
+import { diffCommand } from './diff.ts';
+import { ISTIOD_OPTIONS, istiodOptions } from './istiodOptions.ts';
 
 interface SubcommandSpec {
   kind: PcKind;
@@ -124,6 +126,7 @@ export function proxyConfigCommand(ctx: CliContext): Command {
       'Show the Envoy configuration of a pod (through Kubernetes) or of a saved /config_dump (--file).',
     );
   for (const spec of SUBCOMMANDS) pc.addCommand(subcommand(spec, ctx), spec.hidden ? { hidden: true } : {});
+  pc.addCommand(diffCommand(ctx));
   return pc;
 }
 
@@ -144,6 +147,10 @@ function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
       ),
     );
   for (const flag of spec.filters) command.addOption(FILTER_OPTIONS[flag]());
+  if (spec.kind === 'endpoint') {
+    command.addOption(new Option('--source <source>', "whose endpoints: the pod's Envoy, or what istiod holds for it (edsz)").choices(['envoy', 'istiod']).default('envoy'));
+    for (const option of ISTIOD_OPTIONS()) command.addOption(option);
+  }
   command.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}\n`);
   command.action(async (target: string | undefined, _flags: unknown, self: Command) => {
     await runProxyConfig(toOptions(spec.kind, target, self.optsWithGlobals()), ctx);
@@ -176,6 +183,7 @@ function toOptions(kind: PcKind, target: string | undefined, raw: Record<string,
     filters,
     detailed: raw['summary'] !== true,
     withHeaders: raw['withHeaders'] === true,
+    ...(raw['source'] === 'istiod' ? { istiod: istiodOptions(raw) } : {}),
   };
 }
 
