@@ -107,15 +107,15 @@ describe('the HTTP syncz shape (Istio 1.1–1.2x)', () => {
     { proxy: 'a-pod.bookinfo', proxy_version: '1.1.0', cluster_sent: 'x', cluster_acked: 'x', endpoint_sent: 'y', endpoint_acked: 'y' },
   ];
 
-  test('nonces become states: acked = sent is SYNCED, older ack STALE, no ack never acknowledged, nothing sent NOT SENT', () => {
+  test('nonces become states: acked = sent is SYNCED, older ack STALE, no ack never acknowledged, nothing sent NOT SENT; no ECDS before it existed', () => {
     const [answer] = [decodeSyncz(http, 'syncz', 'istiod-0')];
     const table = typesTable(mergeAnswers([answer]), new Date());
     assert.equal(
       table,
       [
-        'NAME               CLUSTER        CDS        ECDS         EDS          LDS          RDS                            ISTIOD       VERSION',
-        'a-pod.bookinfo                    SYNCED     NOT SENT     SYNCED       NOT SENT     NOT SENT                       istiod-0     1.1.0*',
-        'b-pod.default      Kubernetes     SYNCED     NOT SENT     NOT SENT     STALE        STALE (Never Acknowledged)     istiod-0     1.14.1',
+        'NAME               CLUSTER        CDS        ECDS        EDS          LDS          RDS                            ISTIOD       VERSION',
+        'a-pod.bookinfo                    SYNCED     IGNORED     SYNCED       NOT SENT     NOT SENT                       istiod-0     1.1.0*',
+        'b-pod.default      Kubernetes     SYNCED     IGNORED     NOT SENT     STALE        STALE (Never Acknowledged)     istiod-0     1.14.1',
         '',
       ].join('\n'),
     );
@@ -128,13 +128,13 @@ describe('the HTTP syncz shape (Istio 1.1–1.2x)', () => {
       'istiod-1',
     );
     const [row] = typesTable(answer.proxies, new Date('2026-01-01T00:05:30Z')).split('\n').slice(1);
-    assert.match(row ?? '', /^p\.ns\s+SYNCED \(5m30s\)\s+NOT SENT\s+NOT SENT\s+ERROR\s+NOT SENT\s+istiod-1/);
+    assert.match(row ?? '', /^p\.ns\s+SYNCED \(5m30s\)\s+IGNORED\s+NOT SENT\s+ERROR\s+NOT SENT\s+istiod-1/);
   });
 
   test('a file of the HTTP shape runs through the CLI', async () => {
     const result = await runCli(['ps', '-f', save('http.json', http), '-n', 'bookinfo', '--types']);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^NAME\s+CLUSTER\s+ISTIOD\s+VERSION\s+SUBSCRIBED TYPES\na-pod\.bookinfo\s+istiod\s+1\.1\.0\*\s+5 \(CDS,LDS,EDS,RDS,ECDS\)\n$/);
+    assert.match(result.stdout, /^NAME\s+CLUSTER\s+ISTIOD\s+VERSION\s+SUBSCRIBED TYPES\na-pod\.bookinfo\s+istiod\s+1\.1\.0\*\s+4 \(CDS,LDS,EDS,RDS\)\n$/);
   });
 });
 

@@ -83,7 +83,7 @@ function connection(session: KubeSession, replicas: PodRef[], options: IstiodCli
   const transports = transportsFor(session, options);
   /** The transport that worked last for each replica: asked first next time. */
   const working = new Map<string, IstiodTransport>();
-  let closers: (() => Promise<void>)[] = [];
+  const closers = new Set<() => Promise<void>>();
 
   const ask = async (pod: PodRef, path: string): Promise<ReplicaAnswer> => {
     const known = working.get(pod.name);
@@ -93,7 +93,7 @@ function connection(session: KubeSession, replicas: PodRef[], options: IstiodCli
       const startedAt = performance.now();
       try {
         const { ask: askWith, close } = await transports[transport]();
-        if (close) closers.push(close);
+        if (close) closers.add(close);
         const answer = await askWith(pod, path);
         const ms = Math.round(performance.now() - startedAt);
         log?.(`istiod ${pod.name}: ${transport} /debug/${path}: ${answer.status}, ${answer.body.length} bytes in ${ms} ms`);
@@ -108,7 +108,8 @@ function connection(session: KubeSession, replicas: PodRef[], options: IstiodCli
         const line = `${transport}: ${error.message}`;
         log?.(`istiod ${pod.name}: ${line}`);
         failures.push(line);
-        if (error instanceof EnvoyscopeError && isFinal(error)) throw error;
+        // With one transport (asked for, or the one that worked before) its own error says it best.
+        if (error instanceof EnvoyscopeError && (isFinal(error) || tries.length === 1)) throw error;
       }
     }
     throw new IstiodUnreachableError(pod.name, failures);
@@ -121,14 +122,15 @@ function connection(session: KubeSession, replicas: PodRef[], options: IstiodCli
       const results = await Promise.allSettled(replicas.map((pod) => ask(pod, path)));
       const answers: ReplicaAnswer[] & { partial?: EnvoyscopeError } = [];
       const failures: unknown[] = [];
-      results.forEach((result, i) => {
+      results.forEach((result) => {
         if (result.status === 'fulfilled') answers.push(result.value);
-        else {
-          failures.push(result.reason);
-          if (results.length > 1) ctx.io.err.write(`error: istiod ${replicas[i]!.name}: ${(result.reason as Error).message}\n`);
-        }
+        else failures.push(result.reason);
       });
+      // When every replica failed, the first failure is the error (they usually share their cause).
       if (answers.length === 0) throw failures[0];
+      results.forEach((result, i) => {
+        if (result.status === 'rejected') ctx.io.err.write(`error: istiod ${replicas[i]!.name}: ${(result.reason as Error).message}\n`);
+      });
       if (failures.length > 0) answers.partial = new EnvoyscopeError(`${failures.length} of ${replicas.length} istiod replicas failed (see above): the answer is incomplete`, ExitCode.PARTIAL);
       return answers;
     },
@@ -144,8 +146,8 @@ function connection(session: KubeSession, replicas: PodRef[], options: IstiodCli
       throw new ProxyNotConnectedError(proxy, replicas.map((pod) => pod.name));
     },
     async close() {
-      const pending = closers;
-      closers = [];
+      const pending = [...closers];
+      closers.clear();
       await Promise.allSettled(pending.map((close) => close()));
       await session.close();
     },

@@ -107,13 +107,20 @@ export function decodeSyncz(json: unknown, source: string, istiod?: string): Syn
     const name = istiod ?? 'istiod';
     return { istiod: name, shape: 'http', raw: json, proxies: (json as Obj[]).filter((item) => 'proxy' in item).map((item) => fromHttp(item, name)) };
   }
-  if (isObj(json) && Array.isArray(json['resources'])) {
+  if (isXdsAnswer(json)) {
     // istioctl names the replica by the ID in the answer's control plane identifier.
     const name = controlPlaneId(json) ?? istiod ?? 'MISSING';
-    const proxies = (json['resources'] as unknown[]).filter(isObj).map((resource) => fromClientConfig(resource, name));
+    const resources = Array.isArray(json['resources']) ? json['resources'] : [];
+    const proxies = resources.filter(isObj).map((resource) => fromClientConfig(resource, name));
     return { istiod: name, shape: 'xds', raw: json, proxies };
   }
   throw new DataError(source, 'is not a syncz answer (expected /debug/syncz\'s array or a DiscoveryResponse of ClientConfig)');
+}
+
+/** A DiscoveryResponse of ClientConfig; proto3 leaves `resources` out when no proxy is connected. */
+function isXdsAnswer(json: unknown): json is Obj {
+  const typeUrl = isObj(json) ? String(field(json, 'type_url')) : '';
+  return isObj(json) && (Array.isArray(json['resources']) || typeUrl === 'istio.io/debug/syncz' || typeUrl.endsWith('envoy.service.status.v3.ClientConfig'));
 }
 
 /**
@@ -121,9 +128,9 @@ export function decodeSyncz(json: unknown, source: string, istiod?: string): Syn
  * one replica prints `{<pod>: <answer>, …}`).
  */
 export function decodeSynczDocument(json: unknown, source: string): SyncAnswer[] {
-  if (isObj(json) && !Array.isArray(json['resources']) && Object.keys(json).length > 0) {
+  if (isObj(json) && !isXdsAnswer(json) && Object.keys(json).length > 0) {
     const entries = Object.entries(json);
-    if (entries.every(([, value]) => Array.isArray(value) || (isObj(value) && Array.isArray(value['resources'])))) {
+    if (entries.every(([, value]) => Array.isArray(value) || isXdsAnswer(value))) {
       return entries.map(([pod, value]) => decodeSyncz(value, `${source} (${pod})`, pod));
     }
   }
@@ -145,7 +152,10 @@ function controlPlaneId(response: Obj): string | undefined {
 
 function fromHttp(item: Obj, istiod: string): ProxySync {
   const resources = isObj(item['resources']) ? item['resources'] : {};
-  const types: XdsTypeSync[] = HTTP_TYPES.map(([prefix, typeUrl]) => {
+  // ECDS exists since Istio 1.10: only an answer that mentions it says anything about it.
+  const mentioned = ([prefix, typeUrl]: [string, string]) =>
+    prefix !== 'extensionconfig' || typeUrl in resources || `${prefix}_sent` in item || `${prefix}_acked` in item;
+  const types: XdsTypeSync[] = HTTP_TYPES.filter(mentioned).map(([prefix, typeUrl]) => {
     const detail = resources[typeUrl];
     if (isObj(detail)) return httpTypeSync(typeUrl, text(detail['sent']), text(detail['acked']), text(detail['lastError']), text(detail['sentTime']));
     return httpTypeSync(typeUrl, text(item[`${prefix}_sent`]), text(item[`${prefix}_acked`]), undefined, undefined);

@@ -96,10 +96,12 @@ export class UnauthorizedError extends EnvoyscopeError {
 }
 
 export class ForbiddenError extends EnvoyscopeError {
+  readonly serverMessage: string;
   /** `resource` as RBAC names it ("pods/portforward"); `serverMessage` is the API server's own text. */
   constructor(verb: string, resource: string, namespace: string | undefined, serverMessage: string) {
     const where = namespace === undefined ? 'at the cluster scope' : `in namespace "${namespace}"`;
     super(`forbidden: cannot ${verb} ${resource} ${where} (${serverMessage})`, ExitCode.FORBIDDEN);
+    this.serverMessage = serverMessage;
   }
 }
 

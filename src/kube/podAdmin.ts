@@ -3,6 +3,7 @@
 // `pilot-agent request GET <path>` in the istio-proxy container (`v5`/`v4.channel.k8s.io`).
 // Each get() opens and closes its own WebSocket, so nothing outlives it.
 
+import { createServer, type AddressInfo } from 'node:net';
 import { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import {
@@ -159,6 +160,54 @@ function execFetch(api: KubeApi, pod: PodRef, source: string, options: PodAdminO
     // pilot-agent prints the body with fmt.Println: one newline too many.
     const body = outcome.stdout.at(-1) === 0x0a ? outcome.stdout.subarray(0, -1) : outcome.stdout;
     return { status: 200, body, declaredBytes: undefined };
+  };
+}
+
+/** A local TCP port whose connections are each port-forwarded to the pod's port (as `kubectl port-forward`). */
+export interface LocalForward {
+  port: number;
+  /** What the kubelet or API server last said when a connection could not be forwarded ('' when none failed). */
+  lastError(): string;
+  close(): Promise<void>;
+}
+
+export async function forwardLocalPort(api: KubeApi, pod: PodRef, remotePort: number, timeoutMs: number): Promise<LocalForward> {
+  let lastError = '';
+  const streams = new Set<Duplex>();
+  const server = createServer((connection) => {
+    streams.add(connection);
+    connection.on('close', () => streams.delete(connection));
+    connection.on('error', () => connection.destroy());
+    const query = new URLSearchParams({ ports: String(remotePort) });
+    openPodStream(api, pod, 'portforward', query, ['v4.channel.k8s.io'], AbortSignal.timeout(timeoutMs)).then(
+      (ws) => {
+        const stream = new PortForwardSocket(ws);
+        streams.add(stream);
+        stream.on('close', () => {
+          streams.delete(stream);
+          if (stream.errorText) lastError = stream.errorText.trim();
+          connection.destroy();
+        });
+        connection.on('close', () => stream.destroy());
+        connection.pipe(stream).pipe(connection);
+      },
+      (error: Error) => {
+        lastError = error.message;
+        connection.destroy();
+      },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    lastError: () => lastError,
+    async close() {
+      for (const stream of streams) stream.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
   };
 }
 

@@ -5,7 +5,7 @@ import { UsageError } from '../errors.ts';
 import { KubeApi } from './apiClient.ts';
 import { ApiServerError, ForbiddenError, NamespaceNotFoundError, NoPodsMatchError, NotInMeshError, PodNotFoundError, PodNotRunningError } from './errors.ts';
 import { resolveKubeconfig } from './kubeconfig.ts';
-import { execInPod, podAdmin } from './podAdmin.ts';
+import { execInPod, forwardLocalPort, type LocalForward, podAdmin } from './podAdmin.ts';
 import { byLogging, hasSidecar, isReady, type LabelSelector, parseTarget, type PodJson, selectorString, WORKLOAD_API } from './target.ts';
 import type { AdminTransport, EnvoyAdminClient, ExecOutcome, Logger, PodRef } from './types.ts';
 
@@ -56,6 +56,12 @@ export interface KubeSession {
   podHttp(pod: PodRef, port: number): EnvoyAdminClient;
   /** Runs `command` in `container` of the pod and collects what it printed. */
   exec(pod: PodRef, container: string, command: string[]): Promise<ExecOutcome>;
+  /** A local port forwarded to the pod's port, for clients that dial a TCP address (gRPC). */
+  forwardPort(pod: PodRef, port: number): Promise<LocalForward>;
+  /** A TokenRequest: a short-lived token of the service account for `audience`. */
+  requestToken(namespace: string, serviceAccount: string, audience: string): Promise<string>;
+  /** A ConfigMap's data, or undefined when there is no such ConfigMap. */
+  readConfigMap(namespace: string, name: string): Promise<Record<string, string> | undefined>;
   close(): Promise<void>;
 }
 
@@ -173,6 +179,21 @@ export function openSession(options: ConnectOptions): KubeSession {
     },
     exec(pod, container, command) {
       return execInPod(api, pod, container, command, AbortSignal.timeout(options.timeoutMs));
+    },
+    forwardPort(pod, port) {
+      return forwardLocalPort(api, pod, port, options.timeoutMs);
+    },
+    async requestToken(namespace, serviceAccount, audience) {
+      const request = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [audience], expirationSeconds: 3600 } };
+      const path = `/api/v1/namespaces/${segment(namespace)}/serviceaccounts/${segment(serviceAccount)}/token`;
+      const created = await api.create<{ status?: { token?: string } }>(path, request, { verb: 'create', resource: 'serviceaccounts/token', namespace });
+      const token = created?.status?.token;
+      if (!token) throw new ApiServerError(api.server, `POST ${path}`, 404, `service account "${serviceAccount}" not found in namespace "${namespace}"`);
+      return token;
+    },
+    async readConfigMap(namespace, name) {
+      const found = await api.read<{ data?: Record<string, string> }>(`/api/v1/namespaces/${segment(namespace)}/configmaps/${segment(name)}`, {}, { verb: 'get', resource: 'configmaps', namespace });
+      return found ? (found.data ?? {}) : undefined;
     },
     // Every request releases its own connections; there is nothing left to close.
     async close() {},

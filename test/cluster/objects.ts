@@ -35,6 +35,8 @@ export interface PodSpec {
   /** ISO time; default: now. */
   createdAt?: string;
   restarts?: number;
+  /** Other ports something listens on (istiod's 15012/15014): the local port now, or undefined when closed. */
+  ports?: Record<number, () => number | undefined>;
 }
 
 export class FakePod {
@@ -52,6 +54,7 @@ export class FakePod {
   ready: boolean;
   nodeName: string | undefined;
   restarts: number;
+  private readonly ports: Record<number, () => number | undefined>;
 
   private constructor(spec: PodSpec, envoy: FakeEnvoyAdmin | undefined) {
     this.name = spec.name;
@@ -66,6 +69,7 @@ export class FakePod {
     this.appContainers = spec.containers ?? [this.labels.app ?? spec.name];
     this.envoy = envoy;
     this.sidecar = envoy ? (spec.sidecar ?? 'container') : undefined;
+    this.ports = spec.ports ?? {};
   }
 
   static async create(spec: PodSpec): Promise<FakePod> {
@@ -79,7 +83,7 @@ export class FakePod {
 
   /** The local port standing for the pod's `port`, or undefined when nothing listens there. */
   localPort(port: number): number | undefined {
-    return port === ENVOY_ADMIN_PORT ? this.envoy?.port : undefined;
+    return port === ENVOY_ADMIN_PORT ? this.envoy?.port : this.ports[port]?.();
   }
 
   /** containerd's sandbox id, which the kubelet names in port-forward errors. */
