@@ -2,6 +2,7 @@
 // istiod replicas, over each transport for real (gRPC through the port-forward, HTTP, exec).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { type FakeCluster, startFakeCluster } from './cluster/index.ts';
 import { FakeIstiod, type FakeIstiodSpec } from './cluster/istiod.ts';
@@ -53,11 +54,13 @@ before(async () => {
       ...istiods.map((each) => each.podSpec()),
       { name: 'reviews-v1', labels: { app: 'reviews' }, envoy: { dump: example } },
       { name: 'productpage-v1', labels: { app: 'productpage' }, envoy: { dump: example } },
+      { name: 'reviews-v2', labels: { app: 'reviews' }, envoy: { dump: alteredDump() } },
       { name: 'details-v1', labels: { app: 'details' }, envoy: { dump: example } },
       { name: 'ztunnel-x1', namespace: 'istio-system', labels: { app: 'ztunnel' }, envoy: { dump: example } },
       { name: 'istiod-stuck', namespace: 'istio-canary', labels: { app: 'istiod' }, containers: ['discovery'], phase: 'Pending' },
     ],
     configMaps: [{ name: 'istio-ca-root-cert', namespace: 'istio-system', data: { 'root-cert.pem': pki.caPem } }],
+    workloads: [{ kind: 'Deployment', name: 'reviews', selector: { matchLabels: { app: 'reviews' } } }],
   });
   env = { KUBECONFIG: cluster.kubeconfigPath };
 });
@@ -171,6 +174,20 @@ describe('proxy-status <pod>: istiod against Envoy', () => {
     const ztunnel = await cli('ps', 'ztunnel-x1.istio-system');
     assert.equal(ztunnel.code, 32);
     assert.match(ztunnel.stderr, /use ztunnel-config/);
+  });
+});
+
+describe('pc diff between pods', () => {
+  test('deploy/x compares two of its pods; a pod against a saved dump', async () => {
+    const pods = await cli('pc', 'diff', 'deploy/reviews', '--kind', 'cluster,route', '-o', 'json');
+    assert.equal(pods.code, 0, pods.stderr);
+    const data = JSON.parse(pods.stdout);
+    assert.deepEqual([data.a, data.b].sort(), ['reviews-v1.default', 'reviews-v2.default']);
+    assert.deepEqual(data.kinds.map((kind: { kind: string; match: boolean }) => [kind.kind, kind.match]), [['cluster', false], ['route', true]]);
+    assert.deepEqual(data.kinds[0].differences[0].paths, ['.connect_timeout']);
+    const saved = await cli('pc', 'diff', 'reviews-v1', fileURLToPath(new URL('../examples/reviews-v1.config_dump.json', import.meta.url)), '--exit-code');
+    assert.equal(saved.code, 0, saved.stderr);
+    assert.match(saved.stdout, /^Clusters Match\nListeners Match\nRoutes Match\n/);
   });
 });
 

@@ -17,7 +17,6 @@ interface FieldSpec {
 }
 
 const CONFIG_STATUS = ['UNKNOWN', 'SYNCED', 'NOT_SENT', 'STALE', 'ERROR'];
-const CLIENT_CONFIG_STATUS = ['CLIENT_UNKNOWN', 'CLIENT_REQUESTED', 'CLIENT_ACKED', 'CLIENT_NACKED', 'CLIENT_RECEIVED_ERROR'];
 const CLIENT_RESOURCE_STATUS = ['UNKNOWN', 'REQUESTED', 'DOES_NOT_EXIST', 'ACKED', 'NACKED', 'RECEIVED_ERROR', 'TIMEOUT'];
 
 export const MESSAGES: Record<string, Record<number, FieldSpec>> = {
@@ -81,7 +80,7 @@ export const MESSAGES: Record<string, Record<number, FieldSpec>> = {
 };
 
 /** Exported for the tests that check these names against the .proto files. */
-export const ENUMS = { CONFIG_STATUS, CLIENT_CONFIG_STATUS, CLIENT_RESOURCE_STATUS };
+export const ENUMS = { CONFIG_STATUS, CLIENT_RESOURCE_STATUS };
 
 // ---- encoding (DiscoveryRequest) ------------------------------------------------------------
 
