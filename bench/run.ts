@@ -8,6 +8,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, wri
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { istiodBench } from './istiod.ts';
 import { buildSidecarDump, serializeAdminJson } from './sidecarDump.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -61,6 +62,7 @@ function main(): void {
 
   if (cliBuilt) coldStart();
   for (const { services, runs } of MESH_SIZES) meshRound(services, runs, cliBuilt);
+  if (cliBuilt) istiodBench({ root: ROOT, out: OUT, cli: CLI, verdict });
 
   console.log(`\n${verdicts.passed} targets passed, ${verdicts.failed} failed.`);
   if (failures.length > 0) {
