@@ -125,3 +125,9 @@ test('two saved dumps need no cluster; secrets and endpoints are compared when b
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stdout, 'Clusters Match\nListeners Match\nRoutes Match\nSecrets Match\nEndpoints Match\n');
 });
+
+test('pc endpoint --source istiod --file reads Pilot\'s saved /debug/edsz', { skip: corpusDir ? false : CORPUS_MISSING }, async () => {
+  const result = await runCli(['pc', 'endpoint', '--source', 'istiod', '-f', corpusPath('dumps', 'istio-1.5.4-bookinfo', 'pilot-edsz.json'), '--cluster', 'outbound|9080||details.default.svc.cluster.local']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^NAME\s+STATUS\s+LOCALITY\s+CLUSTER\n10\.44\.0\.12:9080\s+\S+\s+outbound\|9080\|\|details\.default\.svc\.cluster\.local\n$/);
+});

@@ -204,6 +204,12 @@ describe('finding istiod', () => {
     assert.match(result.stderr, /istiod-stuck: Pending/);
   });
 
+  test('-l picks the istiod pods by another label', async () => {
+    const result = await cli('ps', '-l', 'app=pilot-legacy');
+    assert.equal(result.code, 27);
+    assert.match(result.stderr, /with labels "app=pilot-legacy" \(/);
+  });
+
   test('--revision narrows the labels', async () => {
     const result = await cli('ps', '--revision', 'canary');
     assert.equal(result.code, 27);

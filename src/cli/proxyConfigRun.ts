@@ -1,5 +1,5 @@
 // Runs one `pc` command: get the input (file, pod, pods, or an admin URL), render it, print it.
-import { DataError, EnvoyscopeError, ExitCode } from '../errors.ts';
+import { DataError, EnvoyscopeError, ExitCode, UsageError } from '../errors.ts';
 import { decodeInput, decodeJson, type DecodedInput } from '../envoy/input.ts';
 import type { SectionKind } from '../envoy/model.ts';
 import { AdminBadBodyError } from '../kube/errors.ts';
@@ -78,14 +78,15 @@ export async function runProxyConfig(options: ProxyConfigOptions, ctx: CliContex
     await show(options, ctx, decodeInput(input.bytes, input.name, { only: sectionsToDecode(options) }), input.name);
     return;
   }
+  if (options.istiod) {
+    if (source.kind !== 'pod') throw new UsageError(`--source istiod takes a pod (or --file with a saved edsz), not ${source.kind === 'selector' ? '--selector' : '--admin-url'}`);
+    await runOnIstiod(options, options.istiod, source.target, ctx);
+    return;
+  }
   if (source.kind === 'admin-url') {
     const { directAdmin } = await import('../kube/directAdmin.ts');
     const admin = directAdmin(source.url, { timeoutMs: options.kube.timeoutMs, ...logger(options, ctx) });
     await show(options, ctx, await fetchInput(admin, options.kind), admin.source);
-    return;
-  }
-  if (options.istiod && source.kind === 'pod') {
-    await runOnIstiod(options, options.istiod, source.target, ctx);
     return;
   }
   await runOnPods(options, source, ctx);

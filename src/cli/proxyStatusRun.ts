@@ -2,7 +2,7 @@
 import { DataError } from '../errors.ts';
 import { parseJson } from '../envoy/input.ts';
 import { answerInNamespace, answersJson, answersYaml, subscribedTable, typesTable } from '../istiod/statusView.ts';
-import { decodeSynczDocument, mergeAnswers, type SyncAnswer } from '../istiod/syncz.ts';
+import { decodeSyncz, decodeSynczDocument, mergeAnswers, type SyncAnswer } from '../istiod/syncz.ts';
 import { readInput } from '../source/file.ts';
 import type { IstiodCliOptions } from './commands/istiodOptions.ts';
 import type { CliContext } from './context.ts';
@@ -37,7 +37,6 @@ async function liveAnswers(options: ProxyStatusOptions, ctx: CliContext): Promis
   const { openIstiod } = await import('../istiod/live.ts');
   const istiod = await openIstiod(options.istiod, ctx);
   try {
-    const { decodeSyncz } = await import('../istiod/syncz.ts');
     const answers = await istiod.askAll('syncz');
     const decoded: SyncAnswer[] & { partial?: Error } = answers.map(({ replica, json }) => {
       try {

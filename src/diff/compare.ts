@@ -75,8 +75,8 @@ function compareKind(kind: DiffKind, a: ConfigDump, b: ConfigDump, options: Comp
     const x = left.get(name);
     const y = right.get(name);
     if (x !== undefined && y !== undefined && sameConfig(x, y)) continue;
-    const before = x === undefined ? undefined : normalize(x, kind);
-    const after = y === undefined ? undefined : normalize(y, kind);
+    const before = x === undefined ? undefined : normalize(x);
+    const after = y === undefined ? undefined : normalize(y);
     const unified = unifiedDiff(
       before === undefined ? '' : JSON.stringify(before, null, 2),
       after === undefined ? '' : JSON.stringify(after, null, 2),
@@ -152,7 +152,7 @@ function sortedByName(list: unknown[]): unknown[] {
 }
 
 /** The resource as compared: defaults and bookkeeping dropped, v3 type URLs, virtual hosts by name. */
-export function normalize(value: unknown, kind?: DiffKind, key = ''): unknown {
+function normalize(value: unknown, key = ''): unknown {
   if (Array.isArray(value)) {
     const list = key === 'virtual_hosts' ? sortedByName(value) : value;
     return list.map((item) => normalize(item));
@@ -161,7 +161,7 @@ export function normalize(value: unknown, kind?: DiffKind, key = ''): unknown {
     const out: Obj = {};
     for (const [field, item] of Object.entries(value)) {
       if (IGNORED_FIELDS.has(field) || isDefault(item)) continue;
-      out[field] = field === '@type' && typeof item === 'string' ? `type.googleapis.com/${messageTypeFromUrl(item)}` : normalize(item, kind, field);
+      out[field] = field === '@type' && typeof item === 'string' ? `type.googleapis.com/${messageTypeFromUrl(item)}` : normalize(item, field);
     }
     return out;
   }

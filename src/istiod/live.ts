@@ -4,7 +4,7 @@
 import { EnvoyscopeError, ExitCode } from '../errors.ts';
 import type { IstiodCliOptions } from '../cli/commands/istiodOptions.ts';
 import type { CliContext } from '../cli/context.ts';
-import { connect, AdminBadStatusError, AdminRefusedError, type KubeSession, type PodRef } from '../kube/index.ts';
+import { connect, AdminBadStatusError, AdminRefusedError, NotInMeshError, type KubeSession, type PodRef } from '../kube/index.ts';
 import { IstiodNotReadyError, IstiodUnreachableError, NoIstiodError, ProxyNotConnectedError } from './errors.ts';
 import { ISTIOD_TRANSPORTS, type IstiodTransport } from './transports.ts';
 
@@ -195,7 +195,14 @@ function transportsFor(session: KubeSession, options: IstiodCliOptions): Record<
 
 /** `pilot-discovery request GET /debug/<path>` in container `discovery` (istioctl 1.0–1.10's way). */
 async function execRequest(session: KubeSession, pod: PodRef, path: string): Promise<TransportAnswer> {
-  const outcome = await session.exec(pod, 'discovery', ['pilot-discovery', 'request', 'GET', `/debug/${path}`]);
+  let outcome;
+  try {
+    outcome = await session.exec(pod, 'discovery', ['pilot-discovery', 'request', 'GET', `/debug/${path}`]);
+  } catch (error) {
+    // The API server's "container not valid" is about the discovery container here, not a sidecar.
+    if (error instanceof NotInMeshError) throw new Error(`${pod.name} has no container "discovery" to run pilot-discovery in`);
+    throw error;
+  }
   if (outcome.status?.status === 'Success') return { status: 200, body: outcome.stdout.toString('utf8') };
   const unsuccessful = /received unsuccessful status code (\d+): ?(.*)/s.exec(outcome.stderr);
   if (unsuccessful) return { status: Number(unsuccessful[1]), body: unsuccessful[2] ?? '' };

@@ -14,7 +14,7 @@ export function istiodCommand(ctx: CliContext): Command {
     )
     .argument('<path>', 'debug endpoint: syncz, configz, registryz, adsz, connections, push_status, config_dump, edsz, …')
     .option('--proxy <pod>', 'ask about this proxy (pod, pod.namespace or kind/name)');
-  for (const option of ISTIOD_OPTIONS()) debug.addOption(option);
+  for (const option of ISTIOD_OPTIONS({ labelShortFlag: true })) debug.addOption(option);
   debug.addHelpText('after', "\nExamples:\n  envoyscope istiod debug syncz | jq 'keys'\n  envoyscope istiod debug config_dump --proxy reviews-v1-cb8655c75-b97zc -n default\n");
   debug.action(async (path: string, _flags: unknown, self: Command) => {
     const raw = self.optsWithGlobals() as Record<string, unknown>;

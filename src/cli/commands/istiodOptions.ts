@@ -22,10 +22,11 @@ export interface IstiodCliOptions {
   verbose: boolean;
 }
 
-export const ISTIOD_OPTIONS = (): Option[] => [
+/** `-l` stands for the istiod label where the command has no pod selector of its own (proxy-status, istiod debug). */
+export const ISTIOD_OPTIONS = ({ labelShortFlag = false } = {}): Option[] => [
   new Option('-i, --istio-namespace <namespace>', 'namespace istiod runs in').default('istio-system'),
   new Option('-r, --revision <revision>', 'only the istiod of this control plane revision (label istio.io/rev)'),
-  new Option('--xds-label <selector>', 'label selector of the istiod pods (default app=istiod, then istio=pilot)'),
+  new Option(`${labelShortFlag ? '-l, ' : ''}--xds-label <selector>`, 'label selector of the istiod pods (default app=istiod, then istio=pilot)'),
   new Option('--transport <transport>', 'how to ask istiod: auto tries xds, then http, then exec').default('auto'),
   new Option('--xds-port <port>', "istiod's xDS port (TLS)").default('15012'),
   new Option('--pilot-port <port>', "istiod's HTTP debug port (default 15014; Pilot 1.0: 9093)"),

@@ -21,7 +21,7 @@ export function proxyStatusCommand(ctx: CliContext): Command {
     .option('--types', "istioctl's default table: SUBSCRIBED TYPES instead of one column per type")
     .addOption(new Option('-o, --output <format>', 'short (table), json or yaml').default('short'))
     .option('--exit-code', 'with a pod: exit 1 when istiod and Envoy differ');
-  for (const option of ISTIOD_OPTIONS()) command.addOption(option);
+  for (const option of ISTIOD_OPTIONS({ labelShortFlag: true })) command.addOption(option);
   command.addHelpText(
     'after',
     '\nExamples:\n  envoyscope ps\n  envoyscope ps --types -i istio-system --revision canary\n  envoyscope ps -f syncz.json -n bookinfo\n  envoyscope ps reviews-v1-cb8655c75-b97zc --exit-code\n',
