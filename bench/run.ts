@@ -9,23 +9,28 @@ import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { istiodBench } from './istiod.ts';
+import { liveBench } from './live.ts';
 import { buildSidecarDump, serializeAdminJson } from './sidecarDump.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench', 'out');
 const CLI = join(ROOT, 'bin', 'envoyscope.js');
 const EXAMPLE = join(ROOT, 'examples', 'reviews-v1.config_dump.json');
+const EXAMPLE_CLUSTERS = join(ROOT, 'examples', 'reviews-v1.clusters.json');
 const GNU_TIME = '/usr/bin/time';
 const MESH_SIZES = [
   { services: 1_000, runs: 9 },
   { services: 10_000, runs: 5 },
 ];
 const COLD_START_RUNS = 15;
+const LIVE = { runs: 15, fanOutRuns: 5, fanOutPods: 200 };
+const SECTIONS = ['cold', 'live', 'mesh', 'istiod'] as const;
 /** A run slower than this counts as failed, so the bench always ends within minutes. */
 const RUN_TIMEOUT_MS = 120_000;
 
 const TARGETS = {
-  coldStartVsNode: 2,
+  coldStartVsNode: 1.4,
+  versionVsNode: 1.2,
   timeVsFloor: 1.5,
   timeVsJq: 1,
   rssVsFile: 4,
@@ -50,7 +55,11 @@ const failures: string[] = [];
 const verdicts = { passed: 0, failed: 0 };
 const hasGnuTime = existsSync(GNU_TIME);
 
-function main(): void {
+async function main(): Promise<void> {
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((name) => !SECTIONS.some((section) => section === name));
+  if (unknown.length > 0) throw new Error(`unknown bench section ${unknown.join(', ')} (sections: ${SECTIONS.join(', ')})`);
+  const wanted = (section: (typeof SECTIONS)[number]) => asked.length === 0 || asked.includes(section);
   mkdirSync(OUT, { recursive: true });
   const cliBuilt = existsSync(join(ROOT, 'dist', 'cli', 'main.js'));
   console.log('envoyscope benchmark');
@@ -60,9 +69,15 @@ function main(): void {
   if (!hasGnuTime) console.log(`(no ${GNU_TIME}: peak RSS is not measured)`);
   if (!cliBuilt) console.log('(dist/ is missing: run `npm run build`; only the floor and jq are measured)');
 
-  if (cliBuilt) coldStart();
-  for (const { services, runs } of MESH_SIZES) meshRound(services, runs, cliBuilt);
-  if (cliBuilt) istiodBench({ root: ROOT, out: OUT, cli: CLI, verdict });
+  if (cliBuilt && wanted('cold')) coldStart();
+  if (cliBuilt && wanted('live')) {
+    await liveBench(
+      { cli: CLI, exampleDump: EXAMPLE, exampleClusters: EXAMPLE_CLUSTERS, ...LIVE },
+      { verdict, verdictSeconds, median, failed: (command, problem) => failures.push(`${command}: ${problem}`) },
+    );
+  }
+  if (wanted('mesh')) for (const { services, runs } of MESH_SIZES) meshRound(services, runs, cliBuilt);
+  if (cliBuilt && wanted('istiod')) istiodBench({ root: ROOT, out: OUT, cli: CLI, verdict, verdictSeconds });
 
   console.log(`\n${verdicts.passed} targets passed, ${verdicts.failed} failed.`);
   if (failures.length > 0) {
@@ -75,7 +90,8 @@ function main(): void {
 function coldStart(): void {
   const tools: Tool[] = [
     { label: 'node -e 0', argv: [process.execPath, '-e', '0'] },
-    { label: `envoyscope pc listener -f ${relative(ROOT, EXAMPLE)}`, argv: [process.execPath, CLI, 'pc', 'listener', '-f', EXAMPLE] },
+    { label: `envoyscope pc cluster -f ${relative(ROOT, EXAMPLE)}`, argv: [process.execPath, CLI, 'pc', 'cluster', '-f', EXAMPLE] },
+    { label: 'envoyscope --version', argv: [process.execPath, CLI, '--version'] },
   ];
   const measured = tools.map(emptyMeasurement);
   // Interleaved, after one warm-up each, so drift in machine load hits both alike.
@@ -84,8 +100,9 @@ function coldStart(): void {
   }
   console.log(`\nCold start (median of ${COLD_START_RUNS} runs)`);
   for (const entry of measured) console.log(`  ${entry.tool.label.padEnd(62)} ${formatMs(median(entry.seconds))}`);
-  const [node, cli] = measured;
-  if (node && cli) verdict('cold start', 'node -e 0', ratio(cli.seconds, node.seconds), TARGETS.coldStartVsNode, '≤');
+  const [node, cli, version] = measured;
+  if (node && cli) verdict('pc cluster -f', 'node -e 0', ratio(cli.seconds, node.seconds), TARGETS.coldStartVsNode, '≤');
+  if (node && version) verdict('--version', 'node -e 0', ratio(version.seconds, node.seconds), TARGETS.versionVsNode, '≤');
 }
 
 function meshRound(services: number, runs: number, cliBuilt: boolean): void {
@@ -243,6 +260,14 @@ function verdict(
   console.log(`    ${subject.padEnd(24)} ${claim.padEnd(22)} ${target.padEnd(14)} ${pass ? 'PASS' : 'FAIL'} ${context}`.trimEnd());
 }
 
+/** An absolute target: a wall time in seconds. */
+function verdictSeconds(subject: string, seconds: number, limitSeconds: number): void {
+  const pass = seconds <= limitSeconds;
+  if (pass) verdicts.passed++;
+  else verdicts.failed++;
+  console.log(`    ${subject.padEnd(24)} ${formatSeconds(seconds).padEnd(22)} ${`target ≤ ${limitSeconds} s`.padEnd(14)} ${pass ? 'PASS' : 'FAIL'}`);
+}
+
 function ratio(numerator: number[], denominator: number[]): number {
   return median(numerator) / median(denominator);
 }
@@ -281,4 +306,4 @@ function shellQuote(word: string): string {
   return /^[\w./:=@-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
-main();
+await main();

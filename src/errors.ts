@@ -35,6 +35,8 @@ export const ExitCode = {
   EXEC_FAILED: 25,
   /** No usable kubeconfig (none found, unreadable, or an unknown --context). */
   KUBECONFIG: 26,
+  /** Writing stdout or stderr failed (a full disk, an I/O error, stderr closed); sysexits' EX_IOERR. */
+  OUTPUT_FAILED: 74,
   // istiod (proxy-status, pc diff, istiod debug).
   /** Not a failure: `--exit-code` and the compared configs differ (as `git diff --exit-code`). */
   DIFFERENCES: 1,

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { parseDuration, parseOutput, parsePort, translateIstioctlFlags } from '../src/cli/flags.ts';
-import { UsageError } from '../src/errors.ts';
+import { parseDuration, parseOutput, parsePort, parsePositiveInteger, translateIstioctlFlags } from '../src/cli/flags.ts';
+import { ExitCode, UsageError } from '../src/errors.ts';
 import { runCli } from './helpers/cli.ts';
 
 const example = join(fileURLToPath(new URL('..', import.meta.url)), 'examples', 'reviews-v1.config_dump.json');
@@ -17,6 +17,17 @@ test('flag values', () => {
   assert.equal(parseOutput('yaml'), 'yaml');
   for (const bad of [() => parseDuration('soon', '--timeout'), () => parseDuration('0s', '--timeout'), () => parsePort('0', '--port'), () => parsePort('65536', '--port'), () => parsePort('80a', '--port'), () => parseOutput('wide')]) {
     assert.throws(bad, UsageError);
+  }
+});
+
+test('--concurrency takes a positive integer, checked before any I/O', async () => {
+  assert.equal(parsePositiveInteger('8', '--concurrency'), 8);
+  assert.equal(parsePositiveInteger('1', '--concurrency'), 1);
+  for (const bad of ['0', '-1', '2.5', 'eight', '', '1e3', '99999999999999999999']) {
+    const result = await runCli(['pc', 'cluster', '-f', example, '--concurrency', bad]);
+    assert.equal(result.code, ExitCode.USAGE, bad);
+    assert.equal(result.stdout, '', bad);
+    assert.match(result.stderr, /^error: --concurrency "[^\n]*" is not a positive integer \(e\.g\. 8\) \(see --help\)\n$/, bad);
   }
 });
 

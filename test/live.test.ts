@@ -7,11 +7,13 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ADMIN_PATHS } from '../src/cli/proxyConfigRun.ts';
+import { run } from '../src/cli/run.ts';
 import { ExitCode } from '../src/errors.ts';
+import { testStreams } from '../src/io/streams.ts';
 import type { PcKind } from '../src/render/proxyConfig.ts';
 import { startFakeCluster, type FakeCluster } from './cluster/index.ts';
 import { tinySidecar } from './cluster/tinyMesh.ts';
-import { runCli, type CliResult } from './helpers/cli.ts';
+import { FROZEN_NOW, runCli, type CliResult } from './helpers/cli.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const exampleDump = join(root, 'examples', 'reviews-v1.config_dump.json');
@@ -123,6 +125,24 @@ test('-l with -o json: one document keyed by pod', async () => {
   const byPod = JSON.parse(result.stdout) as Record<string, { name: string }[]>;
   assert.deepEqual(Object.keys(byPod), [`${REVIEWS_V1}.default`, `${REVIEWS_V2}.default`]);
   for (const routes of Object.values(byPod)) assert.deepEqual(routes.map((r) => r.name), ['9080']);
+});
+
+test('-l on a terminal, when the pods take over a second: a progress line on stderr, erased at the end', async () => {
+  const argv = ['pc', 'cluster', '-l', 'app=reviews,version in (v1,v2)', '--concurrency', '1'];
+  const envoy = cluster.pod(REVIEWS_V2).envoy!.behavior;
+  const io = testStreams();
+  Object.assign(io.err, { isTTY: true });
+  envoy.delayMs = 1200;
+  let code: number;
+  try {
+    code = await run(argv, { io, now: () => FROZEN_NOW, env });
+  } finally {
+    envoy.delayMs = 0;
+  }
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(code, 0);
+  assert.equal(io.stderr(), '\r\x1b[Kfetching from pods: 1/2\r\x1b[Kfetching from pods: 2/2\r\x1b[K');
+  assert.equal(io.stdout(), (await live(argv)).stdout);
 });
 
 test('--verbose reports each fetch on stderr, and never the token', async () => {

@@ -1,6 +1,6 @@
 // Runs `proxy-status`: the mesh view (every replica's syncz, merged) or one pod's config diff.
 import { DataError } from '../errors.ts';
-import { parseJson } from '../envoy/input.ts';
+import { parseJsonInput } from '../envoy/input.ts';
 import { answerInNamespace, answersJson, answersYaml, subscribedTable, typesTable } from '../istiod/statusView.ts';
 import { decodeSyncz, decodeSynczDocument, mergeAnswers, type SyncAnswer } from '../istiod/syncz.ts';
 import { readInput } from '../source/file.ts';
@@ -30,7 +30,7 @@ export async function runProxyStatus(options: ProxyStatusOptions, ctx: CliContex
 
 async function savedAnswers(path: string, ctx: CliContext): Promise<SyncAnswer[]> {
   const input = await readInput(path, ctx.io.in);
-  return decodeSynczDocument(parseJson(input.bytes.toString('utf8'), input.name), input.name);
+  return decodeSynczDocument(parseJsonInput(input.bytes, input.name), input.name);
 }
 
 async function liveAnswers(options: ProxyStatusOptions, ctx: CliContext): Promise<SyncAnswer[] & { partial?: Error }> {

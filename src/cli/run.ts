@@ -8,8 +8,7 @@ import { istiodCommand } from './commands/istiod.ts';
 import { palette } from '../io/streams.ts';
 import type { CliContext } from './context.ts';
 import { translateIstioctlFlags } from './flags.ts';
-
-export const VERSION = '0.1.0';
+import { VERSION } from './version.ts';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('envoyscope')

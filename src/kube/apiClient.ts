@@ -5,7 +5,8 @@
 
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { type ConnectionOptions, createSecureContext } from 'node:tls';
+import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import WebSocket from 'ws';
 import { EnvoyscopeError } from '../errors.ts';
 import {
@@ -20,6 +21,9 @@ import {
 import type { Logger } from './types.ts';
 
 const USER_AGENT = 'envoyscope';
+
+/** Options for https.request and for `ws`, which hands them on to tls.connect. */
+type ApiRequestOptions = RequestOptions & Pick<ConnectionOptions, 'secureContext'>;
 const TLS_FAILURE = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)|ERR_TLS|ERR_SSL|HOSTNAME_MISMATCH/;
 
 /** What RBAC must allow for a request, to name it when the API server answers 403. */
@@ -53,6 +57,7 @@ export class KubeApi {
   private readonly kubeConfig: KubeConfig;
   private readonly timeoutMs: number;
   private readonly log: Logger | undefined;
+  private options: Promise<ApiRequestOptions> | undefined;
 
   constructor(kubeConfig: KubeConfig, server: string, timeoutMs: number, log: Logger | undefined) {
     this.kubeConfig = kubeConfig;
@@ -160,8 +165,17 @@ export class KubeApi {
     return url;
   }
 
-  /** TLS material and credentials for one request; exec credential plugins run here. */
-  private async requestOptions(): Promise<RequestOptions> {
+  /**
+   * TLS material and credentials, worked out once for every request of the command (exec
+   * credential plugins run here): one TLS context and one agent, whose TLS sessions later
+   * connections resume, instead of a new context per pod when fanning out.
+   */
+  private requestOptions(): Promise<ApiRequestOptions> {
+    this.options ??= this.loadRequestOptions();
+    return this.options;
+  }
+
+  private async loadRequestOptions(): Promise<ApiRequestOptions> {
     const options: RequestOptions = {};
     try {
       await this.kubeConfig.applyToHTTPSOptions(options);
@@ -171,7 +185,8 @@ export class KubeApi {
       if (user?.exec || user?.authProvider) throw new UnauthorizedError(this.server, `getting a token from the kubeconfig user's credential plugin failed: ${detail}`);
       throw new KubeconfigError(`cannot use the kubeconfig's cluster or user: ${detail}`);
     }
-    return options;
+    const { ca, cert, key, pfx, passphrase } = options;
+    return { ...options, secureContext: createSecureContext({ ca, cert, key, pfx, passphrase }) };
   }
 
   private statusError(status: FailedStatus, request: string, permission: Permission): Error {

@@ -1,7 +1,6 @@
 // --admin-url: talk to an Envoy admin directly (a local Envoy, or one already port-forwarded).
 // Needs no Kubernetes client, so the CLI may import this file without loading client-node.
 
-import { Client } from 'undici';
 import { UsageError } from '../errors.ts';
 import { adminClient, adminPath, HttpExchangeError, httpGet, truncatedError } from './adminHttp.ts';
 import { AdminRefusedError, KubeTimeoutError } from './errors.ts';
@@ -31,7 +30,7 @@ export function directAdmin(url: string, options: DirectAdminOptions): EnvoyAdmi
   return adminClient({
     source,
     from: source,
-    fetch: (path, signal) => httpGet(new Client(base.origin), `${prefix}${adminPath(path)}`, signal),
+    fetch: (path, signal) => httpGet({ origin: base }, `${prefix}${adminPath(path)}`, signal),
     timeoutMs: options.timeoutMs,
     ...(options.log ? { log: options.log } : {}),
     explain: (error, path, signal) => explain(error, source, path, signal, options.timeoutMs),

@@ -1,5 +1,5 @@
 // A pod's Envoy admin through the API server: port-forward over WebSocket (`v4.channel.k8s.io`,
-// one WebSocket per request, HTTP by undici over the forwarded stream) or exec of
+// one WebSocket per request, HTTP by node:http over the forwarded stream) or exec of
 // `pilot-agent request GET <path>` in the istio-proxy container (`v5`/`v4.channel.k8s.io`).
 // Each get() opens and closes its own WebSocket, so nothing outlives it.
 
@@ -10,7 +10,6 @@ import {
   adminClient,
   type AdminFetch,
   adminPath,
-  clientOverSocket,
   HttpExchangeError,
   httpGet,
   truncatedError,
@@ -31,6 +30,8 @@ import { SIDECAR_CONTAINER } from './target.ts';
 import type { AdminTransport, EnvoyAdminClient, ExecOutcome, Logger, PodRef } from './types.ts';
 
 export const DEFAULT_ADMIN_PORT = 15000;
+/** The Host of requests through a port-forward: Envoy sees them come from inside the pod. */
+const PORT_FORWARD_ORIGIN = new URL('http://localhost');
 
 export interface PodAdminOptions {
   via: AdminTransport;
@@ -39,7 +40,7 @@ export interface PodAdminOptions {
   log?: Logger | undefined;
 }
 
-/** The data channel of one port-forward WebSocket, as the socket undici's connect hook hands over. */
+/** The data channel of one port-forward WebSocket, as the connection of one HTTP request. */
 class PortForwardSocket extends Duplex {
   /** What the kubelet wrote on the error channel: it could not connect to the pod port. */
   errorText = '';
@@ -68,7 +69,7 @@ class PortForwardSocket extends Duplex {
       this.push(payload);
       return;
     }
-    // Closing (rather than failing) the stream: undici may not listen for errors yet; the caller reads errorText.
+    // Closing (rather than failing) the stream: the HTTP request may not listen for errors yet; the caller reads errorText.
     this.errorText += payload.toString('utf8');
     this.destroy();
   }
@@ -84,7 +85,7 @@ class PortForwardSocket extends Duplex {
     callback(error);
   }
 
-  // undici calls these on its connections as on a net.Socket.
+  // node:http calls these on its connections as on a net.Socket.
   setTimeout(): this {
     return this;
   }
@@ -138,7 +139,7 @@ function portForwardFetch(api: KubeApi, pod: PodRef, source: string, options: Po
     const ws = await openPodStream(api, pod, 'portforward', query, ['v4.channel.k8s.io'], signal);
     const socket = new PortForwardSocket(ws);
     try {
-      return await httpGet(clientOverSocket(socket), path, signal);
+      return await httpGet({ origin: PORT_FORWARD_ORIGIN, connection: socket }, path, signal);
     } catch (error) {
       if (!(error instanceof HttpExchangeError)) throw error;
       const errorText = socket.errorText.trim();

@@ -1,5 +1,5 @@
 // A connection to one cluster: which pods a command means, and their Envoy admins. Loaded only
-// through index.ts's connect(), because it pulls in @kubernetes/client-node (~350 ms).
+// through index.ts's connect(), because it pulls in @kubernetes/client-node (the bundle's biggest chunk).
 
 import { UsageError } from '../errors.ts';
 import { KubeApi } from './apiClient.ts';

@@ -6,6 +6,7 @@ import { DIFF_KINDS, type DiffKind } from '../../diff/compare.ts';
 import type { CliContext } from '../context.ts';
 import { parseDuration, parsePort } from '../flags.ts';
 import { runDiff } from '../diffRun.ts';
+import { DEFAULT_CONCURRENCY } from '../proxyConfigRun.ts';
 
 export const DIFF_OUTPUTS = ['short', 'json', 'yaml'] as const;
 
@@ -41,6 +42,7 @@ export function diffCommand(ctx: CliContext): Command {
             timeoutMs: parseDuration(text('timeout') ?? '15s', '--timeout'),
             via: text('via') === 'exec' ? 'exec' : 'port-forward',
             adminPort: parsePort(text('proxyAdminPort') ?? '15000', '--proxy-admin-port'),
+            concurrency: DEFAULT_CONCURRENCY,
             verbose: raw['verbose'] === true,
             ...(text('kubeconfig') !== undefined ? { kubeconfig: text('kubeconfig')! } : {}),
             ...(text('context') !== undefined ? { context: text('context')! } : {}),

@@ -4,8 +4,8 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../../errors.ts';
 import type { PcFilters, PcKind } from '../../render/proxyConfig.ts';
 import type { CliContext } from '../context.ts';
-import { parseDuration, parseOutput, parsePort } from '../flags.ts';
-import { runProxyConfig, type PcSource, type ProxyConfigOptions } from '../proxyConfigRun.ts';
+import { parseDuration, parseOutput, parsePort, parsePositiveInteger, parseSize } from '../flags.ts';
+import { DEFAULT_CONCURRENCY, runProxyConfig, type PcSource, type ProxyConfigOptions } from '../proxyConfigRun.ts';
 import { diffCommand } from './diff.ts';
 import { ISTIOD_OPTIONS, istiodOptions } from './istiodOptions.ts';
 
@@ -137,10 +137,13 @@ function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
     .description(spec.summary)
     .argument('[target]', 'pod, pod.namespace, or kind/name (deploy/reviews, svc/ratings …)')
     .option('-f, --file <path>', "read a saved /config_dump (or /clusters?format=json for endpoint); '-' for stdin")
+    .option('--strict', 'parse every section of --file, not only the ones shown, so damage anywhere in it is an error')
+    .option('--max-input-size <size>', `give up on a --file (or stdin) longer than this (default ${DEFAULT_MAX_INPUT_SIZE})`)
     .option('-l, --selector <selector>', 'every pod matching this label selector (e.g. app=reviews), one POD column')
     .option('--admin-url <url>', 'talk to this Envoy admin directly (e.g. http://127.0.0.1:15000)')
     .addOption(new Option('--via <transport>', 'how to reach Envoy admin in a pod').choices(['port-forward', 'exec']).default('port-forward'))
     .option('--proxy-admin-port <port>', "Envoy admin port in the pod", '15000')
+    .option('--concurrency <pods>', 'with -l: how many pods to fetch from at once', String(DEFAULT_CONCURRENCY))
     .addOption(
       new Option('-o, --output <format>', "short (istioctl's columns), table (boxed), json, yaml, or raw (Envoy's own snake_case JSON)").default(
         spec.defaultOutput ?? 'short',
@@ -157,6 +160,8 @@ function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
   });
   return command;
 }
+
+const DEFAULT_MAX_INPUT_SIZE = '8GiB';
 
 /** Commander's raw values → typed options; every value is checked here, before any I/O. */
 function toOptions(kind: PcKind, target: string | undefined, raw: Record<string, unknown>): ProxyConfigOptions {
@@ -176,6 +181,7 @@ function toOptions(kind: PcKind, target: string | undefined, raw: Record<string,
       timeoutMs: parseDuration(text('timeout') ?? '15s', '--timeout'),
       via: text('via') === 'exec' ? 'exec' : 'port-forward',
       adminPort: parsePort(text('proxyAdminPort') ?? '15000', '--proxy-admin-port'),
+      concurrency: parsePositiveInteger(text('concurrency') ?? String(DEFAULT_CONCURRENCY), '--concurrency'),
       verbose: raw['verbose'] === true,
       ...definedOnly({ kubeconfig: text('kubeconfig'), context: text('context'), namespace: text('namespace') }),
     },
@@ -183,6 +189,8 @@ function toOptions(kind: PcKind, target: string | undefined, raw: Record<string,
     filters,
     detailed: raw['summary'] !== true,
     withHeaders: raw['withHeaders'] === true,
+    strict: raw['strict'] === true,
+    maxInputBytes: parseSize(text('maxInputSize') ?? DEFAULT_MAX_INPUT_SIZE, '--max-input-size'),
     ...(raw['source'] === 'istiod' ? { istiod: istiodOptions(raw) } : {}),
   };
 }

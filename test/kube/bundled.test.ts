@@ -1,0 +1,78 @@
+// The Kubernetes client as shipped: dist/ bundles a trimmed @kubernetes/client-node (scripts/bundle.ts),
+// so the built binary must authenticate as the sources do. Each kubeconfig below reaches the fake
+// cluster only if its one way of authenticating works: an exec credential plugin, a token file
+// relative to the kubeconfig, a CA file, another context.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { type FakeCluster, startFakeCluster } from '../cluster/index.ts';
+import { TINY, tinyMeshScenario } from '../cluster/tinyMesh.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/envoyscope.js', import.meta.url));
+
+let cluster: FakeCluster;
+
+before(async () => {
+  cluster = await startFakeCluster(tinyMeshScenario());
+});
+
+after(() => cluster.close());
+
+function built(argv: string[], kubeconfig: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...argv], { env: { PATH: process.env.PATH, KUBECONFIG: kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** A kubeconfig whose only credentials are `user`, trusting the cluster's CA through a file. */
+async function kubeconfigWith(fileName: string, user: Record<string, unknown>, namespace = 'default'): Promise<string> {
+  const path = join(cluster.dir, fileName);
+  await writeFile(path, stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'fake', cluster: { server: cluster.server, 'certificate-authority': cluster.caPath } }],
+    users: [{ name: 'someone', user }],
+    contexts: [
+      { name: 'elsewhere', context: { cluster: 'fake', user: 'nobody' } },
+      { name: 'bundled', context: { cluster: 'fake', user: 'someone', namespace } },
+    ],
+    'current-context': 'elsewhere',
+  }));
+  return path;
+}
+
+const clusters = async (kubeconfig: string, target: string) => {
+  const result = await built(['pc', 'cluster', target, '--context', 'bundled'], kubeconfig);
+  assert.equal(result.stderr, '');
+  assert.equal(result.code, 0);
+  assert.match(result.stdout, /^SERVICE FQDN\s+PORT/);
+  assert.match(result.stdout, /ratings\.default\.svc\.cluster\.local\s+9080\s+-\s+outbound\s+EDS/);
+};
+
+test('the built binary runs an exec credential plugin for its token', async () => {
+  const plugin = join(cluster.dir, 'bundled-credential-plugin.mjs');
+  const credential = { apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: cluster.token } };
+  await writeFile(plugin, `process.stdout.write(${JSON.stringify(JSON.stringify(credential))});\n`);
+  const exec = { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: [plugin], interactiveMode: 'Never' };
+  await clusters(await kubeconfigWith('bundled-exec.yaml', { exec }), TINY.ratings);
+});
+
+test('the built binary reads a token file relative to the kubeconfig, and the context\'s namespace', async () => {
+  await writeFile(join(cluster.dir, 'bundled-token.txt'), `${cluster.token}\n`);
+  await clusters(await kubeconfigWith('bundled-token-file.yaml', { tokenFile: 'bundled-token.txt' }, 'istio-system'), TINY.gateway);
+});
+
+test('a failing credential plugin is one line from the built binary too', async () => {
+  const exec = { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: ['-e', 'process.exit(3)'], interactiveMode: 'Never' };
+  const result = await built(['pc', 'cluster', TINY.ratings, '--context', 'bundled'], await kubeconfigWith('bundled-failing-exec.yaml', { exec }));
+  assert.equal(result.stdout, '');
+  assert.match(result.stderr, /^error: the Kubernetes API server at .* did not accept the credentials \(getting a token from the kubeconfig user's credential plugin failed: [^\n]*\n$/);
+});
