@@ -47,7 +47,7 @@ test('errors are one line on stderr with the documented exit code, never a stack
   const cases: [string[], number, RegExp][] = [
     [['pc', 'listener', '-f', 'no/such/file.json'], 66, /^error: no\/such\/file\.json: no such file$/],
     [['pc', 'listener', '-f', '-'], 65, /^error: <stdin>: is empty$/],
-    [['pc', 'listener'], 64, /requires a pod name, --selector, --file or --admin-url/],
+    [['pc', 'listener'], 64, /requires a pod name, --selector, --file, --admin-url or --waypoint/],
     [['pc', 'listener', 'x', '-f', example], 64, /not a pod name and --file/],
     [['pc', 'listener', '-f', example, '-o', 'xml'], 64, /output format "xml" not supported/],
     [['pc', 'listener', '-f', example, '--port', 'http'], 64, /--port "http" is not a port number/],

@@ -30,7 +30,9 @@ export type PcSource =
   | { kind: 'file'; path: string }
   | { kind: 'pod'; target: string }
   | { kind: 'selector'; selector: string }
-  | { kind: 'admin-url'; url: string };
+  | { kind: 'admin-url'; url: string }
+  /** The pod of a waypoint (a Gateway's deployment), found by its gateway-name label. */
+  | { kind: 'waypoint'; name: string };
 
 export interface KubeOptions {
   kubeconfig?: string;
@@ -55,6 +57,8 @@ export interface ProxyConfigOptions {
   withHeaders: boolean;
   /** `pc endpoint --source istiod`: ask istiod (edsz) instead of the pod's Envoy. */
   istiod?: IstiodCliOptions;
+  /** --chains: listeners as a waypoint's chains (automatic on waypoint pods). */
+  chains?: boolean;
   /** --strict: parse every section of a file, so damage anywhere in it is reported. */
   strict: boolean;
   /** --max-input-size: a longer input (an endless stream) is an error. */
@@ -95,7 +99,7 @@ export async function runProxyConfig(options: ProxyConfigOptions, ctx: CliContex
     return;
   }
   if (options.istiod) {
-    if (source.kind !== 'pod') throw new UsageError(`--source istiod takes a pod (or --file with a saved edsz), not ${source.kind === 'selector' ? '--selector' : '--admin-url'}`);
+    if (source.kind !== 'pod') throw new UsageError(`--source istiod takes one pod (or --file with a saved edsz), not a ${source.kind}`);
     await runOnIstiod(options, options.istiod, source.target, ctx);
     return;
   }
@@ -126,7 +130,7 @@ async function runOnIstiod(options: ProxyConfigOptions, istiodOptions: IstiodCli
 
 async function runOnPods(
   options: ProxyConfigOptions,
-  source: Extract<PcSource, { kind: 'pod' | 'selector' }>,
+  source: Extract<PcSource, { kind: 'pod' | 'selector' | 'waypoint' }>,
   ctx: CliContext,
 ): Promise<void> {
   // The Kubernetes client is the biggest chunk of the bundle: only commands that talk to a cluster load it.
@@ -141,7 +145,10 @@ async function runOnPods(
     ...logger(options, ctx),
   });
   try {
-    const pods = await session.resolveTargets(source.kind === 'pod' ? { target: source.target } : { selector: source.selector });
+    const { isWaypointPod, waypointPod } = await import('../kube/waypoint.ts');
+    const pods =
+      source.kind === 'waypoint' ? [await waypointPod(session, source.name, (line) => ctx.io.err.write(`note: ${line}\n`))]
+      : await session.resolveTargets(source.kind === 'pod' ? { target: source.target } : { selector: source.selector });
     const fetchPod = async (pod: (typeof pods)[number]): Promise<DecodedInput> => {
       const admin = await session.admin(pod, { via: k.via, adminPort: k.adminPort });
       try {
@@ -150,9 +157,10 @@ async function runOnPods(
         await admin.close();
       }
     };
-    if (source.kind === 'pod') {
+    if (source.kind !== 'selector') {
       const [pod] = pods;
-      if (pod) await show(options, ctx, await fetchPod(pod), kube.podLabel(pod));
+      // A waypoint's listeners read best as its chains.
+      if (pod) await show({ ...options, chains: options.chains === true || isWaypointPod(pod) }, ctx, await fetchPod(pod), kube.podLabel(pod));
       return;
     }
     // Each pod's dump is rendered as soon as it arrives, so that only its rows stay in memory.
@@ -206,6 +214,7 @@ function request(options: ProxyConfigOptions, ctx: CliContext, source: string): 
     withHeaders: options.withHeaders,
     source,
     now: ctx.now(),
+    chains: options.chains === true,
   };
 }
 

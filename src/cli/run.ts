@@ -5,6 +5,7 @@ import { DifferencesFound, EnvoyscopeError, ExitCode, UsageError, type ExitCodeV
 import { proxyConfigCommand } from './commands/proxyConfig.ts';
 import { proxyStatusCommand } from './commands/proxyStatus.ts';
 import { istiodCommand } from './commands/istiod.ts';
+import { ztunnelConfigCommand } from './commands/ztunnelConfig.ts';
 import { palette } from '../io/streams.ts';
 import type { CliContext } from './context.ts';
 import { translateIstioctlFlags } from './flags.ts';
@@ -24,6 +25,7 @@ export function buildProgram(ctx: CliContext): Command {
   program.addCommand(proxyConfigCommand(ctx));
   program.addCommand(proxyStatusCommand(ctx));
   program.addCommand(istiodCommand(ctx));
+  program.addCommand(ztunnelConfigCommand(ctx));
   // Errors and help go through our streams, and no command may end the process itself.
   const applyToAll = (command: Command): void => {
     command.exitOverride().configureOutput({

@@ -42,13 +42,6 @@ export function decodeInput(input: Buffer | string, source: string, options: Dec
   return decodeJson(parseInput(bytes, source, options), source, only);
 }
 
-/** Any JSON document (a syncz answer, an edsz array), with the same checks and error wording as a dump. */
-export function parseJsonInput(input: Buffer | string, source: string): unknown {
-  const bytes = withoutBom(typeof input === 'string' ? Buffer.from(input) : input);
-  if (isBlank(bytes)) throw new DataError(source, 'is empty');
-  return withSyntaxErrors(bytes, source, () => parseSpan(bytes, 0, bytes.length));
-}
-
 /** A UTF-8 byte order mark is no part of the JSON (JSON.parse would reject it). */
 function withoutBom(bytes: Buffer): Buffer {
   return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
@@ -82,6 +75,11 @@ function withSyntaxErrors<T>(bytes: Buffer, source: string, read: () => T): T {
     if (error instanceof JsonSyntaxError) throw new DataError(source, describeSyntaxError(bytes, error));
     throw error;
   }
+}
+
+/** Any other saved JSON (a ztunnel dump) as JSON.parse reads it, with decodeInput's error messages. */
+export function parseJsonInput(input: Buffer, source: string): unknown {
+  return parseInput(withoutBom(input), source, { sliceFromBytes: Number.POSITIVE_INFINITY });
 }
 
 /** The input as JSON.parse would read it, with the sections not shown as `{"@type"}` stubs. */

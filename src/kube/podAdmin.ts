@@ -134,12 +134,12 @@ export function podAdmin(api: KubeApi, pod: PodRef, options: PodAdminOptions): E
 }
 
 function portForwardFetch(api: KubeApi, pod: PodRef, source: string, options: PodAdminOptions): AdminFetch {
-  return async (path, signal) => {
+  return async (path, signal, method) => {
     const query = new URLSearchParams({ ports: String(options.adminPort) });
     const ws = await openPodStream(api, pod, 'portforward', query, ['v4.channel.k8s.io'], signal);
     const socket = new PortForwardSocket(ws);
     try {
-      return await httpGet({ origin: PORT_FORWARD_ORIGIN, connection: socket }, path, signal);
+      return await httpGet({ origin: PORT_FORWARD_ORIGIN, connection: socket }, path, signal, method);
     } catch (error) {
       if (!(error instanceof HttpExchangeError)) throw error;
       const errorText = socket.errorText.trim();
@@ -153,9 +153,9 @@ function portForwardFetch(api: KubeApi, pod: PodRef, source: string, options: Po
 }
 
 function execFetch(api: KubeApi, pod: PodRef, source: string, options: PodAdminOptions): AdminFetch {
-  return async (path, signal) => {
+  return async (path, signal, method = 'GET') => {
     const portFlag = options.adminPort === DEFAULT_ADMIN_PORT ? [] : ['--debug-port', String(options.adminPort)];
-    const command = ['pilot-agent', 'request', 'GET', adminPath(path), ...portFlag];
+    const command = ['pilot-agent', 'request', method, adminPath(path), ...portFlag];
     const outcome = await execInPod(api, pod, SIDECAR_CONTAINER, command, signal);
     if (outcome.status?.status !== 'Success') throw explainExecFailure(pod, source, path, options.adminPort, outcome);
     // pilot-agent prints the body with fmt.Println: one newline too many.

@@ -2,8 +2,9 @@
 // through index.ts's connect(), because it pulls in @kubernetes/client-node (the bundle's biggest chunk).
 
 import { UsageError } from '../errors.ts';
-import { KubeApi } from './apiClient.ts';
+import { KubeApi, type Permission } from './apiClient.ts';
 import { ApiServerError, ForbiddenError, NamespaceNotFoundError, NoPodsMatchError, NotInMeshError, PodNotFoundError, PodNotRunningError } from './errors.ts';
+import { ambientPodError, isZtunnelPod, ZtunnelNotEnvoyError } from './ambient.ts';
 import { resolveKubeconfig } from './kubeconfig.ts';
 import { execInPod, forwardLocalPort, type LocalForward, podAdmin } from './podAdmin.ts';
 import { byLogging, hasSidecar, isReady, type LabelSelector, parseTarget, type PodJson, selectorString, WORKLOAD_API } from './target.ts';
@@ -37,6 +38,8 @@ export interface AdminOptions {
   via: AdminTransport;
   /** --proxy-admin-port, default 15000. */
   adminPort: number;
+  /** The admin is not a sidecar's (ztunnel): skip the istio-proxy check. */
+  anyContainer?: boolean;
 }
 
 export interface KubeSession {
@@ -50,6 +53,8 @@ export interface KubeSession {
   resolveTargets(request: TargetRequest): Promise<PodRef[]>;
   /** The pod's Envoy admin, after checking the pod is Running and in the mesh. */
   admin(pod: PodRef, options: AdminOptions): Promise<EnvoyAdminClient>;
+  /** GET an API object or list (undefined on 404), for lookups beyond pods (ztunnel, namespaces). */
+  read<T>(path: string, query: Record<string, string>, permission: Permission): Promise<T | undefined>;
   /** Every pod of `namespace` matching `selector`, sorted by name; none is not an error. */
   listPods(namespace: string, selector: string): Promise<PodRef[]>;
   /** HTTP GETs to any port of a pod (istiod's debug port), each over its own port-forward. */
@@ -69,13 +74,15 @@ interface PodList {
   items?: PodJson[];
 }
 
-function toPodRef(pod: PodJson, namespace: string): PodRef {
+export function toPodRef(pod: PodJson, namespace: string): PodRef {
   return {
     name: pod.metadata?.name ?? '',
     namespace: pod.metadata?.namespace ?? namespace,
     phase: pod.status?.phase ?? '',
     inMesh: hasSidecar(pod),
     labels: pod.metadata?.labels ?? {},
+    annotations: pod.metadata?.annotations ?? {},
+    nodeName: pod.spec?.nodeName ?? '',
     ready: isReady(pod),
   };
 }
@@ -165,11 +172,13 @@ export function openSession(options: ConnectOptions): KubeSession {
       if (target === undefined) throw new UsageError('name a pod (name[.namespace], deployment/name, …) or pass -l/--selector');
       return podsForTarget(target, allPods);
     },
-    async admin(pod, { via, adminPort }) {
+    async admin(pod, { via, adminPort, anyContainer }) {
       if (pod.phase !== 'Running') throw new PodNotRunningError(pod, pod.phase || undefined);
-      if (!pod.inMesh) throw new NotInMeshError(pod);
+      if (!anyContainer && isZtunnelPod(pod)) throw new ZtunnelNotEnvoyError(pod);
+      if (!anyContainer && !pod.inMesh) throw (await ambientPodError(api, pod)) ?? new NotInMeshError(pod);
       return podAdmin(api, pod, { via, adminPort, timeoutMs: options.timeoutMs, log: options.log });
     },
+    read: (path, query, permission) => api.read(path, query, permission),
     async listPods(namespace, selector) {
       const pods = await listPods(namespace, selector, `"${selector}"`);
       return pods.map((pod) => toPodRef(pod, namespace)).sort((a, b) => a.name.localeCompare(b.name));

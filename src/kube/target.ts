@@ -79,7 +79,7 @@ export function selectorString(selector: LabelSelector): string {
 
 /** The parts of a Pod's JSON envoyscope reads. */
 export interface PodJson {
-  metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; creationTimestamp?: string };
+  metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: string };
   spec?: {
     nodeName?: string;
     containers?: { name: string }[];

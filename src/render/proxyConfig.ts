@@ -27,6 +27,7 @@ import { clusterTable, sortClusters } from './views/cluster.ts';
 import { ecdsTable } from './views/ecds.ts';
 import { edsTable, hostTable, sortClusterLoadAssignments } from './views/endpoint.ts';
 import { listenerTable, sortListeners } from './views/listener.ts';
+import { waypointListenerTable } from './views/waypointListener.ts';
 import { routeTable, sortRoutes } from './views/route.ts';
 import { secretTable } from './views/secret.ts';
 
@@ -51,6 +52,8 @@ export interface PcRequest {
   source: string;
   /** For the secret table's VALID CERT column. */
   now: Date;
+  /** Listeners as a waypoint's chains: the filter_chain_matcher path to each chain (waypoint pods, --chains). */
+  chains?: boolean;
 }
 
 /**
@@ -134,6 +137,7 @@ function renderListeners(dump: ConfigDump, request: PcRequest, namePrefix: boole
   const entries = serving(dump.listeners).filter((e) => matchListener(request.filters.listener, e as Entry<Listener>));
   // istioctl prints listener JSON in dump order and sorts only the table.
   if (!isTabular(request.output)) return renderData(entries, request);
+  if (request.chains && !namePrefix) return table(waypointListenerTable(sortListeners(entries)));
   return table(listenerTable(sortListeners(entries), { verbose: request.detailed, namePrefix }));
 }
 

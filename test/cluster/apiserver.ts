@@ -40,6 +40,8 @@ export interface RequestRecord {
 
 export interface ApiServerState {
   namespaces: Set<string>;
+  /** Labels of some namespaces (e.g. istio.io/dataplane-mode=ambient). */
+  namespaceLabels?: Record<string, Record<string, string>>;
   pods: FakePod[];
   /** Workload objects by resource plural ("deployments", "services", …). */
   workloads: Map<string, Json[]>;
@@ -253,7 +255,7 @@ export class FakeApiServer {
     if (target.resource === 'pods') {
       return this.state.pods.filter((pod) => inNamespace(pod.namespace)).map((pod) => ({ json: pod.toJson(), labels: pod.labels, fields: pod.fields }));
     }
-    const stored = target.resource === 'namespaces' ? [...this.state.namespaces].map(namespaceJson) : (this.state.workloads.get(target.resource) ?? []);
+    const stored = target.resource === 'namespaces' ? [...this.state.namespaces].map((name) => namespaceJson(name, this.state.namespaceLabels?.[name])) : (this.state.workloads.get(target.resource) ?? []);
     return stored
       .map((json) => {
         const metadata = metadataOf(json);
@@ -352,8 +354,8 @@ function metadataOf(object: Json): Json {
   return (object.metadata ?? {}) as Json;
 }
 
-function namespaceJson(name: string): Json {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, uid: name, resourceVersion: '1' }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } };
+function namespaceJson(name: string, labels: Record<string, string> = {}): Json {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, uid: name, resourceVersion: '1', labels }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } };
 }
 
 function portsOf(query: URLSearchParams): number[] {

@@ -23,6 +23,8 @@ export interface ClusterScenario {
   workloads?: WorkloadSpec[];
   /** Namespaces besides those of the pods and workloads; "default", "istio-system" and "kube-system" always exist. */
   namespaces?: string[];
+  /** Labels of namespaces, e.g. `{ bookinfo: { 'istio.io/dataplane-mode': 'ambient' } }`. */
+  namespaceLabels?: Record<string, Record<string, string>>;
   /** Permissions the token's user lacks. Mutable later through `cluster.deny`. */
   deny?: DeniedPermission[];
   /** Kubernetes minor version the server reports; the kubectl dispatcher picks its kubectl from it. Default "32". */
@@ -85,7 +87,7 @@ export async function startFakeCluster(scenario: ClusterScenario): Promise<FakeC
   ]);
   const token = randomBytes(16).toString('hex');
   const user = 'system:serviceaccount:default:envoyscope-tester';
-  const state = { namespaces, pods, workloads, token, user, deny: scenario.deny ?? [], minorVersion: scenario.minorVersion ?? '32', issuedTokens: new Map() };
+  const state = { namespaces, namespaceLabels: scenario.namespaceLabels ?? {}, pods, workloads, token, user, deny: scenario.deny ?? [], minorVersion: scenario.minorVersion ?? '32', issuedTokens: new Map() };
   const apiServer = new FakeApiServer(state, { key: pki.keyPem, cert: pki.certPem });
   const server = await apiServer.listen();
 
@@ -131,7 +133,7 @@ export async function startFakeCluster(scenario: ClusterScenario): Promise<FakeC
     },
     writeKubeconfig,
     async close() {
-      await Promise.all([apiServer.close(), ...pods.map((pod) => pod.envoy?.close())]);
+      await Promise.all([apiServer.close(), ...pods.map((pod) => pod.envoy?.close()), ...pods.map((pod) => pod.ztunnel?.close())]);
       await rm(dir, { recursive: true, force: true });
     },
   };

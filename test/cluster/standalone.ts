@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { bookinfoScenario, skipWithoutCorpus } from './bookinfo.ts';
 import { type ClusterScenario, startFakeCluster } from './index.ts';
 import { tinySidecar } from './tinyMesh.ts';
+import { ambientPods, ambientTryLines } from './ambientMesh.ts';
 
 interface Standalone {
   scenario: ClusterScenario;
@@ -35,7 +36,7 @@ function exampleMesh(): Standalone {
 const mesh: Standalone = skipWithoutCorpus
   ? exampleMesh()
   : { scenario: bookinfoScenario(), pod: 'reviews-v1-85c474d9b8-5xbfq', execPod: 'productpage-v1-7d6cfb7dfd-ccspq' };
-const cluster = await startFakeCluster(mesh.scenario);
+const cluster = await startFakeCluster({ ...mesh.scenario, pods: [...mesh.scenario.pods, ...ambientPods] });
 const kc = cluster.kubeconfigPath;
 process.stdout.write(
   [
@@ -47,6 +48,7 @@ process.stdout.write(
     `  envoyscope pc listener ${mesh.pod}.default --port 9080`,
     '  envoyscope pc cluster deploy/reviews -n default --fqdn reviews --direction inbound -o json',
     '  envoyscope pc endpoint -l app=ratings -n default',
+    ...ambientTryLines,
     '  kubectl get pods -A',
     `  kubectl exec ${mesh.execPod} -c istio-proxy -- pilot-agent request GET server_info`,
     '  kubectl port-forward deploy/reviews-v1 :15000   # then curl http://127.0.0.1:<port>/config_dump',

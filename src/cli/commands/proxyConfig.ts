@@ -21,7 +21,7 @@ interface SubcommandSpec {
   hidden?: boolean;
 }
 
-type FilterFlag = 'address' | 'port' | 'type' | 'name' | 'fqdn' | 'subset' | 'direction' | 'cluster' | 'status' | 'summary' | 'withHeaders';
+type FilterFlag = 'address' | 'port' | 'type' | 'name' | 'fqdn' | 'subset' | 'direction' | 'cluster' | 'status' | 'summary' | 'withHeaders' | 'chains';
 
 const SUBCOMMANDS: SubcommandSpec[] = [
   {
@@ -31,8 +31,9 @@ const SUBCOMMANDS: SubcommandSpec[] = [
     examples: [
       'envoyscope pc listener reviews-v1-cb8655c75-b97zc --address 172.33.3.3 --port 9080 -o json',
       'envoyscope pc listener -f config_dump.json --type HTTP',
+      'envoyscope pc listener --waypoint waypoint -n bookinfo   # its chains and the matcher path to each',
     ],
-    filters: ['address', 'port', 'type', 'summary'],
+    filters: ['address', 'port', 'type', 'summary', 'chains'],
   },
   {
     kind: 'route',
@@ -116,6 +117,7 @@ const FILTER_OPTIONS: Record<FilterFlag, () => Option> = {
   status: () => new Option('--status <status>', 'only endpoints with this health status (HEALTHY, UNHEALTHY, DRAINING, …)'),
   summary: () => new Option('--summary', "short table without MATCH/DESTINATION details (istioctl's --verbose=false)"),
   withHeaders: () => new Option('--with-headers', 'print a header line before each section'),
+  chains: () => new Option('--chains', "one row per filter chain with the filter_chain_matcher path that selects it (a waypoint's view; automatic on waypoint pods)"),
 };
 
 export function proxyConfigCommand(ctx: CliContext): Command {
@@ -141,6 +143,7 @@ function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
     .option('--max-input-size <size>', `give up on a --file (or stdin) longer than this (default ${DEFAULT_MAX_INPUT_SIZE})`)
     .option('-l, --selector <selector>', 'every pod matching this label selector (e.g. app=reviews), one POD column')
     .option('--admin-url <url>', 'talk to this Envoy admin directly (e.g. http://127.0.0.1:15000)')
+    .option('--waypoint <name>', 'the pod of this waypoint (Gateway) in -n\'s namespace')
     .addOption(new Option('--via <transport>', 'how to reach Envoy admin in a pod').choices(['port-forward', 'exec']).default('port-forward'))
     .option('--proxy-admin-port <port>', "Envoy admin port in the pod", '15000')
     .option('--concurrency <pods>', 'with -l: how many pods to fetch from at once', String(DEFAULT_CONCURRENCY))
@@ -176,7 +179,7 @@ function toOptions(kind: PcKind, target: string | undefined, raw: Record<string,
   };
   return {
     kind,
-    source: sourceOf(kind, target, text('file'), text('selector'), text('adminUrl')),
+    source: sourceOf(kind, target, text('file'), text('selector'), text('adminUrl'), text('waypoint')),
     kube: {
       timeoutMs: parseDuration(text('timeout') ?? '15s', '--timeout'),
       via: text('via') === 'exec' ? 'exec' : 'port-forward',
@@ -189,22 +192,25 @@ function toOptions(kind: PcKind, target: string | undefined, raw: Record<string,
     filters,
     detailed: raw['summary'] !== true,
     withHeaders: raw['withHeaders'] === true,
+    chains: raw['chains'] === true,
     strict: raw['strict'] === true,
     maxInputBytes: parseSize(text('maxInputSize') ?? DEFAULT_MAX_INPUT_SIZE, '--max-input-size'),
     ...(raw['source'] === 'istiod' ? { istiod: istiodOptions(raw) } : {}),
   };
 }
 
-/** Exactly one source: a pod, a selector, a saved file, or an admin URL. */
-function sourceOf(kind: PcKind, target?: string, file?: string, selector?: string, adminUrl?: string): PcSource {
+/** Exactly one source: a pod, a selector, a saved file, an admin URL, or a waypoint. */
+function sourceOf(kind: PcKind, target?: string, file?: string, selector?: string, adminUrl?: string, waypoint?: string): PcSource {
   const given = [
     target !== undefined && 'a pod name',
     file !== undefined && '--file',
     selector !== undefined && '--selector',
     adminUrl !== undefined && '--admin-url',
+    waypoint !== undefined && '--waypoint',
   ].filter((x): x is string => x !== false);
-  if (given.length === 0) throw new UsageError(`pc ${kind} requires a pod name, --selector, --file or --admin-url`);
-  if (given.length > 1) throw new UsageError(`pc ${kind} takes one of a pod name, --selector, --file or --admin-url, not ${given.join(' and ')}`);
+  if (given.length === 0) throw new UsageError(`pc ${kind} requires a pod name, --selector, --file, --admin-url or --waypoint`);
+  if (given.length > 1) throw new UsageError(`pc ${kind} takes one of a pod name, --selector, --file, --admin-url or --waypoint, not ${given.join(' and ')}`);
+  if (waypoint !== undefined) return { kind: 'waypoint', name: waypoint };
   if (file !== undefined) return { kind: 'file', path: file };
   if (selector !== undefined) return { kind: 'selector', selector };
   if (adminUrl !== undefined) return { kind: 'admin-url', url: adminUrl };
