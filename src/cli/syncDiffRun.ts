@@ -6,6 +6,7 @@ import { decodeInput, decodeJson } from '../envoy/input.ts';
 import type { ConfigDump } from '../envoy/model.ts';
 import { ZtunnelProxyError } from '../istiod/errors.ts';
 import { openIstiod } from '../istiod/live.ts';
+import { isZtunnelPod } from '../kube/ambient.ts';
 import { podLabel } from '../kube/index.ts';
 import { readInput } from '../source/file.ts';
 import type { CliContext } from './context.ts';
@@ -20,7 +21,7 @@ export async function runSyncDiff(options: ProxyStatusOptions, target: string, c
     const [pod] = await istiod.session.resolveTargets({ target });
     if (!pod) return;
     const proxy = podLabel(pod);
-    if (/ztunnel/.test(pod.labels['app'] ?? '')) throw new ZtunnelProxyError(proxy);
+    if (isZtunnelPod(pod)) throw new ZtunnelProxyError(proxy);
     const envoy = options.file !== undefined ? await savedDump(options.file, ctx) : await podDump(istiod.session, pod);
     const answer = await istiod.askForProxy('config_dump', proxy);
     const source = `the config_dump of istiod ${answer.replica} for ${proxy}`;
