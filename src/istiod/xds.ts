@@ -19,7 +19,9 @@ const DEBUG_TYPE = 'istio.io/debug';
 const TLS_PROBLEM = /certificate|self[- ]signed|SSL|TLS|handshake/i;
 
 export async function xdsTransport(session: KubeSession, options: IstiodCliOptions): Promise<{ ask: TransportAsk; close: () => Promise<void> }> {
-  const grpc = await import('@grpc/grpc-js');
+  const loaded = await import('@grpc/grpc-js');
+  // A CommonJS package: bundled, its exports arrive as the namespace's default.
+  const grpc = 'credentials' in loaded ? loaded : (loaded as unknown as { default: typeof loaded }).default;
   const namespace = options.istioNamespace;
   let credentials: Promise<{ channel: ChannelCredentials; token: string }> | undefined;
   const channels = new Map<string, Promise<{ client: Client; forward: LocalForward }>>();

@@ -268,3 +268,48 @@ export async function pilotDiscovery(pod: FakePod, args: string[], io: ExecIo): 
   io.stdout(Buffer.concat([answer.body, Buffer.from('\n')]));
   return 0;
 }
+
+/**
+ * istiod replicas for a scenario's sidecars (for `npm run cluster`): each in-mesh pod is connected
+ * to one replica, which would send it exactly its own dump; every other proxy has a STALE CDS.
+ */
+export async function meshIstiods(
+  pods: readonly PodSpec[],
+  replicas = 2,
+): Promise<{ istiods: FakeIstiod[]; pods: PodSpec[]; configMaps: { name: string; namespace: string; data: Record<string, string> }[]; trust(tokens: ReadonlyMap<string, { audiences: string[] }>): void }> {
+  const { readFile } = await import('node:fs/promises');
+  const { testPki } = await import('./pki.ts');
+  const pki = await testPki();
+  let issued: ReadonlyMap<string, { audiences: string[] }> = new Map();
+  const proxies = await Promise.all(
+    pods
+      .filter((pod) => pod.envoy)
+      .map(async (pod, i): Promise<FakeProxy> => {
+        const dump = pod.envoy!.dump;
+        return {
+          id: `${pod.name}.${pod.namespace ?? 'default'}`,
+          version: '1.24.2',
+          states: { CDS: i % 2 === 1 ? 'STALE' : 'SYNCED', LDS: 'SYNCED', RDS: 'SYNCED', EDS: 'SYNCED' },
+          configDump: typeof dump === 'string' ? (JSON.parse(await readFile(dump, 'utf8')) as Json) : dump,
+        };
+      }),
+  );
+  const istiods = await Promise.all(
+    Array.from({ length: replicas }, (_, r) =>
+      FakeIstiod.start({
+        name: `istiod-5d8f7c9b6-r${r}`,
+        proxies: proxies.filter((_, i) => i % replicas === r),
+        acceptsToken: (token) => issued.get(token)?.audiences.includes('istio-ca') === true,
+        tls: { key: pki.keyPem, cert: pki.certPem },
+      }),
+    ),
+  );
+  return {
+    istiods,
+    pods: istiods.map((istiod) => istiod.podSpec()),
+    configMaps: [{ name: 'istio-ca-root-cert', namespace: 'istio-system', data: { 'root-cert.pem': pki.caPem } }],
+    trust(tokens) {
+      issued = tokens;
+    },
+  };
+}

@@ -7,6 +7,7 @@ import { bookinfoScenario, skipWithoutCorpus } from './bookinfo.ts';
 import { type ClusterScenario, startFakeCluster } from './index.ts';
 import { tinySidecar } from './tinyMesh.ts';
 import { ambientPods, ambientTryLines } from './ambientMesh.ts';
+import { meshIstiods } from './istiod.ts';
 
 interface Standalone {
   scenario: ClusterScenario;
@@ -36,7 +37,9 @@ function exampleMesh(): Standalone {
 const mesh: Standalone = skipWithoutCorpus
   ? exampleMesh()
   : { scenario: bookinfoScenario(), pod: 'reviews-v1-85c474d9b8-5xbfq', execPod: 'productpage-v1-7d6cfb7dfd-ccspq' };
-const cluster = await startFakeCluster({ ...mesh.scenario, pods: [...mesh.scenario.pods, ...ambientPods] });
+const control = await meshIstiods(mesh.scenario.pods);
+const cluster = await startFakeCluster({ ...mesh.scenario, pods: [...mesh.scenario.pods, ...ambientPods, ...control.pods], configMaps: control.configMaps });
+control.trust(cluster.issuedTokens);
 const kc = cluster.kubeconfigPath;
 process.stdout.write(
   [
@@ -49,6 +52,9 @@ process.stdout.write(
     '  envoyscope pc cluster deploy/reviews -n default --fqdn reviews --direction inbound -o json',
     '  envoyscope pc endpoint -l app=ratings -n default',
     ...ambientTryLines,
+    '  envoyscope ps                                   # istiod replicas over xDS; --transport http|exec',
+    `  envoyscope ps ${mesh.pod} --exit-code`,
+    '  envoyscope istiod debug connections',
     '  kubectl get pods -A',
     `  kubectl exec ${mesh.execPod} -c istio-proxy -- pilot-agent request GET server_info`,
     '  kubectl port-forward deploy/reviews-v1 :15000   # then curl http://127.0.0.1:<port>/config_dump',
@@ -59,6 +65,6 @@ process.stdout.write(
 );
 
 // Closing the cluster ends its servers, and with them the process.
-const stop = () => void cluster.close();
+const stop = () => void Promise.all([cluster.close(), ...control.istiods.map((istiod) => istiod.close())]);
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
