@@ -26,6 +26,7 @@ export interface BenchContext {
   cli: string;
   verdict: (subject: string, yardstick: string, value: number, limit: number, comparison: '≤' | '<') => void;
   verdictSeconds: (subject: string, seconds: number, limitSeconds: number) => void;
+  median: (values: number[]) => number;
 }
 
 export function istiodBench(context: BenchContext): void {
@@ -53,7 +54,7 @@ function meshAnswers(): Record<string, unknown> {
   return answers;
 }
 
-function proxyStatus({ root, out, cli, verdictSeconds }: BenchContext): void {
+function proxyStatus({ root, out, cli, verdictSeconds, median }: BenchContext): void {
   const answers = meshAnswers();
   const text = JSON.stringify(answers);
   const file = join(out, `syncz-${PROXIES}.json`);
@@ -78,7 +79,7 @@ function proxyStatus({ root, out, cli, verdictSeconds }: BenchContext): void {
   console.log(`  envoyscope ps -f (whole process, start-up included): ${(cliRun * 1000).toFixed(0)} ms`);
 }
 
-function configDiff({ root, out, cli, verdict }: BenchContext): void {
+function configDiff({ root, out, cli, verdict, median }: BenchContext): void {
   const morning = buildSidecarDump({ services: 10_000, includeEds: true, seed: 7 }) as { configs: Record<string, unknown>[] };
   const evening = structuredClone(morning);
   // What changed since the morning: one cluster in a hundred has a new timeout, ten are gone.
@@ -110,9 +111,4 @@ function timeCommand(argv: string[]): number {
   const result = spawnSync(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30 });
   if (result.status !== 0) throw new Error(`${argv.slice(1).join(' ')} failed: ${result.stderr?.toString().split('\n')[0]}`);
   return (performance.now() - started) / 1000;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }

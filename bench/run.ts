@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   }
   if (wanted('mesh')) for (const { services, runs } of MESH_SIZES) meshRound(services, runs, cliBuilt);
   if (cliBuilt && wanted('ztunnel')) ztunnelRound();
-  if (cliBuilt && wanted('istiod')) istiodBench({ root: ROOT, out: OUT, cli: CLI, verdict, verdictSeconds });
+  if (cliBuilt && wanted('istiod')) istiodBench({ root: ROOT, out: OUT, cli: CLI, verdict, verdictSeconds, median });
 
   console.log(`\n${verdicts.passed} targets passed, ${verdicts.failed} failed.`);
   if (failures.length > 0) {

@@ -1,7 +1,8 @@
 // proxy-status, ps <pod>, pc endpoint --source istiod and istiod debug against the test cluster's
 // istiod replicas, over each transport for real (gRPC through the port-forward, HTTP, exec).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { type FakeCluster, startFakeCluster } from './cluster/index.ts';
@@ -147,7 +148,31 @@ describe('proxy-status over the mesh', () => {
   });
 });
 
+test('--xds-token-file: its token is presented and no TokenRequest is made', async () => {
+  reset();
+  cluster.deny = [{ verb: 'create', resource: 'serviceaccounts/token' }];
+  cluster.issuedTokens.set('token-from-a-file', { namespace: 'istio-system', serviceAccount: 'default', audiences: ['istio-ca'] });
+  const file = join(cluster.dir, 'xds-token');
+  writeFileSync(file, 'token-from-a-file\n');
+  const before = cluster.requests.length;
+  const result = await cli('ps', '--transport', 'xds', '--xds-token-file', file, '--types');
+  assert.equal(result.code, 0, result.stderr);
+  assert.ok(!cluster.requests.slice(before).some((r) => r.method === 'POST'));
+  const missing = await cli('ps', '--transport', 'xds', '--xds-token-file', join(cluster.dir, 'nope'));
+  assert.equal(missing.code, 66);
+});
+
 describe('proxy-status <pod>: istiod against Envoy', () => {
+  test("--file: Envoy's side from a saved dump, the pod's admin is not asked", async () => {
+    reset();
+    const admin = cluster.pod('reviews-v1').envoy!;
+    const asked = admin.requests.length;
+    const result = await cli('ps', 'reviews-v1', '-f', fileURLToPath(new URL('../examples/reviews-v1.config_dump.json', import.meta.url)));
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^Clusters Match\n/);
+    assert.equal(admin.requests.length, asked);
+  });
+
   test('the same config: Match for every kind', async () => {
     reset();
     const result = await cli('ps', 'reviews-v1', '--exit-code');
