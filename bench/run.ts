@@ -25,7 +25,7 @@ const MESH_SIZES = [
 ];
 const COLD_START_RUNS = 15;
 const LIVE = { runs: 15, fanOutRuns: 5, fanOutPods: 200 };
-const SECTIONS = ['cold', 'live', 'mesh', 'ztunnel', 'istiod'] as const;
+const SECTIONS = ['cold', 'live', 'mesh', 'ztunnel', 'trace', 'istiod'] as const;
 /** A run slower than this counts as failed, so the bench always ends within minutes. */
 const RUN_TIMEOUT_MS = 120_000;
 
@@ -35,6 +35,7 @@ const TARGETS = {
   timeVsFloor: 1.5,
   timeVsJq: 1,
   rssVsFile: 4,
+  traceVsRoute: 1.5,
 };
 
 type Sample = { ok: true; seconds: number; peakRssBytes: number | null } | { ok: false; problem: string };
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
   }
   if (wanted('mesh')) for (const { services, runs } of MESH_SIZES) meshRound(services, runs, cliBuilt);
   if (cliBuilt && wanted('ztunnel')) ztunnelRound();
+  if (cliBuilt && wanted('trace')) traceRound(10_000, 5);
   if (cliBuilt && wanted('istiod')) istiodBench({ root: ROOT, out: OUT, cli: CLI, verdict, verdictSeconds, median });
 
   console.log(`\n${verdicts.passed} targets passed, ${verdicts.failed} failed.`);
@@ -169,6 +171,28 @@ function meshRound(services: number, runs: number, cliBuilt: boolean): void {
       verdict(`${name} peak RSS`, 'the file size', rssRatio(cli), TARGETS.rssVsFile, '≤', context);
     }
   }
+}
+
+/** The request `pc trace` follows through the big dump: outbound HTTP to a service, resolved by name. */
+const TRACED_URL = 'http://ratings.default.svc.cluster.local:9080/ratings/0';
+
+/**
+ * `pc trace` visits every listener but one route configuration, one cluster and one EDS assignment:
+ * it should cost little more than `pc route`, which decodes the routes section alone.
+ */
+function traceRound(services: number, runs: number): void {
+  const file = join(OUT, `sidecar-${services}.config_dump.json`);
+  if (!existsSync(file)) writeFileSync(file, serializeAdminJson(buildSidecarDump({ services, includeEds: true })));
+  const route = emptyMeasurement({ label: 'pc route', argv: [process.execPath, CLI, 'pc', 'route', '-f', file] });
+  const trace = emptyMeasurement({ label: `pc trace ${TRACED_URL}`, argv: [process.execPath, CLI, 'pc', 'trace', '-f', file, TRACED_URL] });
+  for (let run = -1; run < runs; run++) {
+    for (const entry of [route, trace]) if (entry.problem === null) record(entry, execute(entry.tool.argv, null, false), run >= 0);
+  }
+  console.log(`\nTrace through the ${services.toLocaleString('en-US')}-service dump (median of ${runs})`);
+  for (const entry of [route, trace]) {
+    console.log(`  ${entry.tool.label.padEnd(72)} ${entry.problem ? `FAILED: ${entry.problem}` : formatSeconds(median(entry.seconds))}`);
+  }
+  if (route.problem === null && trace.problem === null) verdict('pc trace', 'pc route', ratio(trace.seconds, route.seconds), TARGETS.traceVsRoute, '≤');
 }
 
 const ZTUNNEL_MESH = { workloads: 20_000, services: 5_000, runs: 5 };

@@ -37,6 +37,8 @@ export const ExitCode = {
   KUBECONFIG: 26,
   /** Writing stdout or stderr failed (a full disk, an I/O error, stderr closed); sysexits' EX_IOERR. */
   OUTPUT_FAILED: 74,
+  /** `pc trace --exit-code`: the traced request reaches no destination (no route, no listener, BlackHole, …). */
+  NOT_ROUTED: 1,
   // istiod (proxy-status, pc diff, istiod debug).
   /** Not a failure: `--exit-code` and the compared configs differ (as `git diff --exit-code`). */
   DIFFERENCES: 1,

@@ -143,7 +143,7 @@ test('bad input: one line on stderr and the right exit code', async (t) => {
   const dump = ztunnel('dump.json');
   const cases: [string[], number, RegExp, string?][] = [
     [['connections', '-f', dump, '--direction', 'sideways'], 64, /--direction "sideways" is not one of: inbound, outbound/],
-    [['workload', '-f', dump, '-o', 'xml'], 64, /output format "xml" not supported \(use one of: short, table, json, yaml\)/],
+    [['workload', '-f', dump, '-o', 'xml'], 64, /--output "xml" is not one of: short, table, json, yaml/],
     [['policy', '-f', dump, '--node', 'n1'], 64, /at most one of a pod name, --file or --node/],
     [['policy', '-f', dump, 'some-pod'], 64, /at most one of a pod name, --file or --node/],
     [['workload', '-f', dump, 'some-pod', '--node', 'n1'], 64, /not --file and --node/],

@@ -2,19 +2,24 @@
 // stdout has drained (never process.exit, which can cut piped output short).
 // `--version` alone is answered before the rest of the CLI is loaded: scripts call it often, and
 // the command tree, decoders and renderers would cost more than the answer.
+import { basename } from 'node:path';
+import { COMPLETE_COMMAND } from './completeCommand.ts';
 import { VERSION } from './version.ts';
 
-const argv = process.argv.slice(2);
+// kubectl completes a plugin's arguments by running `kubectl_complete-<plugin> <words…>`.
+const kubectlCompletion = /^kubectl_complete-/.test(basename(process.argv[1] ?? ''));
+const argv = kubectlCompletion ? [COMPLETE_COMMAND, ...process.argv.slice(2)] : process.argv.slice(2);
 if (argv.length === 1 && argv[0] === '--version') {
   process.stdout.write(`${VERSION}\n`);
 } else {
-  const [{ ExitCode }, { systemStreams }, { printable }, { run }] = await Promise.all([
+  const [{ ExitCode }, { systemStreams }, { printable }, { run }, { colorModeOf }] = await Promise.all([
     import('../errors.ts'),
     import('../io/streams.ts'),
     import('../util/printable.ts'),
     import('./run.ts'),
+    import('./flags.ts'),
   ]);
-  const io = systemStreams();
+  const io = systemStreams(process.env, colorModeOf(argv));
   let outputFailed = false;
   const WRITE_ERRORS: Record<string, string> = { ENOSPC: ' (no space left on device)', EIO: ' (input/output error)', EPIPE: ' (the reader went away)' };
   /** A failed write (ENOSPC, EIO, …): one line where it can still be read, exit 74, never a trace. */

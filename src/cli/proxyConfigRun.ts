@@ -1,16 +1,18 @@
 // Runs one `pc` command: get the input (file, pod, pods, or an admin URL), render it, print it.
 import { DataError, EnvoyscopeError, ExitCode, UsageError } from '../errors.ts';
 import { configsOneByOne, decodeInput, decodeJson, type DecodedInput } from '../envoy/input.ts';
+import type { ClusterLoadAssignment, Entry, SectionKind } from '../envoy/model.ts';
 import { AdminBadBodyError } from '../kube/errors.ts';
+import type { KubeSession } from '../kube/session.ts';
 import type { AdminTransport, EnvoyAdminClient } from '../kube/types.ts';
 import {
+  allFilterNotes,
   formatRendered,
   formatRenderedForPods,
   layoutOf,
   missingAllSections,
   renderedChunks,
   renderProxyConfig,
-  SECTIONS_SHOWN,
   sectionsToDecode,
   type PcFilters,
   type PcKind,
@@ -29,7 +31,7 @@ import { fanOutProgress } from './progress.ts';
 export type PcSource =
   | { kind: 'file'; path: string }
   | { kind: 'pod'; target: string }
-  | { kind: 'selector'; selector: string }
+  | { kind: 'selector'; selector: string; allNamespaces: boolean }
   | { kind: 'admin-url'; url: string }
   /** The pod of a waypoint (a Gateway's deployment), found by its gateway-name label. */
   | { kind: 'waypoint'; name: string };
@@ -57,6 +59,8 @@ export interface ProxyConfigOptions {
   withHeaders: boolean;
   /** `pc endpoint --source istiod`: ask istiod (edsz) instead of the pod's Envoy. */
   istiod?: IstiodCliOptions;
+  /** The filter flags given (`--port`, …), for `pc all`'s notes on what they do not filter. */
+  filterFlags: string[];
   /** --chains: listeners as a waypoint's chains (automatic on waypoint pods). */
   chains?: boolean;
   /** --strict: parse every section of a file, so damage anywhere in it is reported. */
@@ -81,6 +85,15 @@ export const ADMIN_PATHS: Record<PcKind, string> = {
   all: 'config_dump?include_eds',
 };
 
+/** `pc cluster -o wide` counts each cluster's endpoints, so it asks for the EDS sections as well. */
+const WIDE_ADMIN_PATHS: Partial<Record<PcKind, string>> = {
+  cluster: 'config_dump?include_eds&mask=dynamic_active_clusters,dynamic_warming_clusters,static_clusters,dynamic_endpoint_configs,static_endpoint_configs',
+};
+
+export function adminPath(kind: PcKind, output: OutputFormat): string {
+  return (output === 'wide' ? WIDE_ADMIN_PATHS[kind] : undefined) ?? ADMIN_PATHS[kind];
+}
+
 /**
  * How many pods `-l` talks to at once by default: each is a port-forward through the API server,
  * which a real API server (and its rate limits) takes well, and enough to hide each one's latency.
@@ -88,6 +101,10 @@ export const ADMIN_PATHS: Record<PcKind, string> = {
 export const DEFAULT_CONCURRENCY = 8;
 
 export async function runProxyConfig(options: ProxyConfigOptions, ctx: CliContext): Promise<void> {
+  // Said once, whatever the source: which sections of `pc all` each filter narrows.
+  if (options.kind === 'all') {
+    for (const note of allFilterNotes(options.filterFlags, options.output)) ctx.io.err.write(`note: ${note}\n`);
+  }
   const { source } = options;
   if (source.kind === 'file') {
     const input = await readInput(source.path, ctx.io.in, { maxBytes: options.maxInputBytes });
@@ -106,7 +123,7 @@ export async function runProxyConfig(options: ProxyConfigOptions, ctx: CliContex
   if (source.kind === 'admin-url') {
     const { directAdmin } = await import('../kube/directAdmin.ts');
     const admin = directAdmin(source.url, { timeoutMs: options.kube.timeoutMs, ...logger(options, ctx) });
-    await show(options, ctx, await fetchInput(admin, options.kind), admin.source);
+    await show(options, ctx, await fetchInput(admin, options), admin.source);
     return;
   }
   await runOnPods(options, source, ctx);
@@ -122,7 +139,7 @@ async function runOnIstiod(options: ProxyConfigOptions, istiodOptions: IstiodCli
     if (!pod) return;
     const answer = await istiod.askForProxy('edsz', podLabel(pod));
     const source = `the edsz of istiod ${answer.replica} for ${podLabel(pod)}`;
-    await show(options, ctx, decodeInput(answer.text, source, { only: SECTIONS_SHOWN[options.kind] }), source);
+    await show(options, ctx, decodeInput(answer.text, source, { only: sectionsToDecode(options.kind, options.output) }), source);
   } finally {
     await istiod.close();
   }
@@ -136,23 +153,18 @@ async function runOnPods(
   // The Kubernetes client is the biggest chunk of the bundle: only commands that talk to a cluster load it.
   const kube = await import('../kube/index.ts');
   const { kube: k } = options;
-  const session = await kube.connect({
-    timeoutMs: k.timeoutMs,
-    env: ctx.env,
-    ...(k.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}),
-    ...(k.context !== undefined ? { context: k.context } : {}),
-    ...(k.namespace !== undefined ? { namespace: k.namespace } : {}),
-    ...logger(options, ctx),
-  });
+  const session = await connectKube(kube, k, ctx);
   try {
     const { isWaypointPod, waypointPod } = await import('../kube/waypoint.ts');
     const pods =
       source.kind === 'waypoint' ? [await waypointPod(session, source.name, (line) => ctx.io.err.write(`note: ${line}\n`))]
-      : await session.resolveTargets(source.kind === 'pod' ? { target: source.target } : { selector: source.selector });
+      : await session.resolveTargets(
+          source.kind === 'pod' ? { target: source.target } : { selector: source.selector, allNamespaces: source.allNamespaces },
+        );
     const fetchPod = async (pod: (typeof pods)[number]): Promise<DecodedInput> => {
       const admin = await session.admin(pod, { via: k.via, adminPort: k.adminPort });
       try {
-        return await fetchInput(admin, options.kind);
+        return await fetchInput(admin, options);
       } finally {
         await admin.close();
       }
@@ -193,11 +205,24 @@ async function runOnPods(
   }
 }
 
-async function fetchInput(admin: EnvoyAdminClient, kind: PcKind): Promise<DecodedInput> {
-  const path = ADMIN_PATHS[kind];
+async function fetchInput(admin: EnvoyAdminClient, options: ProxyConfigOptions): Promise<DecodedInput> {
+  const input = await fetchDecoded(admin, adminPath(options.kind, options.output), sectionsToDecode(options.kind, options.output));
+  if (input.kind !== 'clusters' || options.output !== 'wide') return input;
+  // `pc endpoint -o wide`: WORKLOAD and VERSION are in the EDS metadata, which /clusters lacks.
+  // Without it (an old Envoy, a refused request) those columns say `-`; the hosts are still shown.
+  try {
+    const eds = await fetchDecoded(admin, ADMIN_PATHS.eds, sectionsToDecode('eds', options.output));
+    return eds.kind === 'config_dump' ? { ...input, eds: eds.dump.endpoints as Entry<ClusterLoadAssignment>[] } : input;
+  } catch (error) {
+    if (error instanceof EnvoyscopeError) return input;
+    throw error;
+  }
+}
+
+async function fetchDecoded(admin: EnvoyAdminClient, path: string, only: ReadonlySet<SectionKind> | undefined): Promise<DecodedInput> {
   const response = await admin.get(path);
   try {
-    return decodeJson(response.json, admin.source, SECTIONS_SHOWN[kind]);
+    return decodeJson(response.json, admin.source, only);
   } catch (error) {
     // Valid JSON that is not what Envoy sends for this path.
     if (!(error instanceof DataError)) throw error;
@@ -261,12 +286,25 @@ async function show(options: ProxyConfigOptions, ctx: CliContext, input: Decoded
 
 /** On a terminal, a column table's header line is bold (after layout, so the columns stay aligned). */
 async function highlightHeader(text: string, rendered: Rendered | undefined, options: ProxyConfigOptions, ctx: CliContext): Promise<string> {
-  const color = rendered?.kind === 'table' && options.output === 'short' ? await palette(ctx.io.colorOut) : undefined;
+  const columns = options.output === 'short' || options.output === 'wide';
+  const color = rendered?.kind === 'table' && columns ? await palette(ctx.io.colorOut) : undefined;
   if (!color) return text;
   const end = text.indexOf('\n');
   return color.bold(text.slice(0, end)) + text.slice(end);
 }
 
-function logger(options: ProxyConfigOptions, ctx: CliContext): { log?: (line: string) => void } {
+export function logger(options: { kube: KubeOptions }, ctx: CliContext): { log?: (line: string) => void } {
   return options.kube.verbose ? { log: (line) => ctx.io.err.write(`${line}\n`) } : {};
+}
+
+/** A session on the kubeconfig's cluster with the command's connection flags (`kube` is the lazily loaded module). */
+export function connectKube(kube: typeof import('../kube/index.ts'), k: KubeOptions, ctx: CliContext): Promise<KubeSession> {
+  return kube.connect({
+    timeoutMs: k.timeoutMs,
+    env: ctx.env,
+    ...(k.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}),
+    ...(k.context !== undefined ? { context: k.context } : {}),
+    ...(k.namespace !== undefined ? { namespace: k.namespace } : {}),
+    ...logger({ kube: k }, ctx),
+  });
 }

@@ -5,13 +5,19 @@ import { quoted } from '../util/printable.ts';
 import { decodeClustersStatus, looksLikeClustersStatus } from './clustersStatus.ts';
 import { decodeConfigDump, sectionKindOfType } from './decode.ts';
 import { findJsonError, JsonSyntaxError } from './jsonSyntax.ts';
-import { isObj, SECTION_KINDS, type ClustersStatus, type ConfigDump, type SectionKind } from './model.ts';
+import { isObj, SECTION_KINDS, type ClusterLoadAssignment, type ClustersStatus, type ConfigDump, type Entry, type SectionKind } from './model.ts';
 import { fastSlices, membersOf, scanSlices, type ConfigSlice } from './sections.ts';
 
 /** `json` is the input as parsed; with `only`, sections left out are `{"@type"}` stubs. */
 export type DecodedInput =
   | { kind: 'config_dump'; dump: ConfigDump; json: unknown }
-  | { kind: 'clusters'; clusters: ClustersStatus; json: unknown };
+  | {
+      kind: 'clusters';
+      clusters: ClustersStatus;
+      json: unknown;
+      /** The same proxy's EDS assignments, when fetched too (live `pc endpoint -o wide`: workload metadata). */
+      eds?: Entry<ClusterLoadAssignment>[];
+    };
 
 export interface DecodeOptions {
   /** The sections the caller will show; the others are recognised but neither parsed nor decoded. */

@@ -19,8 +19,9 @@ export class PodNotFoundError extends EnvoyscopeError {
 
 export class NoPodsMatchError extends EnvoyscopeError {
   /** `what` is a quoted selector or a workload, e.g. `selector "app=reviews"` or `deployment/reviews (selector app=reviews)`. */
-  constructor(what: string, namespace: string) {
-    super(`no pods match ${what} in namespace "${namespace}"`, ExitCode.NO_PODS_MATCH);
+  /** No namespace: every namespace was searched (-A). */
+  constructor(what: string, namespace?: string) {
+    super(`no pods match ${what} ${namespace === undefined ? 'in any namespace' : `in namespace "${namespace}"`}`, ExitCode.NO_PODS_MATCH);
   }
 }
 

@@ -10,7 +10,6 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import type { Cluster, Context, User } from '@kubernetes/client-node/dist/config_types.js';
 import { parse } from 'yaml';
-import { UsageError } from '../errors.ts';
 import { KubeconfigError } from './errors.ts';
 
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -122,12 +121,12 @@ export function resolveKubeconfig(options: KubeconfigOptions): ResolvedKubeconfi
   if (options.context !== undefined) {
     if (!kubeConfig.getContextObject(options.context)) {
       const known = kubeConfig.getContexts().map((context) => context.name).join(', ') || 'none';
-      throw new UsageError(`context "${options.context}" not found in the kubeconfig (contexts: ${known})`);
+      throw new KubeconfigError(`context "${options.context}" not found in the kubeconfig (contexts: ${known})`);
     }
     kubeConfig.setCurrentContext(options.context);
   }
   const context = kubeConfig.getContextObject(kubeConfig.getCurrentContext());
-  if (!context) throw new UsageError('the kubeconfig has no current-context: pass --context');
+  if (!context) throw new KubeconfigError('the kubeconfig has no current-context: pass --context');
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new KubeconfigError(`context "${context.name}" names cluster "${context.cluster}", which the kubeconfig does not define`);
   return {

@@ -32,6 +32,8 @@ export interface TargetRequest {
   selector?: string;
   /** For a workload target: all of its pods (in kubectl's preference order), not just the first. */
   allPods?: boolean;
+  /** -A/--all-namespaces: the selector's pods in every namespace. */
+  allNamespaces?: boolean;
 }
 
 export interface AdminOptions {
@@ -53,6 +55,8 @@ export interface KubeSession {
   resolveTargets(request: TargetRequest): Promise<PodRef[]>;
   /** The pod's Envoy admin, after checking the pod is Running and in the mesh. */
   admin(pod: PodRef, options: AdminOptions): Promise<EnvoyAdminClient>;
+  /** Names of the namespace's pods that have a sidecar, sorted (shell completion). */
+  meshPodNames(): Promise<string[]>;
   /** GET an API object or list (undefined on 404), for lookups beyond pods (ztunnel, namespaces). */
   read<T>(path: string, query: Record<string, string>, permission: Permission): Promise<T | undefined>;
   /** Every pod of `namespace` matching `selector`, sorted by name; none is not an error. */
@@ -109,9 +113,11 @@ export function openSession(options: ConnectOptions): KubeSession {
     }
   };
 
-  const listPods = async (namespace: string, labelSelector: string, describe: string): Promise<PodJson[]> => {
+  /** `namespace` undefined: every namespace (kubectl's -A). */
+  const listPods = async (namespace: string | undefined, labelSelector: string, describe: string): Promise<PodJson[]> => {
     try {
-      const list = await api.read<PodList>(`/api/v1/namespaces/${segment(namespace)}/pods`, { labelSelector }, { verb: 'list', resource: 'pods', namespace });
+      const path = namespace === undefined ? '/api/v1/pods' : `/api/v1/namespaces/${segment(namespace)}/pods`;
+      const list = await api.read<PodList>(path, { labelSelector }, { verb: 'list', resource: 'pods', ...(namespace === undefined ? {} : { namespace }) });
       return list?.items ?? [];
     } catch (error) {
       if (error instanceof ApiServerError && error.status === 400) throw new UsageError(`${describe} is not a valid label selector: ${error.serverMessage}`);
@@ -119,14 +125,17 @@ export function openSession(options: ConnectOptions): KubeSession {
     }
   };
 
-  const podsForSelector = async (selector: string, namespace: string): Promise<PodRef[]> => {
+  const podsForSelector = async (selector: string, namespace: string | undefined): Promise<PodRef[]> => {
     if (selector.trim() === '') throw new UsageError('-l/--selector needs a label selector such as app=reviews');
     const pods = await listPods(namespace, selector, `"${selector}"`);
     if (pods.length === 0) {
+      if (namespace === undefined) throw new NoPodsMatchError(`selector "${selector}"`);
       await requireNamespace(namespace);
       throw new NoPodsMatchError(`selector "${selector}"`, namespace);
     }
-    return pods.map((pod) => toPodRef(pod, namespace)).sort((a, b) => a.name.localeCompare(b.name));
+    return pods
+      .map((pod) => toPodRef(pod, namespace ?? ''))
+      .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
   };
 
   const podsForTarget = async (text: string, allPods: boolean): Promise<PodRef[]> => {
@@ -166,9 +175,10 @@ export function openSession(options: ConnectOptions): KubeSession {
     context: resolved.context,
     namespace: resolved.namespace,
     server: api.server,
-    async resolveTargets({ target, selector, allPods = false }) {
+    async resolveTargets({ target, selector, allNamespaces, allPods = false }) {
       if (target !== undefined && selector !== undefined) throw new UsageError('give either a pod or -l/--selector, not both');
-      if (selector !== undefined) return podsForSelector(selector, resolved.namespace);
+      if (allNamespaces && selector === undefined) throw new UsageError('-A/--all-namespaces goes with -l/--selector');
+      if (selector !== undefined) return podsForSelector(selector, allNamespaces ? undefined : resolved.namespace);
       if (target === undefined) throw new UsageError('name a pod (name[.namespace], deployment/name, …) or pass -l/--selector');
       return podsForTarget(target, allPods);
     },
@@ -177,6 +187,10 @@ export function openSession(options: ConnectOptions): KubeSession {
       if (!anyContainer && isZtunnelPod(pod)) throw new ZtunnelNotEnvoyError(pod);
       if (!anyContainer && !pod.inMesh) throw (await ambientPodError(api, pod)) ?? new NotInMeshError(pod);
       return podAdmin(api, pod, { via, adminPort, timeoutMs: options.timeoutMs, log: options.log });
+    },
+    async meshPodNames() {
+      const pods = await listPods(resolved.namespace, '', 'all pods');
+      return pods.filter(hasSidecar).map((pod) => pod.metadata?.name ?? '').filter((name) => name !== '').sort();
     },
     read: (path, query, permission) => api.read(path, query, permission),
     async listPods(namespace, selector) {

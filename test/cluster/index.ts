@@ -54,7 +54,7 @@ export interface FakeCluster {
   caPath: string;
   /** A kubeconfig with contexts "fake" (namespace default, current) and "fake-istio" (namespace istio-system). */
   kubeconfigPath: string;
-  /** A temp directory removed by close(). */
+  /** A temp directory removed by close(); it holds the kubeconfigs and the CA certificate. */
   dir: string;
   /** Every request the API server received, in order. */
   requests: RequestRecord[];
@@ -111,11 +111,13 @@ export async function startFakeCluster(scenario: ClusterScenario): Promise<FakeC
     return path;
   };
 
+  const caPath = join(dir, 'ca.crt');
+  await writeFile(caPath, pki.caPem);
   return {
     server,
     token,
     user,
-    caPath: pki.caPath,
+    caPath,
     kubeconfigPath: await writeKubeconfig({ fileName: 'kubeconfig.yaml' }),
     dir,
     requests: apiServer.requests,

@@ -1,44 +1,17 @@
 // `npm run cluster`: the test cluster on its own, until Ctrl-C. Prints a kubeconfig path that
 // envoyscope and the real kubectl can both use. With ../shared/corpus it serves the captured
-// Istio 1.5.4 bookinfo mesh; without it, the bundled reviews-v1 example.
+// Istio 1.5.4 bookinfo mesh; without it, the bundled reviews-v1 example; the README's pod names
+// work in both (readmeMesh.ts).
 
-import { fileURLToPath } from 'node:url';
-import { bookinfoScenario, skipWithoutCorpus } from './bookinfo.ts';
-import { type ClusterScenario, startFakeCluster } from './index.ts';
-import { tinySidecar } from './tinyMesh.ts';
-import { ambientPods, ambientTryLines } from './ambientMesh.ts';
+import { ambientTryLines } from './ambientMesh.ts';
+import { skipWithoutCorpus } from './bookinfo.ts';
+import { startFakeCluster } from './index.ts';
 import { meshIstiods } from './istiod.ts';
+import { readmeMesh } from './readmeMesh.ts';
 
-interface Standalone {
-  scenario: ClusterScenario;
-  pod: string;
-  execPod: string;
-}
-
-function exampleMesh(): Standalone {
-  const example = (name: string) => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
-  const envoy = { dump: example('reviews-v1.config_dump.json'), clusters: example('reviews-v1.clusters.json') };
-  return {
-    pod: 'reviews-v1-cb8655c75-b97zc',
-    execPod: 'ratings-v1-6d8f9c7b5-q7w2e',
-    scenario: {
-      pods: [
-        { name: 'reviews-v1-cb8655c75-b97zc', labels: { app: 'reviews', version: 'v1' }, envoy },
-        { name: 'ratings-v1-6d8f9c7b5-q7w2e', labels: { app: 'ratings', version: 'v1' }, envoy: tinySidecar('ratings-v1-6d8f9c7b5-q7w2e', 'default', '172.33.3.9') },
-      ],
-      workloads: [
-        { kind: 'Deployment', name: 'reviews', selector: { matchLabels: { app: 'reviews' } } },
-        { kind: 'Deployment', name: 'reviews-v1', selector: { matchLabels: { app: 'reviews', version: 'v1' } } },
-      ],
-    },
-  };
-}
-
-const mesh: Standalone = skipWithoutCorpus
-  ? exampleMesh()
-  : { scenario: bookinfoScenario(), pod: 'reviews-v1-85c474d9b8-5xbfq', execPod: 'productpage-v1-7d6cfb7dfd-ccspq' };
+const mesh = readmeMesh(!skipWithoutCorpus);
 const control = await meshIstiods(mesh.scenario.pods);
-const cluster = await startFakeCluster({ ...mesh.scenario, pods: [...mesh.scenario.pods, ...ambientPods, ...control.pods], configMaps: control.configMaps });
+const cluster = await startFakeCluster({ ...mesh.scenario, pods: [...mesh.scenario.pods, ...control.pods], configMaps: control.configMaps });
 control.trust(cluster.issuedTokens);
 const kc = cluster.kubeconfigPath;
 process.stdout.write(

@@ -6,12 +6,13 @@ import { DIFF_KINDS, type DiffKind } from '../../diff/compare.ts';
 import type { CliContext } from '../context.ts';
 import { parseDuration, parsePort } from '../flags.ts';
 import { runDiff } from '../diffRun.ts';
+import { withExamples } from '../help.ts';
 import { DEFAULT_CONCURRENCY } from '../proxyConfigRun.ts';
 
 export const DIFF_OUTPUTS = ['short', 'json', 'yaml'] as const;
 
 export function diffCommand(ctx: CliContext): Command {
-  return new Command('diff')
+  const command = new Command('diff')
     .summary('compare the config of two proxies or dumps: clusters, listeners, routes (secrets, endpoints)')
     .description(
       'Compares two sources resource by resource (matched by name; version_info, last_updated, order and empty defaults ignored).\n' +
@@ -25,7 +26,6 @@ export function diffCommand(ctx: CliContext): Command {
     .option('--exit-code', 'exit 1 when the sources differ')
     .addOption(new Option('--via <transport>', 'how to reach Envoy admin in a pod').choices(['port-forward', 'exec']).default('port-forward'))
     .option('--proxy-admin-port <port>', 'Envoy admin port in the pod', '15000')
-    .addHelpText('after', '\nExamples:\n  envoyscope pc diff morning.json reviews-v1-cb8655c75-b97zc\n  envoyscope pc diff deploy/reviews --kind route\n  envoyscope pc diff a.json b.json -o json\n')
     .action(async (a: string, b: string | undefined, _flags: unknown, self: Command) => {
       const raw = self.optsWithGlobals() as Record<string, unknown>;
       const text = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
@@ -52,6 +52,11 @@ export function diffCommand(ctx: CliContext): Command {
         ctx,
       );
     });
+  return withExamples(command, [
+    'envoyscope pc diff morning.json reviews-v1-cb8655c75-b97zc',
+    'envoyscope pc diff deploy/reviews --kind route',
+    'envoyscope pc diff examples/reviews-v1.config_dump.json examples/reviews-v1.config_dump.json -o json',
+  ]);
 }
 
 /** `cluster,route` (plurals and istioctl's short names accepted) → kinds; anything else is a usage error. */

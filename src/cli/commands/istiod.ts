@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import type { CliContext } from '../context.ts';
+import { withExamples } from '../help.ts';
 import { ISTIOD_OPTIONS, istiodOptions } from './istiodOptions.ts';
 
 export function istiodCommand(ctx: CliContext): Command {
@@ -15,14 +16,14 @@ export function istiodCommand(ctx: CliContext): Command {
     .argument('<path>', 'debug endpoint: syncz, configz, registryz, adsz, connections, push_status, config_dump, edsz, …')
     .option('--proxy <pod>', 'ask about this proxy (pod, pod.namespace or kind/name)');
   for (const option of ISTIOD_OPTIONS({ labelShortFlag: true })) debug.addOption(option);
-  debug.addHelpText('after', "\nExamples:\n  envoyscope istiod debug syncz | jq 'keys'\n  envoyscope istiod debug config_dump --proxy reviews-v1-cb8655c75-b97zc -n default\n");
+  withExamples(debug, ["envoyscope istiod debug syncz | jq 'keys'", 'envoyscope istiod debug config_dump --proxy reviews-v1-cb8655c75-b97zc -n default']);
   debug.action(async (path: string, _flags: unknown, self: Command) => {
     const raw = self.optsWithGlobals() as Record<string, unknown>;
     const { runIstiodDebug } = await import('../istiodDebugRun.ts');
     await runIstiodDebug(debugPath(path), typeof raw['proxy'] === 'string' ? raw['proxy'] : undefined, istiodOptions(raw), ctx);
   });
   istiod.addCommand(debug);
-  return istiod;
+  return withExamples(istiod, ['envoyscope istiod debug connections', 'envoyscope istiod debug push_status --transport http']);
 }
 
 /** `syncz`, `/debug/syncz` and `debug/syncz` all name the same endpoint. */

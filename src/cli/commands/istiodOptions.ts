@@ -24,7 +24,6 @@ export interface IstiodCliOptions {
 
 /** `-l` stands for the istiod label where the command has no pod selector of its own (proxy-status, istiod debug). */
 export const ISTIOD_OPTIONS = ({ labelShortFlag = false } = {}): Option[] => [
-  new Option('-i, --istio-namespace <namespace>', 'namespace istiod runs in').default('istio-system'),
   new Option('-r, --revision <revision>', 'only the istiod of this control plane revision (label istio.io/rev)'),
   new Option(`${labelShortFlag ? '-l, ' : ''}--xds-label <selector>`, 'label selector of the istiod pods (default app=istiod, then istio=pilot)'),
   new Option('--transport <transport>', 'how to ask istiod: auto tries xds, then http, then exec').default('auto'),

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../../errors.ts';
 import type { CliContext } from '../context.ts';
 import { istiodOptions, ISTIOD_OPTIONS } from './istiodOptions.ts';
+import { withExamples } from '../help.ts';
 import { runProxyStatus } from '../proxyStatusRun.ts';
 
 export const STATUS_OUTPUTS = ['short', 'json', 'yaml'] as const;
@@ -22,10 +23,7 @@ export function proxyStatusCommand(ctx: CliContext): Command {
     .addOption(new Option('-o, --output <format>', 'short (table), json or yaml').default('short'))
     .option('--exit-code', 'with a pod: exit 1 when istiod and Envoy differ');
   for (const option of ISTIOD_OPTIONS({ labelShortFlag: true })) command.addOption(option);
-  command.addHelpText(
-    'after',
-    '\nExamples:\n  envoyscope ps\n  envoyscope ps --types -i istio-system --revision canary\n  envoyscope ps -f syncz.json -n bookinfo\n  envoyscope ps reviews-v1-cb8655c75-b97zc --exit-code\n',
-  );
+  withExamples(command, ['envoyscope ps --types -i istio-system --revision canary', 'envoyscope ps -f examples/syncz.json -n default', 'envoyscope ps reviews-v1-cb8655c75-b97zc --exit-code']);
   command.action(async (pod: string | undefined, _flags: unknown, self: Command) => {
     const raw = self.optsWithGlobals() as Record<string, unknown>;
     const output = String(raw['output']);

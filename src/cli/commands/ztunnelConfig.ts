@@ -6,7 +6,8 @@ import { DIRECTIONS, splitWorkloadName, type Direction } from '../../ztunnel/fil
 import { ZC_OUTPUTS, type ZcFilters, type ZcKind, type ZcOutput } from '../../ztunnel/render.ts';
 import { LOG_LEVELS, parseLogLevels } from '../../ztunnel/logLevel.ts';
 import type { CliContext } from '../context.ts';
-import { parseDuration, parsePort } from '../flags.ts';
+import { choiceOption, parseChoice, parseDuration, parsePort } from '../flags.ts';
+import { withExamples } from '../help.ts';
 import { DEFAULT_CONCURRENCY, type KubeOptions } from '../proxyConfigRun.ts';
 import { runZtunnelConfig, runZtunnelLog, type ZcSource } from '../ztunnelConfigRun.ts';
 
@@ -36,21 +37,21 @@ const SUBCOMMANDS: SubcommandSpec[] = [
     kind: 'service',
     aliases: ['services', 's', 'svc'],
     summary: 'Services ztunnel knows: VIPs, waypoint and healthy/all endpoints',
-    examples: ['envoyscope zc service --service-namespace bookinfo'],
+    examples: ['envoyscope zc service --service-namespace bookinfo', 'envoyscope zc service -f examples/bookinfo-ambient.ztunnel_config_dump.json'],
     filters: ['serviceNamespace'],
   },
   {
     kind: 'policy',
     aliases: ['policies', 'p', 'pol'],
     summary: 'Authorization policies ztunnel enforces (L4)',
-    examples: ['envoyscope zc policy --policy-namespace default -o yaml'],
+    examples: ['envoyscope zc policy --policy-namespace default -o yaml', 'envoyscope zc policy -f examples/bookinfo-ambient.ztunnel_config_dump.json'],
     filters: ['policyNamespace'],
   },
   {
     kind: 'certificate',
     aliases: ['certificates', 'certs', 'cert'],
     summary: "A ztunnel's workload certificates: chain, validity, serial numbers",
-    examples: ['envoyscope zc certificate --node ambient-worker'],
+    examples: ['envoyscope zc certificate --node ambient-worker', 'envoyscope zc certificate -f examples/bookinfo-ambient.ztunnel_config_dump.json'],
     filters: [],
   },
   {
@@ -67,7 +68,7 @@ const SUBCOMMANDS: SubcommandSpec[] = [
     kind: 'all',
     aliases: [],
     summary: 'Everything: workloads, services, policies, certificates and connections',
-    examples: ['envoyscope zc all -f ztunnel_config_dump.json --with-headers'],
+    examples: ['envoyscope zc all -f examples/bookinfo-ambient.ztunnel_config_dump.json --with-headers', 'envoyscope zc all --node ambient-worker -o json'],
     filters: ['withHeaders'],
   },
 ];
@@ -82,7 +83,7 @@ const FILTER_OPTIONS: Record<FilterFlag, () => Option[]> = {
   workloadNode: () => [new Option('--workload-node <node>', 'only workloads on this node')],
   serviceNamespace: () => [new Option('--service-namespace <namespace>', 'only services of this namespace')],
   policyNamespace: () => [new Option('--policy-namespace <namespace>', 'only policies of this namespace')],
-  direction: () => [new Option('--direction <direction>', `only ${DIRECTIONS.join(' or ')} connections`)],
+  direction: () => [choiceOption('--direction <direction>', 'only connections in this direction', DIRECTIONS)],
   raw: () => [new Option('--raw', 'show IP addresses instead of the names of services and workloads')],
   workload: () => [new Option('--workload <name[.namespace]>', "only this workload's connections (-n gives the namespace)")],
   withHeaders: () => [new Option('--with-headers', 'print a header line before each section')],
@@ -95,7 +96,7 @@ function commonOptions(command: Command, targetHelp = TARGET_HELP): Command {
   return command
     .argument('[target]', targetHelp)
     .option('--node <node>', 'the ztunnel on this node')
-    .option('-i, --istio-namespace <namespace>', 'where the ztunnel DaemonSet runs', 'istio-system')
+    // -i/--istio-namespace (where the ztunnel DaemonSet runs) is the global flag of run.ts.
     .option('--proxy-admin-port <port>', 'ztunnel admin port', '15000');
 }
 
@@ -106,15 +107,19 @@ export function ztunnelConfigCommand(ctx: CliContext): Command {
     .description('Show the configuration of a ztunnel (through Kubernetes) or of a saved ztunnel /config_dump (--file).');
   for (const spec of SUBCOMMANDS) zc.addCommand(subcommand(spec, ctx));
   zc.addCommand(logCommand(ctx));
-  return zc;
+  return withExamples(zc, [
+    'envoyscope zc workload reviews-v1-5b5d6494f4-qwjv4 -n bookinfo',
+    `envoyscope zc all -f examples/bookinfo-ambient.ztunnel_config_dump.json --with-headers`,
+    'envoyscope zc log --node ambient-worker --level debug',
+  ]);
 }
 
 function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
   const command = commonOptions(new Command(spec.kind).aliases(spec.aliases).summary(spec.summary).description(spec.summary))
     .option('-f, --file <path>', "read a saved ztunnel /config_dump; '-' for stdin")
-    .addOption(new Option('-o, --output <format>', `${ZC_OUTPUTS.join(', ')}`).default('short'));
+    .addOption(choiceOption('-o, --output <format>', 'table columns (short) or the dump\'s objects', ZC_OUTPUTS, { default: 'short' }));
   for (const flag of spec.filters) for (const option of FILTER_OPTIONS[flag]()) command.addOption(option);
-  command.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}\n`);
+  withExamples(command, spec.examples);
   command.action(async (target: string | undefined, _flags: unknown, self: Command) => {
     const raw = self.optsWithGlobals();
     const text = textOf(raw);
@@ -141,7 +146,7 @@ function logCommand(ctx: CliContext): Command {
     .description('Get or set the log level of one ztunnel (a pod or --node) or of every ztunnel in the Istio namespace.')
     .option('--level <levels>', `[<logger>:]<level>,… with level one of ${LOG_LEVELS.join(', ')}`)
     .option('-r, --reset', 'reset the level to its default (info)');
-  command.addHelpText('after', '\nExamples:\n  envoyscope zc log\n  envoyscope zc log --node ambient-worker --level debug\n  envoyscope zc log ztunnel-xljhg -r\n');
+  withExamples(command, ['envoyscope zc log', 'envoyscope zc log --node ambient-worker --level debug', 'envoyscope zc log ztunnel-xljhg -r']);
   command.action(async (target: string | undefined, _flags: unknown, self: Command) => {
     const raw = self.optsWithGlobals();
     const text = textOf(raw);
@@ -184,9 +189,7 @@ function kubeOptions(raw: Record<string, unknown>): KubeOptions {
 }
 
 export function parseZcOutput(value: string): ZcOutput {
-  const format = ZC_OUTPUTS.find((f) => f === value);
-  if (!format) throw new UsageError(`output format "${value}" not supported (use one of: ${ZC_OUTPUTS.join(', ')})`);
-  return format;
+  return parseChoice(value, '--output', ZC_OUTPUTS);
 }
 
 function parseDirection(value: string): Direction {
