@@ -7,7 +7,7 @@ import type { ConfigDump } from '../envoy/model.ts';
 import { ZtunnelProxyError } from '../istiod/errors.ts';
 import { openIstiod } from '../istiod/live.ts';
 import { isZtunnelPod } from '../kube/ambient.ts';
-import { podLabel } from '../kube/index.ts';
+import { podLabel } from '../kube/errors.ts';
 import { readInput } from '../source/file.ts';
 import type { CliContext } from './context.ts';
 import { printComparison } from './diffRun.ts';
