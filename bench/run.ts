@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hugeDump, sectionCurve } from './bigDumps.ts';
+import { istiodBench } from './istiod.ts';
 import { liveBench } from './live.ts';
 import { buildSidecarDump, serializeAdminJson } from './sidecarDump.ts';
 import { buildZtunnelDump } from './ztunnelDump.ts';
@@ -25,7 +26,7 @@ const MESH_SIZES = [
 ];
 const COLD_START_RUNS = 15;
 const LIVE = { runs: 15, fanOutRuns: 5, fanOutPods: 200 };
-const SECTIONS = ['cold', 'live', 'mesh', 'ztunnel', 'trace', 'curve', 'huge'] as const;
+const SECTIONS = ['cold', 'live', 'mesh', 'ztunnel', 'trace', 'curve', 'huge', 'istiod'] as const;
 /** A run slower than this counts as failed, so the bench always ends within minutes. */
 const RUN_TIMEOUT_MS = 120_000;
 
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
   const big = { out: OUT, cli: CLI, verdict, verdictSeconds, failures };
   if (cliBuilt && wanted('curve')) sectionCurve(big);
   if (cliBuilt && wanted('huge')) hugeDump(big);
+  if (cliBuilt && wanted('istiod')) istiodBench({ root: ROOT, out: OUT, cli: CLI, verdict, verdictSeconds, median });
 
   console.log(`\n${verdicts.passed} targets passed, ${verdicts.failed} failed.`);
   if (failures.length > 0) {
