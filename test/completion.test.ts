@@ -53,16 +53,20 @@ test('commands, kinds, aliases, flags and enumerated values come from the comman
 test('a command added later completes with no change to the completion code', async () => {
   const program = buildProgram({ io: testStreams(), now: () => FROZEN_NOW, env: {} });
   program.addCommand(new Command('mesh-status').addCommand(new Command('workload').addOption(choiceOption('--mode <mode>', 'x', ['a', 'b']))));
-  const none = { pods: async () => [] };
+  const nothing = async (): Promise<string[]> => [];
+  const none = { pods: nothing, namespaces: nothing, contexts: nothing };
   assert.deepEqual((await complete(program, ['mesh-'], none)).candidates, ['mesh-status']);
   assert.deepEqual((await complete(program, ['mesh-status', 'workload', '--mode', ''], none)).candidates, ['a', 'b']);
 });
 
-test('pod names of the current namespace (sidecars only) when a cluster answers; -n picks another namespace', async () => {
+test('pod names (sidecars of the namespace), namespaces and contexts when a kubeconfig is reachable; -n picks the namespace', async () => {
   const env = { KUBECONFIG: cluster.kubeconfigPath };
   assert.deepEqual((await candidates(['pc', 'route', ''], env)).values, [POD]);
   assert.deepEqual((await candidates(['pc', 'route', '-n', 'team-b', 'o'], env)).values, ['other-ns-pod']);
   assert.deepEqual((await candidates(['pc', 'route', ''], {})).values, [], 'no kubeconfig: nothing, no error');
+  assert.deepEqual((await candidates(['pc', 'route', '-n', 't'], env)).values, ['team-b'], 'namespaces');
+  assert.deepEqual((await candidates(['--context', ''], env)).values, ['fake', 'fake-istio'], 'contexts from the kubeconfig');
+  assert.deepEqual((await candidates(['--context', 'fake', 'pc', 'route', '-n', 'team-b', ''], env)).values, ['other-ns-pod']);
 });
 
 test('a dead cluster never blocks the shell: nothing is offered within the time budget', async () => {

@@ -14,6 +14,7 @@ import { COLOR_MODES, palette } from '../io/streams.ts';
 import type { CliContext } from './context.ts';
 import { choiceOption, normalizeArgv } from './flags.ts';
 import { VERSION } from './version.ts';
+import { printable } from '../util/printable.ts';
 
 export { VERSION } from './version.ts';
 
@@ -89,7 +90,8 @@ async function report(error: unknown, ctx: CliContext): Promise<ExitCodeValue> {
   if (error instanceof DifferencesFound) return error.exitCode;
   const { message, code } = describe(error);
   const color = await palette(ctx.io.colorErr);
-  ctx.io.err.write(`${color ? color.red('error:') : 'error:'} ${message}\n`);
+  // One printable line whatever the message holds (user values can be long or hold escape sequences).
+  ctx.io.err.write(`${color ? color.red('error:') : 'error:'} ${printable(message, 600)}\n`);
   if (code === ExitCode.INTERNAL && ctx.env['ENVOYSCOPE_DEBUG']) ctx.io.err.write(`${error instanceof Error ? error.stack : ''}\n`);
   return code;
 }

@@ -57,6 +57,8 @@ export interface KubeSession {
   admin(pod: PodRef, options: AdminOptions): Promise<EnvoyAdminClient>;
   /** Names of the namespace's pods that have a sidecar, sorted (shell completion). */
   meshPodNames(): Promise<string[]>;
+  /** Names of the cluster's namespaces, sorted (shell completion). */
+  namespaceNames(): Promise<string[]>;
   /** GET an API object or list (undefined on 404), for lookups beyond pods (ztunnel, namespaces). */
   read<T>(path: string, query: Record<string, string>, permission: Permission): Promise<T | undefined>;
   /** Every pod of `namespace` matching `selector`, sorted by name; none is not an error. */
@@ -191,6 +193,10 @@ export function openSession(options: ConnectOptions): KubeSession {
     async meshPodNames() {
       const pods = await listPods(resolved.namespace, '', 'all pods');
       return pods.filter(hasSidecar).map((pod) => pod.metadata?.name ?? '').filter((name) => name !== '').sort();
+    },
+    async namespaceNames() {
+      const list = await api.read<{ items?: { metadata?: { name?: string } }[] }>('/api/v1/namespaces', {}, { verb: 'list', resource: 'namespaces' });
+      return (list?.items ?? []).map((item) => item.metadata?.name ?? '').filter((name) => name !== '').sort();
     },
     read: (path, query, permission) => api.read(path, query, permission),
     async listPods(namespace, selector) {
