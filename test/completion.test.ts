@@ -38,9 +38,9 @@ async function candidates(words: string[], env: NodeJS.ProcessEnv = {}): Promise
 }
 
 test('commands, kinds, aliases, flags and enumerated values come from the command tree', async () => {
-  assert.deepEqual((await candidates([''])).values, ['proxy-config', 'ztunnel-config', 'version', 'completion']);
-  assert.deepEqual((await candidates(['p'])).values, ['proxy-config', 'pc']);
-  assert.deepEqual((await candidates(['pc', ''])).values, ['listener', 'route', 'cluster', 'endpoint', 'bootstrap', 'secret', 'ecds', 'all', 'trace']);
+  assert.deepEqual((await candidates([''])).values, ['proxy-config', 'proxy-status', 'istiod', 'ztunnel-config', 'version', 'completion']);
+  assert.deepEqual((await candidates(['p'])).values, ['proxy-config', 'pc', 'proxy-status', 'ps']);
+  assert.deepEqual((await candidates(['pc', ''])).values, ['listener', 'route', 'cluster', 'endpoint', 'bootstrap', 'secret', 'ecds', 'all', 'diff', 'trace']);
   assert.ok((await candidates(['pc', 'route', '--'])).values.includes('--namespace'), 'global flags too');
   assert.deepEqual((await candidates(['pc', 'r', '--o'])).values, ['--output']);
   assert.deepEqual((await candidates(['-n', 'default', 'pc', 'ep', '--status', 'UN'])).values, ['UNKNOWN', 'UNHEALTHY']);
@@ -53,16 +53,20 @@ test('commands, kinds, aliases, flags and enumerated values come from the comman
 test('a command added later completes with no change to the completion code', async () => {
   const program = buildProgram({ io: testStreams(), now: () => FROZEN_NOW, env: {} });
   program.addCommand(new Command('mesh-status').addCommand(new Command('workload').addOption(choiceOption('--mode <mode>', 'x', ['a', 'b']))));
-  const none = { pods: async () => [] };
+  const nothing = async (): Promise<string[]> => [];
+  const none = { pods: nothing, namespaces: nothing, contexts: nothing };
   assert.deepEqual((await complete(program, ['mesh-'], none)).candidates, ['mesh-status']);
   assert.deepEqual((await complete(program, ['mesh-status', 'workload', '--mode', ''], none)).candidates, ['a', 'b']);
 });
 
-test('pod names of the current namespace (sidecars only) when a cluster answers; -n picks another namespace', async () => {
+test('pod names (sidecars of the namespace), namespaces and contexts when a kubeconfig is reachable; -n picks the namespace', async () => {
   const env = { KUBECONFIG: cluster.kubeconfigPath };
   assert.deepEqual((await candidates(['pc', 'route', ''], env)).values, [POD]);
   assert.deepEqual((await candidates(['pc', 'route', '-n', 'team-b', 'o'], env)).values, ['other-ns-pod']);
   assert.deepEqual((await candidates(['pc', 'route', ''], {})).values, [], 'no kubeconfig: nothing, no error');
+  assert.deepEqual((await candidates(['pc', 'route', '-n', 't'], env)).values, ['team-b'], 'namespaces');
+  assert.deepEqual((await candidates(['--context', ''], env)).values, ['fake', 'fake-istio'], 'contexts from the kubeconfig');
+  assert.deepEqual((await candidates(['--context', 'fake', 'pc', 'route', '-n', 'team-b', ''], env)).values, ['other-ns-pod']);
 });
 
 test('a dead cluster never blocks the shell: nothing is offered within the time budget', async () => {

@@ -92,8 +92,9 @@ test('enumerated filters accept any case and filter on the listed spelling', asy
 });
 
 test('--verbose=false is accepted by every pc kind', async () => {
-  // pc trace follows a request; it shows no table to summarise.
-  for (const { path } of commandPaths().filter(({ path }) => path[0] === 'proxy-config' && path.length === 2 && path[1] !== 'trace')) {
+  // pc trace follows a request and pc diff compares two sources: neither shows a table to summarise.
+  const notKinds = ['trace', 'diff'];
+  for (const { path } of commandPaths().filter(({ path }) => path[0] === 'proxy-config' && path.length === 2 && !notKinds.includes(path[1] ?? ''))) {
     const result = await runCli([...path, '-f', example, '--verbose=false']);
     assert.equal(result.code, 0, `${path.join(' ')}: ${result.stderr}`);
     assert.notEqual(result.stdout, '');

@@ -20,7 +20,7 @@ function liveCommands(): string[] {
   return blocks
     .flatMap((block) => block.replace(/\\\n\s*/g, ' ').split('\n'))
     .map((line) => line.replace(/\s+#.*$/, '').trim())
-    .filter((line) => /^envoyscope (pc|proxy-config|version) /.test(line) && !line.includes('examples/') && !line.includes('--admin-url'));
+    .filter((line) => /^envoyscope (pc|proxy-config|zc|ztunnel-config|version)\b/.test(line) && !line.includes('examples/') && !line.includes('--admin-url'));
 }
 
 test('the README has live examples', () => {

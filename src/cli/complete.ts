@@ -14,9 +14,21 @@ export interface Completion {
 /** The flags whose values are paths. */
 const PATH_FLAGS = new Set(['--file', '--kubeconfig']);
 
+/** The connection flags typed so far, which the cluster lookups honour. */
+export interface ConnectionFlags {
+  namespace?: string;
+  context?: string;
+  kubeconfig?: string;
+}
+
+/** Names only the cluster or the kubeconfig knows; each answers [] when it cannot say in time. */
 export interface CompletionSources {
-  /** Sidecar pod names for a `[target]` argument; [] when no cluster answers in time. */
-  pods(flags: { namespace?: string; context?: string; kubeconfig?: string }): Promise<string[]>;
+  /** Sidecar pod names for a `[target]` argument. */
+  pods(flags: ConnectionFlags): Promise<string[]>;
+  /** Values of -n/--namespace. */
+  namespaces(flags: ConnectionFlags): Promise<string[]>;
+  /** Values of --context. */
+  contexts(flags: ConnectionFlags): Promise<string[]>;
 }
 
 /**
@@ -28,7 +40,7 @@ export async function complete(program: Command, words: readonly string[], sourc
   let command = program;
   let positional = 0;
   let pending: Option | undefined;
-  const connection: { namespace?: string; context?: string; kubeconfig?: string } = {};
+  const connection: ConnectionFlags = {};
   const remember = (option: Option, value: string): void => {
     const key = option.attributeName();
     if (key === 'namespace' || key === 'context' || key === 'kubeconfig') connection[key] = value;
@@ -53,12 +65,12 @@ export async function complete(program: Command, words: readonly string[], sourc
     else positional++;
   }
 
-  if (pending) return valuesOf(pending, current);
+  if (pending) return valuesOf(pending, current, connection, sources);
   if (current.startsWith('-')) {
     const [name = '', value] = splitFlag(current);
     const option = value === undefined ? undefined : findOption(command, name);
     if (option) {
-      const values = valuesOf(option, value ?? '');
+      const values = await valuesOf(option, value ?? '', connection, sources);
       return { candidates: values.candidates.map((candidate) => `${name}=${candidate}`), files: false };
     }
     const flags = optionsInScope(command).flatMap((o) => [o.long, o.short].filter((flag): flag is string => flag !== undefined));
@@ -73,8 +85,10 @@ export async function complete(program: Command, words: readonly string[], sourc
   return { candidates: [], files: false };
 }
 
-function valuesOf(option: Option, prefix: string): Completion {
+async function valuesOf(option: Option, prefix: string, connection: ConnectionFlags, sources: CompletionSources): Promise<Completion> {
   if (option.argChoices) return { candidates: startingWith(option.argChoices, prefix), files: false };
+  if (option.long === '--namespace') return { candidates: startingWith(await sources.namespaces(connection), prefix), files: false };
+  if (option.long === '--context') return { candidates: startingWith(await sources.contexts(connection), prefix), files: false };
   return { candidates: [], files: option.long !== undefined && PATH_FLAGS.has(option.long) };
 }
 

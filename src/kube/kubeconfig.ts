@@ -116,6 +116,11 @@ function loadKubeConfig(options: KubeconfigOptions): KubeConfig {
   throw new KubeconfigError(`no kubeconfig found: set KUBECONFIG, pass --kubeconfig, create ${home}, or run in a pod`);
 }
 
+/** The kubeconfig's context names (shell completion of --context). */
+export function contextNames(options: KubeconfigOptions): string[] {
+  return loadKubeConfig(options).getContexts().map((context) => context.name);
+}
+
 export function resolveKubeconfig(options: KubeconfigOptions): ResolvedKubeconfig {
   const kubeConfig = loadKubeConfig(options);
   if (options.context !== undefined) {

@@ -49,7 +49,7 @@ const example = (name: string) => fileURLToPath(new URL(`../../examples/${name}`
  */
 function waypointPod(withCorpus: boolean): PodSpec {
   return {
-    name: 'waypoint-5cdd6745d5-rc2gg',
+    name: 'waypoint-6f8c9d7b5-k2m4n',
     namespace: 'bookinfo',
     labels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint', 'gateway.istio.io/managed': 'istio.io-mesh-controller' },
     nodeName: 'kind-worker2',

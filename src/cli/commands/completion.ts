@@ -4,7 +4,7 @@
 // file names, 0: the shell's file names), so kubectl can use it for plugins (kubectl_complete-envoyscope).
 import { Command } from 'commander';
 import type { CliContext } from '../context.ts';
-import { complete, type CompletionSources } from '../complete.ts';
+import { complete, type CompletionSources, type ConnectionFlags } from '../complete.ts';
 import { COMPLETE_COMMAND } from '../completeCommand.ts';
 import { parseChoice } from '../flags.ts';
 import { withExamples } from '../help.ts';
@@ -32,6 +32,7 @@ export function completionCommand(ctx: CliContext): Command {
   });
   return withExamples(command, [
     'source <(envoyscope completion bash)        # in ~/.bashrc',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a zsh expression, shown as is
     'envoyscope completion zsh > "${fpath[1]}/_envoyscope"',
     'envoyscope completion fish > ~/.config/fish/completions/envoyscope.fish',
   ]);
@@ -39,13 +40,29 @@ export function completionCommand(ctx: CliContext): Command {
 
 /** `envoyscope __complete <words…>`: candidates for the last word, never an error (a TAB must not fail). */
 export async function runComplete(program: Command, words: readonly string[], ctx: CliContext): Promise<void> {
-  const sources: CompletionSources = { pods: (flags) => podNames(flags, ctx) };
+  const sources: CompletionSources = {
+    pods: (flags) => fromCluster(flags, ctx, (session) => session.meshPodNames()),
+    namespaces: (flags) => fromCluster(flags, ctx, (session) => session.namespaceNames()),
+    contexts: async (flags) => {
+      // kubeconfig.ts loads @kubernetes/client-node: only a completion that needs contexts pays for it.
+      const { contextNames } = await import('../../kube/kubeconfig.ts');
+      try {
+        return contextNames({ env: ctx.env, ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}) });
+      } catch {
+        return [];
+      }
+    },
+  };
   const result = await complete(program, words.length === 0 ? [''] : words, sources).catch(() => ({ candidates: [], files: false }));
   ctx.io.out.write([...result.candidates, `:${result.files ? 0 : 4}`].join('\n') + '\n');
 }
 
-/** Sidecar pods of the namespace, or [] when there is no kubeconfig, no answer in time, or an error. */
-async function podNames(flags: { namespace?: string; context?: string; kubeconfig?: string }, ctx: CliContext): Promise<string[]> {
+/** The cluster's answer, or [] when there is no kubeconfig, no answer in time, or an error. */
+async function fromCluster(
+  flags: ConnectionFlags,
+  ctx: CliContext,
+  ask: (session: import('../../kube/index.ts').KubeSession) => Promise<string[]>,
+): Promise<string[]> {
   // Loading the Kubernetes client is bounded CPU work; the budget guards against the network only.
   const kube = await import('../../kube/index.ts');
   await import('../../kube/session.ts');
@@ -56,7 +73,7 @@ async function podNames(flags: { namespace?: string; context?: string; kubeconfi
   const lookup = (async () => {
     const session = await kube.connect({ timeoutMs: POD_BUDGET_MS, env: ctx.env, ...flags });
     try {
-      return await session.meshPodNames();
+      return await ask(session);
     } finally {
       await session.close();
     }
