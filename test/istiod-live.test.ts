@@ -76,6 +76,7 @@ const reset = () => {
     each.behavior.xdsOpen = true;
     each.behavior.httpOpen = true;
     delete each.behavior.status;
+    delete each.behavior.xdsDebugUnsupported;
     each.requests.length = 0;
   }
   cluster.deny = [];
@@ -189,6 +190,16 @@ describe('proxy-status <pod>: istiod against Envoy', () => {
     assert.match(result.stdout, /^Clusters Don't Match\n  changed: .*\n    paths: \.connect_timeout\n    --- istiod cluster /);
     // Only the replica holding the proxy answered with a config; istiod-a said "not connected".
     assert.ok(istiod('istiod-a').requests.includes('xds istio.io/debug config_dump?proxyID=productpage-v1.default'));
+  });
+
+  test('an istiod whose ADS lacks the debug passthrough: the config_dump comes over HTTP', async () => {
+    reset();
+    istiod('istiod-a').behavior.xdsDebugUnsupported = true;
+    const result = await cli('ps', 'reviews-v1', '--verbose');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^Clusters Match\n/);
+    assert.deepEqual(istiod('istiod-a').requests, ['xds istio.io/debug config_dump?proxyID=reviews-v1.default', 'http /debug/config_dump?proxyID=reviews-v1.default']);
+    assert.match(result.stderr, /^istiod istiod-a: xds: gRPC UNIMPLEMENTED: unknown type istio\.io\/debug$/m);
   });
 
   test('failures: not connected anywhere, a ztunnel', async () => {

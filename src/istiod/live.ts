@@ -89,8 +89,9 @@ function connection(session: KubeSession, replicas: PodRef[], options: IstiodCli
   const closers = new Set<() => Promise<void>>();
 
   const ask = async (pod: PodRef, path: string): Promise<ReplicaAnswer> => {
+    // The transport that answered before goes first; the others still follow if it fails now.
     const known = working.get(pod.name);
-    const tries = known ? [known] : order;
+    const tries = known ? [known, ...order.filter((transport) => transport !== known)] : order;
     const failures: string[] = [];
     for (const transport of tries) {
       const startedAt = performance.now();
@@ -111,8 +112,8 @@ function connection(session: KubeSession, replicas: PodRef[], options: IstiodCli
         const line = `${transport}: ${error.message}`;
         log?.(`istiod ${pod.name}: ${line}`);
         failures.push(line);
-        // With one transport (asked for, or the one that worked before) its own error says it best.
-        if (error instanceof EnvoyscopeError && (isFinal(error) || tries.length === 1)) throw error;
+        // With one transport asked for, its own error says it best.
+        if (error instanceof EnvoyscopeError && (isFinal(error) || order.length === 1)) throw error;
       }
     }
     throw new IstiodUnreachableError(pod.name, failures);
