@@ -284,7 +284,7 @@ test('bad input: one line, non-zero exit', async () => {
     [['-f', EXAMPLE, '-H', 'no-colon', 'http://ratings:9080/'], /-H "no-colon" is not "name: value"/, 64],
     [['-f', EXAMPLE, 'tcp'], /tcp needs --dst IP:PORT/, 64],
     [['-f', EXAMPLE, 'http://nowhere.example:81/'], /cannot resolve "nowhere\.example"/, 64],
-    [['-f', EXAMPLE, '-o', 'table', 'http://ratings:9080/'], /use one of: short, json, yaml/, 64],
+    [['-f', EXAMPLE, '-o', 'table', 'http://ratings:9080/'], /is not one of: short, json, yaml/, 64],
     [['-f', EXAMPLE, '--random', 'x', 'http://ratings:9080/'], /--random "x"/, 64],
     [['http://ratings:9080/'], /requires a pod name, --file or --admin-url/, 64],
     [['-f', 'examples/reviews-v1.clusters.json', 'http://ratings:9080/'], /not a config dump/, 65],
