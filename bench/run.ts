@@ -8,6 +8,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, wri
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hugeDump, sectionCurve } from './bigDumps.ts';
+import { istiodBench } from './istiod.ts';
 import { liveBench } from './live.ts';
 import { buildSidecarDump, serializeAdminJson } from './sidecarDump.ts';
 import { buildZtunnelDump } from './ztunnelDump.ts';
@@ -24,7 +26,7 @@ const MESH_SIZES = [
 ];
 const COLD_START_RUNS = 15;
 const LIVE = { runs: 15, fanOutRuns: 5, fanOutPods: 200 };
-const SECTIONS = ['cold', 'live', 'mesh', 'ztunnel', 'trace'] as const;
+const SECTIONS = ['cold', 'live', 'mesh', 'ztunnel', 'trace', 'curve', 'huge', 'istiod'] as const;
 /** A run slower than this counts as failed, so the bench always ends within minutes. */
 const RUN_TIMEOUT_MS = 120_000;
 
@@ -80,6 +82,10 @@ async function main(): Promise<void> {
   if (wanted('mesh')) for (const { services, runs } of MESH_SIZES) meshRound(services, runs, cliBuilt);
   if (cliBuilt && wanted('ztunnel')) ztunnelRound();
   if (cliBuilt && wanted('trace')) traceRound(10_000, 5);
+  const big = { out: OUT, cli: CLI, verdict, verdictSeconds, failures };
+  if (cliBuilt && wanted('curve')) sectionCurve(big);
+  if (cliBuilt && wanted('huge')) hugeDump(big);
+  if (cliBuilt && wanted('istiod')) istiodBench({ root: ROOT, out: OUT, cli: CLI, verdict, verdictSeconds, median });
 
   console.log(`\n${verdicts.passed} targets passed, ${verdicts.failed} failed.`);
   if (failures.length > 0) {

@@ -38,8 +38,8 @@ async function candidates(words: string[], env: NodeJS.ProcessEnv = {}): Promise
 }
 
 test('commands, kinds, aliases, flags and enumerated values come from the command tree', async () => {
-  assert.deepEqual((await candidates([''])).values, ['proxy-config', 'ztunnel-config', 'version', 'completion']);
-  assert.deepEqual((await candidates(['p'])).values, ['proxy-config', 'pc']);
+  assert.deepEqual((await candidates([''])).values, ['proxy-config', 'proxy-status', 'istiod', 'ztunnel-config', 'version', 'completion']);
+  assert.deepEqual((await candidates(['p'])).values, ['proxy-config', 'pc', 'proxy-status', 'ps']);
   const kinds = (await candidates(['pc', ''])).values;
   for (const kind of ['listener', 'route', 'cluster', 'endpoint', 'bootstrap', 'secret', 'ecds', 'all']) assert.ok(kinds.includes(kind), kind);
   assert.ok(!kinds.includes('eds') && !kinds.includes('help'), 'hidden commands and help are not offered');

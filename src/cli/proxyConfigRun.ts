@@ -1,6 +1,6 @@
 // Runs one `pc` command: get the input (file, pod, pods, or an admin URL), render it, print it.
-import { DataError, EnvoyscopeError, ExitCode } from '../errors.ts';
-import { configsOneByOne, decodeInput, decodeJson, type DecodedInput } from '../envoy/input.ts';
+import { DataError, EnvoyscopeError, ExitCode, UsageError } from '../errors.ts';
+import { configsOneByOne, decodeInput, decodeJson, TooBigError, type DecodedInput } from '../envoy/input.ts';
 import type { ClusterLoadAssignment, Entry, SectionKind } from '../envoy/model.ts';
 import { AdminBadBodyError } from '../kube/errors.ts';
 import type { KubeSession } from '../kube/session.ts';
@@ -23,6 +23,7 @@ import { isTabular, type OutputFormat } from '../render/output.ts';
 import { palette, writeChunks } from '../io/streams.ts';
 import { wholeDumpChunks } from '../render/stream.ts';
 import { readInput } from '../source/file.ts';
+import type { IstiodCliOptions } from './commands/istiodOptions.ts';
 import type { CliContext } from './context.ts';
 import { fanOutProgress } from './progress.ts';
 
@@ -56,6 +57,8 @@ export interface ProxyConfigOptions {
   filters: PcFilters;
   detailed: boolean;
   withHeaders: boolean;
+  /** `pc endpoint --source istiod`: ask istiod (edsz) instead of the pod's Envoy. */
+  istiod?: IstiodCliOptions;
   /** The filter flags given (`--port`, …), for `pc all`'s notes on what they do not filter. */
   filterFlags: string[];
   /** --chains: listeners as a waypoint's chains (automatic on waypoint pods). */
@@ -112,6 +115,11 @@ export async function runProxyConfig(options: ProxyConfigOptions, ctx: CliContex
     }
     return;
   }
+  if (options.istiod) {
+    if (source.kind !== 'pod') throw new UsageError(`--source istiod takes one pod (or --file with a saved edsz), not a ${source.kind}`);
+    await runOnIstiod(options, options.istiod, source.target, ctx);
+    return;
+  }
   if (source.kind === 'admin-url') {
     const { directAdmin } = await import('../kube/directAdmin.ts');
     const admin = directAdmin(source.url, { timeoutMs: options.kube.timeoutMs, ...logger(options, ctx) });
@@ -119,6 +127,22 @@ export async function runProxyConfig(options: ProxyConfigOptions, ctx: CliContex
     return;
   }
   await runOnPods(options, source, ctx);
+}
+
+/** What istiod holds for the pod's proxy (`edsz?proxyID=`), shown like the pod's own. */
+async function runOnIstiod(options: ProxyConfigOptions, istiodOptions: IstiodCliOptions, target: string, ctx: CliContext): Promise<void> {
+  const { openIstiod } = await import('../istiod/live.ts');
+  const { podLabel } = await import('../kube/index.ts');
+  const istiod = await openIstiod(istiodOptions, ctx);
+  try {
+    const [pod] = await istiod.session.resolveTargets({ target });
+    if (!pod) return;
+    const answer = await istiod.askForProxy('edsz', podLabel(pod));
+    const source = `the edsz of istiod ${answer.replica} for ${podLabel(pod)}`;
+    await show(options, ctx, decodeInput(answer.text, source, { only: sectionsToDecode(options.kind, options.output) }), source);
+  } finally {
+    await istiod.close();
+  }
 }
 
 async function runOnPods(
@@ -237,6 +261,13 @@ async function showFile(options: ProxyConfigOptions, ctx: CliContext, bytes: Buf
 function limitError(error: unknown, source: string, bytes: number, options: ProxyConfigOptions): DataError | undefined {
   if (!(error instanceof Error)) return undefined;
   const command = `'pc ${options.kind} -o ${options.output}'`;
+  if (error instanceof TooBigError) {
+    const heapMiB = Math.ceil((error.jsonBytes * 2.5) / 2 ** 20);
+    return new DataError(
+      source,
+      `(${(bytes / 1e6).toFixed(0)} MB) is too big for ${command}: ${error.message}; use a command that shows a smaller section, or raise the limit (NODE_OPTIONS=--max-old-space-size=${heapMiB})`,
+    );
+  }
   if (error instanceof RangeError && /call stack/i.test(error.message)) {
     return new DataError(source, `is nested too deeply for ${command} (the call stack ran out); -o json and -o raw handle any depth`);
   }

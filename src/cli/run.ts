@@ -1,10 +1,12 @@
 // Builds the command tree, runs one command line, and turns every outcome into an exit code.
 // This is the only place that decides exit codes and prints errors.
 import { Command, CommanderError } from 'commander';
-import { EnvoyscopeError, ExitCode, UsageError, type ExitCodeValue } from '../errors.ts';
+import { DifferencesFound, EnvoyscopeError, ExitCode, UsageError, type ExitCodeValue } from '../errors.ts';
 import { completionCommand, runComplete } from './commands/completion.ts';
 import { proxyConfigCommand } from './commands/proxyConfig.ts';
 import { versionCommand } from './commands/version.ts';
+import { proxyStatusCommand } from './commands/proxyStatus.ts';
+import { istiodCommand } from './commands/istiod.ts';
 import { ztunnelConfigCommand } from './commands/ztunnelConfig.ts';
 import { COMPLETE_COMMAND } from './completeCommand.ts';
 import { EXAMPLE_DUMP, EXAMPLE_POD, withExamples } from './help.ts';
@@ -12,6 +14,7 @@ import { COLOR_MODES, palette } from '../io/streams.ts';
 import type { CliContext } from './context.ts';
 import { choiceOption, normalizeArgv } from './flags.ts';
 import { VERSION } from './version.ts';
+import { printable } from '../util/printable.ts';
 
 export { VERSION } from './version.ts';
 
@@ -33,6 +36,8 @@ export function buildProgram(ctx: CliContext): Command {
     // Read by main.ts before parsing (colorModeOf); declared here so that it is checked and documented.
     .addOption(choiceOption('--color <when>', 'colour: auto (terminal only; FORCE_COLOR, NO_COLOR), always, never', COLOR_MODES, { default: 'auto' }));
   program.addCommand(proxyConfigCommand(ctx));
+  program.addCommand(proxyStatusCommand(ctx));
+  program.addCommand(istiodCommand(ctx));
   program.addCommand(ztunnelConfigCommand(ctx));
   program.addCommand(versionCommand(ctx, VERSION));
   program.addCommand(completionCommand(ctx));
@@ -82,9 +87,11 @@ async function report(error: unknown, ctx: CliContext): Promise<ExitCodeValue> {
   if (error instanceof CommanderError && error.exitCode === 0) return ExitCode.OK;
   // A command group without its subcommand: commander has printed the help on stderr already.
   if (error instanceof CommanderError && error.code === 'commander.help') return ExitCode.USAGE;
+  if (error instanceof DifferencesFound) return error.exitCode;
   const { message, code } = describe(error);
   const color = await palette(ctx.io.colorErr);
-  ctx.io.err.write(`${color ? color.red('error:') : 'error:'} ${message}\n`);
+  // One printable line whatever the message holds (user values can be long or hold escape sequences).
+  ctx.io.err.write(`${color ? color.red('error:') : 'error:'} ${printable(message, 600)}\n`);
   if (code === ExitCode.INTERNAL && ctx.env['ENVOYSCOPE_DEBUG']) ctx.io.err.write(`${error instanceof Error ? error.stack : ''}\n`);
   return code;
 }

@@ -97,17 +97,24 @@ export class UnauthorizedError extends EnvoyscopeError {
 }
 
 export class ForbiddenError extends EnvoyscopeError {
+  readonly serverMessage: string;
   /** `resource` as RBAC names it ("pods/portforward"); `serverMessage` is the API server's own text. */
   constructor(verb: string, resource: string, namespace: string | undefined, serverMessage: string) {
     const where = namespace === undefined ? 'at the cluster scope' : `in namespace "${namespace}"`;
     super(`forbidden: cannot ${verb} ${resource} ${where} (${serverMessage})`, ExitCode.FORBIDDEN);
+    this.serverMessage = serverMessage;
   }
 }
 
 export class AdminBadStatusError extends EnvoyscopeError {
+  readonly status: number;
+  /** The first line of the answer's body. */
+  readonly bodyLine: string;
   constructor(source: string, path: string, status: number, body: string) {
     const firstLine = body.trim().split('\n')[0]?.slice(0, 200) ?? '';
     super(`the Envoy admin of ${source} answered ${status} to GET /${path}${firstLine ? `: ${firstLine}` : ''}`, ExitCode.ADMIN_BAD_STATUS);
+    this.status = status;
+    this.bodyLine = firstLine;
   }
 }
 

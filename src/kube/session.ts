@@ -6,9 +6,9 @@ import { KubeApi, type Permission } from './apiClient.ts';
 import { ApiServerError, ForbiddenError, NamespaceNotFoundError, NoPodsMatchError, NotInMeshError, PodNotFoundError, PodNotRunningError } from './errors.ts';
 import { ambientPodError, isZtunnelPod, ZtunnelNotEnvoyError } from './ambient.ts';
 import { resolveKubeconfig } from './kubeconfig.ts';
-import { podAdmin } from './podAdmin.ts';
+import { execInPod, forwardLocalPort, type LocalForward, podAdmin } from './podAdmin.ts';
 import { byLogging, hasSidecar, isReady, type LabelSelector, parseTarget, type PodJson, selectorString, WORKLOAD_API } from './target.ts';
-import type { AdminTransport, EnvoyAdminClient, Logger, PodRef } from './types.ts';
+import type { AdminTransport, EnvoyAdminClient, ExecOutcome, Logger, PodRef } from './types.ts';
 
 export interface ConnectOptions {
   /** --kubeconfig */
@@ -30,6 +30,8 @@ export interface TargetRequest {
   target?: string;
   /** -l/--selector: every matching pod. */
   selector?: string;
+  /** For a workload target: all of its pods (in kubectl's preference order), not just the first. */
+  allPods?: boolean;
   /** -A/--all-namespaces: the selector's pods in every namespace. */
   allNamespaces?: boolean;
 }
@@ -59,6 +61,18 @@ export interface KubeSession {
   namespaceNames(): Promise<string[]>;
   /** GET an API object or list (undefined on 404), for lookups beyond pods (ztunnel, namespaces). */
   read<T>(path: string, query: Record<string, string>, permission: Permission): Promise<T | undefined>;
+  /** Every pod of `namespace` matching `selector`, sorted by name; none is not an error. */
+  listPods(namespace: string, selector: string): Promise<PodRef[]>;
+  /** HTTP GETs to any port of a pod (istiod's debug port), each over its own port-forward. */
+  podHttp(pod: PodRef, port: number): EnvoyAdminClient;
+  /** Runs `command` in `container` of the pod and collects what it printed. */
+  exec(pod: PodRef, container: string, command: string[]): Promise<ExecOutcome>;
+  /** A local port forwarded to the pod's port, for clients that dial a TCP address (gRPC). */
+  forwardPort(pod: PodRef, port: number): Promise<LocalForward>;
+  /** A TokenRequest: a short-lived token of the service account for `audience`. */
+  requestToken(namespace: string, serviceAccount: string, audience: string): Promise<string>;
+  /** A ConfigMap's data, or undefined when there is no such ConfigMap. */
+  readConfigMap(namespace: string, name: string): Promise<Record<string, string> | undefined>;
   close(): Promise<void>;
 }
 
@@ -126,7 +140,7 @@ export function openSession(options: ConnectOptions): KubeSession {
       .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
   };
 
-  const podForTarget = async (text: string): Promise<PodRef> => {
+  const podsForTarget = async (text: string, allPods: boolean): Promise<PodRef[]> => {
     const target = parseTarget(text);
     const namespace = target.namespace ?? resolved.namespace;
     if (target.kind === 'pod') {
@@ -135,7 +149,7 @@ export function openSession(options: ConnectOptions): KubeSession {
         await requireNamespace(namespace);
         throw new PodNotFoundError('pod', target.name, namespace);
       }
-      return toPodRef(pod, namespace);
+      return [toPodRef(pod, namespace)];
     }
     const { prefix, resource } = WORKLOAD_API[target.kind];
     const workload = await api.read<{ spec?: { selector?: LabelSelector | Record<string, string> } }>(
@@ -154,21 +168,21 @@ export function openSession(options: ConnectOptions): KubeSession {
     const described = `${target.kind}/${target.name}`;
     if (selector === '') throw new NoPodsMatchError(`${described} (it has no selector)`, namespace);
     const pods = await listPods(namespace, selector, `the selector of ${described}`);
-    const first = pods.sort(byLogging)[0];
-    if (!first) throw new NoPodsMatchError(`${described} (selector ${selector})`, namespace);
-    return toPodRef(first, namespace);
+    const sorted = pods.sort(byLogging);
+    if (sorted.length === 0) throw new NoPodsMatchError(`${described} (selector ${selector})`, namespace);
+    return (allPods ? sorted : sorted.slice(0, 1)).map((pod) => toPodRef(pod, namespace));
   };
 
   return {
     context: resolved.context,
     namespace: resolved.namespace,
     server: api.server,
-    async resolveTargets({ target, selector, allNamespaces }) {
+    async resolveTargets({ target, selector, allNamespaces, allPods = false }) {
       if (target !== undefined && selector !== undefined) throw new UsageError('give either a pod or -l/--selector, not both');
       if (allNamespaces && selector === undefined) throw new UsageError('-A/--all-namespaces goes with -l/--selector');
       if (selector !== undefined) return podsForSelector(selector, allNamespaces ? undefined : resolved.namespace);
       if (target === undefined) throw new UsageError('name a pod (name[.namespace], deployment/name, …) or pass -l/--selector');
-      return [await podForTarget(target)];
+      return podsForTarget(target, allPods);
     },
     async admin(pod, { via, adminPort, anyContainer }) {
       if (pod.phase !== 'Running') throw new PodNotRunningError(pod, pod.phase || undefined);
@@ -185,6 +199,31 @@ export function openSession(options: ConnectOptions): KubeSession {
       return (list?.items ?? []).map((item) => item.metadata?.name ?? '').filter((name) => name !== '').sort();
     },
     read: (path, query, permission) => api.read(path, query, permission),
+    async listPods(namespace, selector) {
+      const pods = await listPods(namespace, selector, `"${selector}"`);
+      return pods.map((pod) => toPodRef(pod, namespace)).sort((a, b) => a.name.localeCompare(b.name));
+    },
+    podHttp(pod, port) {
+      return podAdmin(api, pod, { via: 'port-forward', adminPort: port, timeoutMs: options.timeoutMs, log: options.log });
+    },
+    exec(pod, container, command) {
+      return execInPod(api, pod, container, command, AbortSignal.timeout(options.timeoutMs));
+    },
+    forwardPort(pod, port) {
+      return forwardLocalPort(api, pod, port, options.timeoutMs);
+    },
+    async requestToken(namespace, serviceAccount, audience) {
+      const request = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [audience], expirationSeconds: 3600 } };
+      const path = `/api/v1/namespaces/${segment(namespace)}/serviceaccounts/${segment(serviceAccount)}/token`;
+      const created = await api.create<{ status?: { token?: string } }>(path, request, { verb: 'create', resource: 'serviceaccounts/token', namespace });
+      const token = created?.status?.token;
+      if (!token) throw new ApiServerError(api.server, `POST ${path}`, 404, `service account "${serviceAccount}" not found in namespace "${namespace}"`);
+      return token;
+    },
+    async readConfigMap(namespace, name) {
+      const found = await api.read<{ data?: Record<string, string> }>(`/api/v1/namespaces/${segment(namespace)}/configmaps/${segment(name)}`, {}, { verb: 'get', resource: 'configmaps', namespace });
+      return found ? (found.data ?? {}) : undefined;
+    },
     // Every request releases its own connections; there is nothing left to close.
     async close() {},
   };

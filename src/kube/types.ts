@@ -19,6 +19,14 @@ export interface PodRef {
   ready: boolean;
 }
 
+/** What a command run in a container left: its output and the API server's final Status. */
+export interface ExecOutcome {
+  stdout: Buffer;
+  stderr: string;
+  /** The Status from the error channel; absent when the session ended without one. */
+  status: { status?: string; message?: string } | undefined;
+}
+
 export interface AdminResponse {
   /** The path asked for, without its leading slash (e.g. `config_dump?mask=dynamic_listeners`). */
   path: string;

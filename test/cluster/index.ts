@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { type DeniedPermission, FakeApiServer, type RequestRecord } from './apiserver.ts';
+import { type ApiServerState, type DeniedPermission, FakeApiServer, type RequestRecord } from './apiserver.ts';
 import { FakePod, type PodSpec, WORKLOAD_RESOURCES, type WorkloadSpec, workloadJson } from './objects.ts';
 import { testPki } from './pki.ts';
 
@@ -29,6 +29,8 @@ export interface ClusterScenario {
   deny?: DeniedPermission[];
   /** Kubernetes minor version the server reports; the kubectl dispatcher picks its kubectl from it. Default "32". */
   minorVersion?: string;
+  /** ConfigMaps (e.g. istio-ca-root-cert). */
+  configMaps?: { name: string; namespace?: string; data: Record<string, string> }[];
 }
 
 export interface KubeconfigOptions {
@@ -58,6 +60,8 @@ export interface FakeCluster {
   requests: RequestRecord[];
   /** The RBAC deny list in force; change it at will. */
   deny: DeniedPermission[];
+  /** Tokens issued by TokenRequest, for fake servers that check them. */
+  issuedTokens: ApiServerState['issuedTokens'];
   pod(name: string, namespace?: string): FakePod;
   writeKubeconfig(options?: KubeconfigOptions): Promise<string>;
   close(): Promise<void>;
@@ -74,6 +78,7 @@ export async function startFakeCluster(scenario: ClusterScenario): Promise<FakeC
     const { resource } = WORKLOAD_RESOURCES[spec.kind];
     workloads.set(resource, [...(workloads.get(resource) ?? []), workloadJson(spec)]);
   }
+  workloads.set('configmaps', (scenario.configMaps ?? []).map(({ name, namespace = 'default', data }) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, resourceVersion: '1' }, data })));
   const namespaces = new Set([
     'default', 'istio-system', 'kube-system',
     ...(scenario.namespaces ?? []),
@@ -82,7 +87,7 @@ export async function startFakeCluster(scenario: ClusterScenario): Promise<FakeC
   ]);
   const token = randomBytes(16).toString('hex');
   const user = 'system:serviceaccount:default:envoyscope-tester';
-  const state = { namespaces, namespaceLabels: scenario.namespaceLabels ?? {}, pods, workloads, token, user, deny: scenario.deny ?? [], minorVersion: scenario.minorVersion ?? '32' };
+  const state = { namespaces, namespaceLabels: scenario.namespaceLabels ?? {}, pods, workloads, token, user, deny: scenario.deny ?? [], minorVersion: scenario.minorVersion ?? '32', issuedTokens: new Map() };
   const apiServer = new FakeApiServer(state, { key: pki.keyPem, cert: pki.certPem });
   const server = await apiServer.listen();
 
@@ -116,6 +121,7 @@ export async function startFakeCluster(scenario: ClusterScenario): Promise<FakeC
     kubeconfigPath: await writeKubeconfig({ fileName: 'kubeconfig.yaml' }),
     dir,
     requests: apiServer.requests,
+    issuedTokens: state.issuedTokens,
     get deny() {
       return state.deny;
     },

@@ -39,6 +39,8 @@ export interface PodSpec {
   annotations?: Record<string, string>;
   /** A ztunnel's admin on port 15000 (with `containers: ['istio-proxy']`, as the ztunnel DaemonSet names it). */
   ztunnel?: ZtunnelSource;
+  /** Other ports something listens on (istiod's 15012/15014): the local port now, or undefined when closed. */
+  ports?: Record<number, () => number | undefined>;
 }
 
 export class FakePod {
@@ -58,6 +60,7 @@ export class FakePod {
   ready: boolean;
   nodeName: string | undefined;
   restarts: number;
+  private readonly ports: Record<number, () => number | undefined>;
 
   private constructor(spec: PodSpec, envoy: FakeEnvoyAdmin | undefined, ztunnel?: FakeZtunnelAdmin) {
     this.name = spec.name;
@@ -74,6 +77,7 @@ export class FakePod {
     this.ztunnel = ztunnel;
     this.annotations = spec.annotations ?? {};
     this.sidecar = envoy ? (spec.sidecar ?? 'container') : undefined;
+    this.ports = spec.ports ?? {};
   }
 
   static async create(spec: PodSpec): Promise<FakePod> {
@@ -88,7 +92,7 @@ export class FakePod {
 
   /** The local port standing for the pod's `port`, or undefined when nothing listens there. */
   localPort(port: number): number | undefined {
-    return port === ENVOY_ADMIN_PORT ? (this.envoy ?? this.ztunnel)?.port : undefined;
+    return port === ENVOY_ADMIN_PORT ? (this.envoy ?? this.ztunnel)?.port : this.ports[port]?.();
   }
 
   /** containerd's sandbox id, which the kubelet names in port-forward errors. */

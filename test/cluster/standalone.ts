@@ -6,10 +6,13 @@
 import { ambientTryLines } from './ambientMesh.ts';
 import { skipWithoutCorpus } from './bookinfo.ts';
 import { startFakeCluster } from './index.ts';
+import { meshIstiods } from './istiod.ts';
 import { readmeMesh } from './readmeMesh.ts';
 
 const mesh = readmeMesh(!skipWithoutCorpus);
-const cluster = await startFakeCluster(mesh.scenario);
+const control = await meshIstiods(mesh.scenario.pods);
+const cluster = await startFakeCluster({ ...mesh.scenario, pods: [...mesh.scenario.pods, ...control.pods], configMaps: control.configMaps });
+control.trust(cluster.issuedTokens);
 const kc = cluster.kubeconfigPath;
 process.stdout.write(
   [
@@ -22,6 +25,9 @@ process.stdout.write(
     '  envoyscope pc cluster deploy/reviews -n default --fqdn reviews --direction inbound -o json',
     '  envoyscope pc endpoint -l app=ratings -n default',
     ...ambientTryLines,
+    '  envoyscope ps                                   # istiod replicas over xDS; --transport http|exec',
+    `  envoyscope ps ${mesh.pod} --exit-code`,
+    '  envoyscope istiod debug connections',
     '  kubectl get pods -A',
     `  kubectl exec ${mesh.execPod} -c istio-proxy -- pilot-agent request GET server_info`,
     '  kubectl port-forward deploy/reviews-v1 :15000   # then curl http://127.0.0.1:<port>/config_dump',
@@ -32,6 +38,6 @@ process.stdout.write(
 );
 
 // Closing the cluster ends its servers, and with them the process.
-const stop = () => void cluster.close();
+const stop = () => void Promise.all([cluster.close(), ...control.istiods.map((istiod) => istiod.close())]);
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

@@ -10,28 +10,32 @@ import { buildTraceRequest } from '../../src/trace/request.ts';
 import { traceRequest } from '../../src/trace/trace.ts';
 import { CORPUS_MISSING, corpusDir, corpusFiles } from '../helpers/corpus.ts';
 
-test('byte lookups of clusters and EDS agree with a full decode, and so do the traces', () => {
-  const bytes = Buffer.from(serializeAdminJson(buildSidecarDump({ services: 1_000, includeEds: true, seed: 11 })));
-  assert.ok(bytes.length > 4 * 1024 * 1024, 'the dump is big enough to be sliced');
-  const decoded = decodeInput(bytes, 'dump');
-  assert.equal(decoded.kind, 'config_dump');
-  if (decoded.kind !== 'config_dump') return;
-  const eager = traceConfigOf(decoded.dump);
-  const lazy = traceConfigFromBytes(bytes, 'dump');
-  assert.equal(lazy.listeners.length, eager.listeners.length);
-  const names = decoded.dump.clusters.map((entry) => entry.resource.name ?? '');
-  for (const name of [...names.slice(0, 5), ...names.slice(-5), 'PassthroughCluster', 'no-such-cluster']) {
-    assert.deepEqual(lazy.cluster(name), eager.cluster(name), name);
-    assert.deepEqual(lazy.assignment(name), eager.assignment(name), name);
-  }
-  assert.deepEqual(lazy.assignments(), eager.assignments());
-  for (const target of ['http://ratings.default.svc.cluster.local:9080/ratings/0', 'http://reviews:9080/']) {
-    const args = { target, inbound: false, headers: [], tls: false };
-    const viaLazy = traceRequest({ config: lazy }, buildTraceRequest(args, lazy));
-    assert.deepEqual(viaLazy, traceRequest({ config: eager }, buildTraceRequest(args, eager)));
-    assert.equal(viaLazy.result.outcome, 'forwarded');
-  }
-});
+const BIG_DUMP = serializeAdminJson(buildSidecarDump({ services: 1_000, includeEds: true, seed: 11 }));
+
+for (const [layout, text] of [['as Envoy prints it', BIG_DUMP], ['minified', JSON.stringify(JSON.parse(BIG_DUMP))]] as const) {
+  test(`byte lookups of clusters and EDS agree with a full decode, and so do the traces (${layout})`, () => {
+    const bytes = Buffer.from(text);
+    assert.ok(bytes.length > 4 * 1024 * 1024, 'the dump is big enough to be sliced');
+    const decoded = decodeInput(bytes, 'dump');
+    assert.equal(decoded.kind, 'config_dump');
+    if (decoded.kind !== 'config_dump') return;
+    const eager = traceConfigOf(decoded.dump);
+    const lazy = traceConfigFromBytes(bytes, 'dump');
+    assert.equal(lazy.listeners.length, eager.listeners.length);
+    const names = decoded.dump.clusters.map((entry) => entry.resource.name ?? '');
+    for (const name of [...names.slice(0, 5), ...names.slice(-5), 'PassthroughCluster', 'no-such-cluster']) {
+      assert.deepEqual(lazy.cluster(name), eager.cluster(name), name);
+      assert.deepEqual(lazy.assignment(name), eager.assignment(name), name);
+    }
+    assert.deepEqual(lazy.assignments(), eager.assignments());
+    for (const target of ['http://ratings.default.svc.cluster.local:9080/ratings/0', 'http://reviews:9080/']) {
+      const args = { target, inbound: false, headers: [], tls: false };
+      const viaLazy = traceRequest({ config: lazy }, buildTraceRequest(args, lazy));
+      assert.deepEqual(viaLazy, traceRequest({ config: eager }, buildTraceRequest(args, eager)));
+      assert.equal(viaLazy.result.outcome, 'forwarded');
+    }
+  });
+}
 
 test('every corpus dump can be traced: each walk ends in an outcome, never in an exception', { skip: corpusDir ? false : CORPUS_MISSING }, () => {
   let traced = 0;

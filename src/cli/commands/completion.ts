@@ -44,9 +44,9 @@ export async function runComplete(program: Command, words: readonly string[], ct
     pods: (flags) => fromCluster(flags, ctx, (session) => session.meshPodNames()),
     namespaces: (flags) => fromCluster(flags, ctx, (session) => session.namespaceNames()),
     contexts: async (flags) => {
-      const kube = await import('../../kube/index.ts');
+      const { contextNames } = await import('../../kube/kubeconfig.ts');
       try {
-        return kube.contextNames({ env: ctx.env, ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}) });
+        return contextNames({ env: ctx.env, ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}) });
       } catch {
         return [];
       }

@@ -10,6 +10,8 @@ import type { CliContext } from '../context.ts';
 import { choiceOption, definedOnly, outputOption, parseDuration, parseOutput, parsePort, parsePositiveInteger, parseSize } from '../flags.ts';
 import { EXAMPLE_DUMP, EXAMPLE_POD, withExamples } from '../help.ts';
 import { DEFAULT_CONCURRENCY, runProxyConfig, type PcSource, type ProxyConfigOptions } from '../proxyConfigRun.ts';
+import { diffCommand } from './diff.ts';
+import { ISTIOD_OPTIONS, istiodOptions } from './istiodOptions.ts';
 import { traceCommand } from './trace.ts';
 
 interface SubcommandSpec {
@@ -142,6 +144,7 @@ export function proxyConfigCommand(ctx: CliContext): Command {
       'Show the Envoy configuration of a pod (through Kubernetes) or of a saved /config_dump (--file).',
     );
   for (const spec of SUBCOMMANDS) pc.addCommand(subcommand(spec, ctx), spec.hidden ? { hidden: true } : {});
+  pc.addCommand(diffCommand(ctx));
   pc.addCommand(traceCommand(ctx));
   return withExamples(pc, [
     `envoyscope pc route -f ${EXAMPLE_DUMP} --name 9080 -o wide`,
@@ -169,6 +172,10 @@ function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
   const command = addSourceOptions(new Command(spec.kind).aliases(spec.aliases).summary(spec.summary).description(spec.summary))
     .addOption(outputOption(spec.defaultOutput ?? 'short'));
   for (const flag of spec.filters) command.addOption(FILTER_OPTIONS[flag]());
+  if (spec.kind === 'endpoint') {
+    command.addOption(new Option('--source <source>', "whose endpoints: the pod's Envoy, or what istiod holds for it (edsz)").choices(['envoy', 'istiod']).default('envoy'));
+    for (const option of ISTIOD_OPTIONS()) command.addOption(option);
+  }
   // istioctl's `--verbose=false` (read as --summary) is accepted by every kind; it changes only the
   // listener and route tables, so elsewhere it is a hidden no-op.
   if (!spec.filters.includes('summary')) command.addOption(FILTER_OPTIONS.summary().hideHelp());
@@ -214,6 +221,7 @@ export function toOptions(kind: PcKind, target: string | undefined, raw: Record<
     chains: raw['chains'] === true,
     strict: raw['strict'] === true,
     maxInputBytes: parseSize(text('maxInputSize') ?? DEFAULT_MAX_INPUT_SIZE, '--max-input-size'),
+    ...(raw['source'] === 'istiod' ? { istiod: istiodOptions(raw) } : {}),
   };
 }
 

@@ -8,8 +8,7 @@ import { runTrace, TRACE_OUTPUTS, type TraceOptions, type TraceOutput, type Trac
 
 const EXAMPLES = [
   'envoyscope pc trace reviews-v1-cb8655c75-b97zc http://ratings.default.svc.cluster.local:9080/ratings/0',
-  'envoyscope pc trace -f examples/reviews-v1.config_dump.json http://ratings:9080/ratings/0 -o json',
-  'envoyscope pc trace -f dump.json --inbound --dst 172.33.3.3:9080 http://reviews:9080/reviews/0',
+  'envoyscope pc trace -f examples/reviews-v1.config_dump.json --inbound http://reviews:9080/reviews/0',
   'envoyscope pc trace -f dump.json --dst 10.96.0.1:443 --sni kubernetes.default.svc tcp',
 ];
 
