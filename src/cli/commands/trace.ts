@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import type { CliContext } from '../context.ts';
-import { choiceOption, definedOnly, parseDuration, parsePort, parseSize } from '../flags.ts';
+import { choiceOption, definedOnly, parseChoice, parseDuration, parsePort, parseSize } from '../flags.ts';
 import { EXAMPLE_DUMP, EXAMPLE_POD, withExamples } from '../help.ts';
 import { DEFAULT_CONCURRENCY } from '../proxyConfigRun.ts';
 import { runTrace, TRACE_OUTPUTS, type TraceOptions, type TraceSource } from '../traceRun.ts';
@@ -52,7 +52,7 @@ function toOptions(positional: string[], raw: Record<string, unknown>): TraceOpt
   const [first = '', second] = positional;
   const url = second ?? first;
   const pod = second === undefined ? undefined : first;
-  const output = TRACE_OUTPUTS.find((format) => format === text('output')) ?? 'short';
+  const output = parseChoice(text('output') ?? 'short', '--output', TRACE_OUTPUTS);
   const endpointsFile = text('eds');
   return {
     source: sourceOf(pod, text('file'), text('adminUrl')),
