@@ -267,6 +267,13 @@ describe('endpoints and raw debug data from istiod', () => {
     assert.match(result.stdout, /^NAME\s+STATUS\s+LOCALITY\s+CLUSTER\n10\.1\.2\.3:9080\s+\S+\s+outbound\|9080\|\|ratings\.default\.svc\.cluster\.local\n$/);
   });
 
+  test('istiod debug on a path istiod does not serve: its answer, one line', async () => {
+    reset();
+    const result = await cli('istiod', 'debug', 'nonexistentz', '--transport', 'http');
+    assert.equal(result.code, 33);
+    assert.equal(result.stderr, 'error: istiod istiod-a answered 404 to /debug/nonexistentz: 404 page not found\n');
+  });
+
   test('istiod debug: keyed by replica; with --proxy the replica that holds it', async () => {
     reset();
     const all = await cli('istiod', 'debug', 'connections', '--transport', 'http');

@@ -102,11 +102,11 @@ function connection(session: KubeSession, replicas: PodRef[], options: IstiodCli
         const ms = Math.round(performance.now() - startedAt);
         log?.(`istiod ${pod.name}: ${transport} /debug/${path}: ${answer.status}, ${answer.body.length} bytes in ${ms} ms`);
         working.set(pod.name, transport);
-        if (answer.status === 404 || NOT_CONNECTED.test(answer.body.slice(0, 200))) throw new NotConnected(answer.body);
+        if (answer.status === 404 || NOT_CONNECTED.test(answer.body.slice(0, 200))) throw new NotFoundAnswer(pod.name, path, answer.body);
         if (answer.status !== 200) throw new EnvoyscopeError(`istiod ${pod.name} answered ${answer.status} to /debug/${path}: ${answer.body.trim().split('\n')[0] ?? ''}`, ExitCode.ISTIOD_UNREACHABLE);
         return { replica: pod.name, transport, text: answer.body, json: parseOrUndefined(answer.body) };
       } catch (error) {
-        if (error instanceof NotConnected) throw error;
+        if (error instanceof NotFoundAnswer) throw error;
         // A typed failure that is about the cluster, not the transport, ends the search.
         if (!(error instanceof Error)) throw error;
         const line = `${transport}: ${error.message}`;
@@ -143,7 +143,7 @@ function connection(session: KubeSession, replicas: PodRef[], options: IstiodCli
         try {
           return await ask(pod, `${path}${path.includes('?') ? '&' : '?'}proxyID=${encodeURIComponent(proxy)}`);
         } catch (error) {
-          if (!(error instanceof NotConnected)) throw error;
+          if (!(error instanceof NotFoundAnswer)) throw error;
           log?.(`istiod ${pod.name}: ${proxy} is not connected to it`);
         }
       }
@@ -163,7 +163,12 @@ function isFinal(error: EnvoyscopeError): boolean {
   return ([ExitCode.UNAUTHORIZED, ExitCode.API_UNREACHABLE, ExitCode.TLS_FAILURE, ExitCode.KUBECONFIG] as number[]).includes(error.exitCode);
 }
 
-class NotConnected extends Error {}
+/** istiod answered 404: for a proxy, "not connected to this instance"; otherwise an unknown debug path. */
+class NotFoundAnswer extends EnvoyscopeError {
+  constructor(pod: string, path: string, body: string) {
+    super(`istiod ${pod} answered 404 to /debug/${path}: ${body.trim().split('\n')[0] || '(empty)'}`, ExitCode.ISTIOD_UNREACHABLE);
+  }
+}
 
 function parseOrUndefined(text: string): unknown {
   try {
