@@ -52,7 +52,7 @@ describe('the istioctl-compare corpus pair', { skip: corpusDir ? false : CORPUS_
     assert.equal((await runCli(['pc', 'diff', same(), changed(), '--kind', 'listeners'])).stdout.split('\n')[0], "Listeners Don't Match");
     const bad = await runCli(['pc', 'diff', same(), changed(), '--kind', 'cluster,foo']);
     assert.equal(bad.code, 64);
-    assert.match(bad.stderr, /--kind "foo" not supported \(use one of: cluster, listener, route, secret, endpoint\)/);
+    assert.match(bad.stderr, /--kind "foo" is not one of: cluster, listener, route, secret, endpoint/);
   });
 });
 

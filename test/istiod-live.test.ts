@@ -244,7 +244,7 @@ describe('finding istiod', () => {
   test('unknown --transport values are refused', async () => {
     const result = await cli('ps', '--transport', 'carrier-pigeon');
     assert.equal(result.code, 64);
-    assert.match(result.stderr, /use one of: auto, xds, http, exec/);
+    assert.match(result.stderr, /--transport "carrier-pigeon" is not one of: auto, xds, http, exec/);
   });
 });
 

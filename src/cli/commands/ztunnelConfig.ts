@@ -193,9 +193,7 @@ export function parseZcOutput(value: string): ZcOutput {
 }
 
 function parseDirection(value: string): Direction {
-  const direction = DIRECTIONS.find((d) => d === value.toLowerCase());
-  if (!direction) throw new UsageError(`--direction "${value}" is not one of: ${DIRECTIONS.join(', ')}`);
-  return direction;
+  return parseChoice(value.toLowerCase(), '--direction', DIRECTIONS);
 }
 
 /** At most one of a target, --node, or --file, as in istioctl. */
