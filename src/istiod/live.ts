@@ -4,7 +4,8 @@
 import { EnvoyscopeError, ExitCode } from '../errors.ts';
 import type { IstiodCliOptions } from '../cli/commands/istiodOptions.ts';
 import type { CliContext } from '../cli/context.ts';
-import { connect, AdminBadStatusError, AdminRefusedError, NotInMeshError, type KubeSession, type PodRef } from '../kube/index.ts';
+import { AdminBadStatusError, AdminRefusedError, NotInMeshError } from '../kube/errors.ts';
+import type { KubeSession, PodRef } from '../kube/index.ts';
 import { IstiodNotReadyError, IstiodUnreachableError, NoIstiodError, ProxyNotConnectedError } from './errors.ts';
 import { ISTIOD_TRANSPORTS, type IstiodTransport } from './transports.ts';
 
@@ -47,6 +48,8 @@ const NOT_CONNECTED = /not connected to this Pilot instance/i;
 
 export async function openIstiod(options: IstiodCliOptions, ctx: CliContext): Promise<IstiodConnection> {
   const log = options.verbose ? (line: string) => ctx.io.err.write(`${line}\n`) : undefined;
+  // Through import(): the Kubernetes client is loaded by the commands that talk to a cluster only.
+  const { connect } = await import('../kube/index.ts');
   const session = await connect({
     timeoutMs: options.timeoutMs,
     env: ctx.env,

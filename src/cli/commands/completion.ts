@@ -44,6 +44,7 @@ export async function runComplete(program: Command, words: readonly string[], ct
     pods: (flags) => fromCluster(flags, ctx, (session) => session.meshPodNames()),
     namespaces: (flags) => fromCluster(flags, ctx, (session) => session.namespaceNames()),
     contexts: async (flags) => {
+      // kubeconfig.ts loads @kubernetes/client-node: only a completion that needs contexts pays for it.
       const { contextNames } = await import('../../kube/kubeconfig.ts');
       try {
         return contextNames({ env: ctx.env, ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}) });

@@ -5,7 +5,6 @@ import { UsageError } from '../../errors.ts';
 import { DIFF_KINDS, type DiffKind } from '../../diff/compare.ts';
 import type { CliContext } from '../context.ts';
 import { choiceOption, parseChoice, parseDuration, parsePort } from '../flags.ts';
-import { quoted } from '../../util/printable.ts';
 import { runDiff } from '../diffRun.ts';
 import { withExamples } from '../help.ts';
 import { DEFAULT_CONCURRENCY } from '../proxyConfigRun.ts';
@@ -66,7 +65,7 @@ export function parseKinds(value: string): DiffKind[] {
     ...new Set(
       value.split(',').map((word) => {
         const kind = DIFF_KINDS.find((k) => k === word.trim()) ?? aliases[word.trim()];
-        if (!kind) throw new UsageError(`--kind ${quoted(word.trim())} is not one of: ${DIFF_KINDS.join(', ')}`);
+        if (!kind) throw new UsageError(`--kind "${word.trim()}" is not one of: ${DIFF_KINDS.join(', ')}`);
         return kind;
       }),
     ),

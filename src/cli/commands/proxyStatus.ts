@@ -1,8 +1,8 @@
 // `envoyscope proxy-status` (alias `ps`): has istiod's config reached each proxy? With a pod,
 // compares what istiod would send it with what its Envoy holds.
 import { Command } from 'commander';
-import type { CliContext } from '../context.ts';
 import { choiceOption, parseChoice } from '../flags.ts';
+import type { CliContext } from '../context.ts';
 import { istiodOptions, ISTIOD_OPTIONS } from './istiodOptions.ts';
 import { withExamples } from '../help.ts';
 import { runProxyStatus } from '../proxyStatusRun.ts';
@@ -26,7 +26,7 @@ export function proxyStatusCommand(ctx: CliContext): Command {
   withExamples(command, ['envoyscope ps --types -i istio-system --revision canary', 'envoyscope ps -f examples/syncz.json -n default', 'envoyscope ps reviews-v1-cb8655c75-b97zc --exit-code']);
   command.action(async (pod: string | undefined, _flags: unknown, self: Command) => {
     const raw = self.optsWithGlobals() as Record<string, unknown>;
-    const format = parseChoice(String(raw['output'] ?? 'short'), '--output', STATUS_OUTPUTS);
+    const format = parseChoice(String(raw['output']), '--output', STATUS_OUTPUTS);
     await runProxyStatus(
       {
         ...(pod !== undefined ? { pod } : {}),

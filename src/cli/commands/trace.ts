@@ -3,12 +3,13 @@ import { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import type { CliContext } from '../context.ts';
 import { choiceOption, definedOnly, parseChoice, parseDuration, parsePort, parseSize } from '../flags.ts';
+import { EXAMPLE_DUMP, EXAMPLE_POD, withExamples } from '../help.ts';
 import { DEFAULT_CONCURRENCY } from '../proxyConfigRun.ts';
-import { runTrace, TRACE_OUTPUTS, type TraceOptions, type TraceOutput, type TraceSource } from '../traceRun.ts';
+import { runTrace, TRACE_OUTPUTS, type TraceOptions, type TraceSource } from '../traceRun.ts';
 
 const EXAMPLES = [
-  'envoyscope pc trace reviews-v1-cb8655c75-b97zc http://ratings.default.svc.cluster.local:9080/ratings/0',
-  'envoyscope pc trace -f examples/reviews-v1.config_dump.json --inbound http://reviews:9080/reviews/0',
+  `envoyscope pc trace ${EXAMPLE_POD} http://ratings.default.svc.cluster.local:9080/ratings/0`,
+  `envoyscope pc trace -f ${EXAMPLE_DUMP} --inbound http://reviews:9080/reviews/0`,
   'envoyscope pc trace -f dump.json --dst 10.96.0.1:443 --sni kubernetes.default.svc tcp',
 ];
 
@@ -38,7 +39,7 @@ export function traceCommand(ctx: CliContext): Command {
     .option('--exit-code', 'exit 1 when the request reaches no destination (no route, no listener, BlackHole …)')
     .option('--max-input-size <size>', 'give up on a --file (or stdin) longer than this', '8GiB')
     .addOption(choiceOption('-o, --output <format>', 'short (the step-by-step walk), json or yaml', TRACE_OUTPUTS, { default: 'short' }));
-  command.addHelpText('after', `\nExamples:\n${EXAMPLES.map((e) => `  ${e}`).join('\n')}\n`);
+  withExamples(command, EXAMPLES);
   command.action(async (positional: string[], _flags: unknown, self: Command) => {
     await runTrace(toOptions(positional, self.optsWithGlobals()), ctx);
   });
@@ -63,7 +64,7 @@ function toOptions(positional: string[], raw: Record<string, unknown>): TraceOpt
       ...definedOnly({ dst: text('dst'), method: text('method'), src: text('src'), sni: text('sni'), alpn: text('alpn'), random: text('random') }),
     },
     ...(endpointsFile !== undefined ? { endpointsFile } : {}),
-    output: output satisfies TraceOutput,
+    output,
     exitCode: raw['exitCode'] === true,
     maxInputBytes: parseSize(text('maxInputSize') ?? '8GiB', '--max-input-size'),
     kube: {
