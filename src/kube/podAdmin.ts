@@ -46,7 +46,7 @@ class PortForwardSocket extends Duplex {
   errorText = '';
   private readonly ws: WebSocket;
   // Each channel's stream starts with the port number (uint16), which is not data.
-  private readonly prefixLeft = [2, 2];
+  private readonly prefixLeft: [number, number] = [2, 2];
 
   constructor(ws: WebSocket) {
     super();
@@ -61,8 +61,8 @@ class PortForwardSocket extends Duplex {
   private receive(message: Buffer): void {
     const channel = message[0];
     if (channel !== 0 && channel !== 1) return;
-    const skip = Math.min(this.prefixLeft[channel]!, message.length - 1);
-    this.prefixLeft[channel]! -= skip;
+    const skip = Math.min(this.prefixLeft[channel], message.length - 1);
+    this.prefixLeft[channel] -= skip;
     const payload = message.subarray(1 + skip);
     if (payload.length === 0) return;
     if (channel === 0) {

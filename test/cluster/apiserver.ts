@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { type FakePod, POD_FIELDS } from './objects.ts';
 import type { ExecRequest } from './podCommands.ts';
-import { parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.ts';
+import { parseFieldSelector, parseLabelSelector, type Selector, SelectorError } from './selectors.ts';
 import type { SpdySession, SpdyTransport } from './spdy.ts';
 import { Status, type StatusBody } from './status.ts';
 import { serveExecSpdy, serveExecWebSocket, servePortForwardSpdy, servePortForwardWebSocket } from './streaming.ts';
@@ -86,9 +86,7 @@ class HttpError extends Error {
   }
 }
 
-const OBJECT_PATH = new RegExp(
-  String.raw`^/(?:api/v1|apis/(apps)/v1)(?:/namespaces/([^/]+))?/([a-z]+)(?:/([^/]+))?(?:/(exec|portforward))?$`,
-);
+const OBJECT_PATH = /^\/(?:api\/v1|apis\/(apps)\/v1)(?:\/namespaces\/([^/]+))?\/([a-z]+)(?:\/([^/]+))?(?:\/(exec|portforward))?$/;
 
 interface StoredObject {
   json: Json;
@@ -129,7 +127,7 @@ export class FakeApiServer {
     });
     this.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(request, socket, head));
     this.webSockets.on('headers', (headers) => {
-      const index = headers.findIndex((line) => line === `Sec-WebSocket-Protocol: ${TUNNEL_PLACEHOLDER}`);
+      const index = headers.indexOf(`Sec-WebSocket-Protocol: ${TUNNEL_PLACEHOLDER}`);
       if (index >= 0) headers[index] = `Sec-WebSocket-Protocol: ${TUNNEL_PROTOCOL}`;
     });
   }
@@ -267,7 +265,8 @@ export class FakeApiServer {
 
   private list(target: ObjectRequest, query: URLSearchParams): Json {
     const objects = this.objects(target);
-    let labels, fields;
+    let labels: Selector;
+    let fields: Selector;
     try {
       labels = parseLabelSelector(query.get('labelSelector'));
       fields = parseFieldSelector(query.get('fieldSelector'), target.resource === 'pods' ? POD_FIELDS : ['metadata.name', 'metadata.namespace']);
@@ -337,7 +336,7 @@ export class FakeApiServer {
   private podForUpgrade(request: IncomingMessage, upgrade: string): { pod: FakePod; target: ObjectRequest } {
     this.authenticate(request);
     const target = parseObjectPath(new URL(request.url ?? '/', 'https://fake').pathname);
-    if (!target || target.resource !== 'pods' || !target.name || !target.subresource || !target.namespace) {
+    if (target?.resource !== 'pods' || !target.name || !target.subresource || !target.namespace) {
       throw new HttpError(Status.badRequest(`unexpected upgrade request ${request.method} ${request.url}`));
     }
     // A WebSocket upgrade is a GET: Kubernetes ≥ 1.35 checks both `get` and `create`; SPDY is a POST: `create`.

@@ -86,7 +86,9 @@ export function servePortForwardWebSocket(ws: WebSocket, pod: FakePod, ports: nu
     const channel = message[0];
     if (channel !== undefined && channel % 2 === 0) connections[channel / 2]?.write(message.subarray(1));
   });
-  ws.on('close', () => connections.forEach((connection) => connection.destroy()));
+  ws.on('close', () => {
+    for (const connection of connections) connection.destroy();
+  });
 }
 
 /** SPDY port-forward: the client opens an error stream and a data stream per connection, paired by `requestid`. */
