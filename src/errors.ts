@@ -35,6 +35,8 @@ export const ExitCode = {
   EXEC_FAILED: 25,
   /** No usable kubeconfig (none found, unreadable, or an unknown --context). */
   KUBECONFIG: 26,
+  /** Writing stdout or stderr failed (a full disk, an I/O error, stderr closed); sysexits' EX_IOERR. */
+  OUTPUT_FAILED: 74,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { decodeConfigDump } from '../src/envoy/decode.ts';
 import { decodeInput } from '../src/envoy/input.ts';
 import type { SectionKind } from '../src/envoy/model.ts';
-import { sliceConfigs } from '../src/envoy/sections.ts';
+import { JsonSyntaxError } from '../src/envoy/jsonSyntax.ts';
+import { scanSlices } from '../src/envoy/sections.ts';
 import { DataError } from '../src/errors.ts';
 import { CORPUS_MISSING, corpusDir, corpusFiles } from './helpers/corpus.ts';
 
@@ -16,32 +17,49 @@ test('slices are exactly the configs elements, with their @type', () => {
     {"@type": "type.googleapis.com/envoy.admin.v3.A", "s": "a \\"quoted\\" ] } [ { string é 日本 😀 \\\\", "n": [1, -2.5e3, true, null, {}]},
     {"x": 1, "@type": "late"} ,"plain", 7, [ ]
   ], "other": {"configs": "not me"} }`;
-  const slices = sliceConfigs(Buffer.from(text));
+  const slices = scanSlices(Buffer.from(text));
   const parsed = (JSON.parse(text) as { configs: unknown[] }).configs;
   assert.deepEqual(slices?.map((s) => JSON.parse(Buffer.from(text).toString('utf8', s.start, s.end)) as unknown), parsed);
-  assert.deepEqual(slices?.map((s) => s.typeUrl), ['type.googleapis.com/envoy.admin.v3.A', undefined, undefined, undefined, undefined]);
+  assert.deepEqual(slices?.map((s) => s.typeUrl), ['type.googleapis.com/envoy.admin.v3.A', 'late', undefined, undefined, undefined]);
 });
 
 test('anything but a plain {"configs": [...]} object is left to the full parser', () => {
   for (const text of [
-    '',
     '[]',
     '{}',
     '{"configs": {"bootstrap": {}}}',
     '{"default": {"eg": {"configs": []}}}',
-    '{"configs": [] } trailing',
-    '{"configs": [ {"@type": "x"} ',
-    '{"configs": [ "unterminated ]}',
-    "{'configs': []}",
+    '{"configs": [], "cluster_statuses": []}',
+    '{"configs": [], "configs": null}',
   ]) {
-    assert.equal(sliceConfigs(Buffer.from(text)), undefined, text);
+    assert.equal(scanSlices(Buffer.from(text)), undefined, text);
   }
-  assert.deepEqual(sliceConfigs(Buffer.from('{"configs": []}')), []);
+  assert.deepEqual(scanSlices(Buffer.from('{"configs": []}')), []);
+  assert.deepEqual(scanSlices(Buffer.from('{"configs": null, "configs": []}')), []);
+});
+
+test('broken framing is placed at its byte', () => {
+  for (const [text, offset, truncated] of [
+    ['', 0, true],
+    ['{"configs": [] } trailing', 17, false],
+    ['{"configs": [ {"@type": "x"} ', 29, true],
+    ['{"configs": [ "unterminated ]}', 30, true],
+    ["{'configs': []}", 1, false],
+    ['{"configs": [ {"a": 1} {"b": 2} ]}', 23, false],
+  ] as const) {
+    assert.throws(
+      () => scanSlices(Buffer.from(text)),
+      (error: unknown) => error instanceof JsonSyntaxError && error.offset === offset && error.truncated === truncated,
+      text,
+    );
+  }
 });
 
 test('a truncated dump is never sliced, wherever it is cut', () => {
   const bytes = Buffer.from(readFileSync(example, 'utf8').trimEnd());
-  for (let cut = 1; cut < bytes.length; cut += 997) assert.equal(sliceConfigs(bytes.subarray(0, cut)), undefined, `cut at ${cut}`);
+  for (let cut = 1; cut < bytes.length; cut += 997) {
+    assert.throws(() => scanSlices(bytes.subarray(0, cut)), (error: unknown) => error instanceof JsonSyntaxError && error.truncated && error.offset === cut, `cut at ${cut}`);
+  }
 });
 
 test('decoding only the shown sections gives what a full decode gives for them', async (t) => {
@@ -70,7 +88,7 @@ test('a broken dump still gets the full parser\'s message', () => {
 });
 
 test('the example is sliced, not parsed whole', () => {
-  const slices = sliceConfigs(readFileSync(example));
+  const slices = scanSlices(readFileSync(example));
   assert.ok(slices && slices.length >= 7);
   assert.ok(slices.every((s) => s.typeUrl?.startsWith('type.googleapis.com/envoy.admin.v3.')));
 });

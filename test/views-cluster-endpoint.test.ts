@@ -431,7 +431,7 @@ test('bootstrap short golden (camelCase input)', (t) => {
 
 test('endpoint goldens from /clusters?format=json, unfiltered and with each of four filters', (t) => {
   if (!corpusDir) return t.skip(CORPUS_MISSING);
-  const { cluster_statuses: statuses } = decodeClustersStatus(JSON.parse(readCorpus('istioctl-1.6', 'clusters.json')));
+  const { cluster_statuses: statuses } = decodeClustersStatus(JSON.parse(readCorpus('istioctl-1.6', 'clusters.json')), 'clusters.json');
   assertTable(hostTable(statuses, {}), readCorpus('istioctl-1.6', 'endpoint.txt'));
   const filtered = readCorpus('istioctl-1.6', 'endpoint-filtered.txt');
   const filters: EndpointFilter[] = [

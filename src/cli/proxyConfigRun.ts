@@ -1,7 +1,6 @@
 // Runs one `pc` command: get the input (file, pod, pods, or an admin URL), render it, print it.
 import { DataError, EnvoyscopeError, ExitCode } from '../errors.ts';
-import { decodeInput, decodeJson, type DecodedInput } from '../envoy/input.ts';
-import type { SectionKind } from '../envoy/model.ts';
+import { configsOneByOne, decodeInput, decodeJson, type DecodedInput } from '../envoy/input.ts';
 import { AdminBadBodyError } from '../kube/errors.ts';
 import type { AdminTransport, EnvoyAdminClient } from '../kube/types.ts';
 import {
@@ -9,15 +8,18 @@ import {
   formatRenderedForPods,
   layoutOf,
   missingAllSections,
+  renderedChunks,
   renderProxyConfig,
   SECTIONS_SHOWN,
+  sectionsToDecode,
   type PcFilters,
   type PcKind,
   type PcRequest,
   type Rendered,
 } from '../render/proxyConfig.ts';
 import { isTabular, type OutputFormat } from '../render/output.ts';
-import { palette } from '../io/streams.ts';
+import { palette, writeChunks } from '../io/streams.ts';
+import { wholeDumpChunks } from '../render/stream.ts';
 import { readInput } from '../source/file.ts';
 import type { CliContext } from './context.ts';
 import { fanOutProgress } from './progress.ts';
@@ -50,6 +52,10 @@ export interface ProxyConfigOptions {
   filters: PcFilters;
   detailed: boolean;
   withHeaders: boolean;
+  /** --strict: parse every section of a file, so damage anywhere in it is reported. */
+  strict: boolean;
+  /** --max-input-size: a longer input (an endless stream) is an error. */
+  maxInputBytes: number;
 }
 
 /**
@@ -77,8 +83,12 @@ export const DEFAULT_CONCURRENCY = 8;
 export async function runProxyConfig(options: ProxyConfigOptions, ctx: CliContext): Promise<void> {
   const { source } = options;
   if (source.kind === 'file') {
-    const input = await readInput(source.path, ctx.io.in);
-    await show(options, ctx, decodeInput(input.bytes, input.name, { only: sectionsToDecode(options) }), input.name);
+    const input = await readInput(source.path, ctx.io.in, { maxBytes: options.maxInputBytes });
+    try {
+      await showFile(options, ctx, input.bytes, input.name);
+    } catch (error) {
+      throw limitError(error, input.name, input.bytes.length, options) ?? error;
+    }
     return;
   }
   if (source.kind === 'admin-url') {
@@ -163,11 +173,6 @@ async function fetchInput(admin: EnvoyAdminClient, kind: PcKind): Promise<Decode
   }
 }
 
-/** `pc all -o json|yaml` prints the whole input, so it must parse all of it. */
-function sectionsToDecode(options: ProxyConfigOptions): ReadonlySet<SectionKind> | undefined {
-  return options.kind === 'all' && !isTabular(options.output) ? undefined : SECTIONS_SHOWN[options.kind];
-}
-
 function request(options: ProxyConfigOptions, ctx: CliContext, source: string): PcRequest {
   return {
     kind: options.kind,
@@ -180,8 +185,41 @@ function request(options: ProxyConfigOptions, ctx: CliContext, source: string): 
   };
 }
 
+async function showFile(options: ProxyConfigOptions, ctx: CliContext, bytes: Buffer, source: string): Promise<void> {
+  const { kind, output, strict } = options;
+  // `pc all -o json|yaml|raw` prints the whole dump: a big one is read and written a section at a time.
+  const whole = kind === 'all' && !isTabular(output) ? configsOneByOne(bytes, source, { strict }) : undefined;
+  if (whole) {
+    await writeChunks(ctx.io.out, wholeDumpChunks(whole, output === 'yaml' ? 'yaml' : 'json'));
+    return;
+  }
+  await show(options, ctx, decodeInput(bytes, source, { only: sectionsToDecode(kind, output), strict }), source);
+}
+
+/**
+ * A V8 limit met on a huge input (a string or buffer too long, a stack too deep) as one line that
+ * names the size and what to do instead; undefined for any other error.
+ */
+function limitError(error: unknown, source: string, bytes: number, options: ProxyConfigOptions): DataError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const command = `'pc ${options.kind} -o ${options.output}'`;
+  if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    return new DataError(source, `is nested too deeply for ${command} (the call stack ran out); -o json and -o raw handle any depth`);
+  }
+  const tooBig = /invalid string length|invalid array length|allocation failed|string longer than/i.test(error.message);
+  if (!tooBig && (error as NodeJS.ErrnoException).code !== 'ERR_STRING_TOO_LONG') return undefined;
+  return new DataError(
+    source,
+    `(${(bytes / 1e6).toFixed(0)} MB) is too big for ${command} (${error.message}): use a section command (pc cluster, pc listener, …), filters, or -o json`,
+  );
+}
+
 async function show(options: ProxyConfigOptions, ctx: CliContext, input: DecodedInput, source: string): Promise<void> {
   const rendered = renderProxyConfig(input, request(options, ctx, source));
+  if (rendered.kind === 'data') {
+    await writeChunks(ctx.io.out, renderedChunks(rendered));
+    return;
+  }
   ctx.io.out.write(await highlightHeader(formatRendered(rendered, layoutOf(options.output)), rendered, options, ctx));
   if (options.kind === 'all' && isTabular(options.output)) {
     for (const section of missingAllSections(input)) ctx.io.err.write(`note: ${source} has no ${section} section\n`);

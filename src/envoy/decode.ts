@@ -4,7 +4,9 @@
 // element wrappers, bare resources (istiod `types=`, edsz ≥ 1.25), and egctl's wrapped form.
 import { DataError } from '../errors.ts';
 import { isObj, type ConfigDump, type Entry, type Obj, type ResourceState, type SectionKind } from './model.ts';
+import { quoted } from '../util/printable.ts';
 import { canonicalize, messageTypeFromUrl } from './protojson.ts';
+import { checkShape, describeJsonValue } from './shapes.ts';
 
 const V3 = {
   bootstrap: 'envoy.config.bootstrap.v3.Bootstrap',
@@ -152,103 +154,138 @@ function emptyConfigDump(): ConfigDump {
  * Decodes parsed JSON into a ConfigDump. `source` names the input in error messages.
  * Throws DataError when the JSON is not a config dump at all; unknown section and resource types are kept.
  * With `only`, the resources of other sections are skipped (their presence is still recorded):
- * a command that shows routes need not decode ten thousand listeners.
+ * a command that shows routes need not decode ten thousand listeners. `firstIndex` numbers the
+ * `configs` elements in paths when they are decoded one by one.
  */
-export function decodeConfigDump(json: unknown, source: string, only?: ReadonlySet<SectionKind>): ConfigDump {
+export function decodeConfigDump(json: unknown, source: string, only?: ReadonlySet<SectionKind>, firstIndex = 0): ConfigDump {
   const dump = emptyConfigDump();
   const wanted = (kind: SectionKind): boolean => {
     dump.sections.add(kind);
     return only === undefined || only.has(kind);
   };
+  const decoding: Decoding = { dump, wanted, source };
   if (isClusterLoadAssignmentArray(json)) {
     // Pilot/istiod `/debug/edsz` (1.0–1.24): a bare array of ClusterLoadAssignment.
     if (!wanted('endpoints')) return dump;
-    for (const cla of json) dump.endpoints.push(entry('active', cla, V3.endpoint, undefined, {}));
+    json.forEach((cla, index) => dump.endpoints.push(entry(decoding, `[${index}]`, 'active', cla, V3.endpoint, undefined, {})));
     return dump;
   }
-  const holders = findConfigsHolders(json);
+  const holders = findConfigsHolders(json, '');
   if (holders.length === 0) {
     throw new DataError(source, notADumpReason(json));
   }
-  for (const configs of holders) {
-    const elements = Array.isArray(configs)
-      ? configs
-      : Object.entries(configs).filter(([key]) => TRACKER_KEYS.has(key)).map(([, value]) => value);
-    for (const element of elements) {
-      if (isObj(element)) decodeConfig(dump, element, wanted);
+  for (const { configs, path } of holders) {
+    const elements: [string, unknown][] = Array.isArray(configs)
+      ? configs.map((element, index) => [`${path}[${firstIndex + index}]`, element])
+      : Object.entries(configs).filter(([key]) => TRACKER_KEYS.has(key)).map(([key, value]) => [`${path}.${key}`, value]);
+    for (const [at, element] of elements) {
+      if (!isObj(element)) throw new DataError(source, `${at}: expected an object (a section with its "@type"), found ${describeJsonValue(element)}`);
+      decodeConfig(decoding, at, element);
     }
   }
   return dump;
 }
 
-/** The section a `configs` element of this `@type` belongs to (a section, an element wrapper or a bare resource). */
-export function sectionKindOfType(typeUrl: string): SectionKind | undefined {
-  const adminName = typeUrl.replace(/^.*\//, '').replace(/^envoy\.admin\.(v2alpha|v3)\./, '');
-  const sectionName = ELEMENT_WRAPPERS[adminName]?.section ?? adminName;
-  return SECTIONS[sectionName]?.kind ?? BARE_RESOURCES[messageTypeFromUrl(typeUrl)];
+/** What every step of one decode shares. Paths (`configs[2].dynamic_active_clusters[7]`) name faults. */
+interface Decoding {
+  dump: ConfigDump;
+  wanted: (kind: SectionKind) => boolean;
+  source: string;
 }
 
-function decodeConfig(dump: ConfigDump, config: Obj, wanted: (kind: SectionKind) => boolean): void {
-  const typeUrl = typeof config['@type'] === 'string' ? config['@type'] : '';
+/** What a `configs` element of a given `@type` is: a whole section, one wrapped element, or a bare resource. */
+type ConfigType =
+  | { form: 'section'; spec: SectionSpec }
+  | { form: 'element'; spec: SectionSpec; state: ResourceState; resourceField: string }
+  | { form: 'bare'; kind: Collection; messageType: string };
+
+/** Own properties only: a `@type` such as `envoy.admin.v3.constructor` must not find Object's. */
+function lookup<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+function classifyType(typeUrl: string): ConfigType | undefined {
   const shortType = typeUrl.replace(/^.*\//, '');
   const adminName = shortType.replace(/^envoy\.admin\.(v2alpha|v3)\./, '');
-  const section = SECTIONS[adminName];
-  if (section && adminName !== shortType) {
-    if (wanted(section.kind)) decodeSection(dump, section, config);
-    return;
+  if (adminName !== shortType) {
+    const section = lookup(SECTIONS, adminName);
+    if (section) return { form: 'section', spec: section };
+    const wrapper = lookup(ELEMENT_WRAPPERS, adminName);
+    const spec = wrapper && lookup(SECTIONS, wrapper.section);
+    if (wrapper && spec) return { form: 'element', spec, state: wrapper.state, resourceField: wrapper.resourceField };
   }
-  const wrapper = ELEMENT_WRAPPERS[adminName];
-  if (wrapper && adminName !== shortType) {
-    const spec = SECTIONS[wrapper.section];
-    if (spec) {
-      if (!wanted(spec.kind)) return;
-      decodeElement(dump, spec, { field: '', state: wrapper.state, resourceField: wrapper.resourceField }, config);
-      return;
-    }
-  }
-  const bare = BARE_RESOURCES[messageTypeFromUrl(typeUrl)];
-  if (bare) {
-    if (!wanted(bare)) return;
-    pushEntry(dump, bare, entry('active', config, messageTypeFromUrl(typeUrl), typeUrl, {}));
-    return;
-  }
-  dump.unknown.push(config);
+  const messageType = messageTypeFromUrl(typeUrl);
+  const bare = lookup(BARE_RESOURCES, messageType);
+  return bare ? { form: 'bare', kind: bare, messageType } : undefined;
 }
 
-function decodeSection(dump: ConfigDump, spec: SectionSpec, section: Obj): void {
+/** The section a `configs` element of this `@type` is decoded into, if any (as decodeConfig reads it). */
+export function sectionKindOfType(typeUrl: string): SectionKind | undefined {
+  const type = classifyType(typeUrl);
+  return type === undefined ? undefined : type.form === 'bare' ? type.kind : type.spec.kind;
+}
+
+function decodeConfig(decoding: Decoding, at: string, config: Obj): void {
+  const { dump, wanted } = decoding;
+  const typeUrl = typeof config['@type'] === 'string' ? config['@type'] : '';
+  const type = classifyType(typeUrl);
+  switch (type?.form) {
+    case undefined:
+      dump.unknown.push(config);
+      return;
+    case 'section':
+      if (wanted(type.spec.kind)) decodeSection(decoding, at, type.spec, config);
+      return;
+    case 'element':
+      if (wanted(type.spec.kind)) decodeElement(decoding, at, type.spec, { field: '', state: type.state, resourceField: type.resourceField }, config);
+      return;
+    case 'bare':
+      if (wanted(type.kind)) pushEntry(dump, type.kind, entry(decoding, at, 'active', config, type.messageType, typeUrl, {}));
+      return;
+  }
+}
+
+function decodeSection(decoding: Decoding, at: string, spec: SectionSpec, section: Obj): void {
   if (spec.collection === 'bootstrap') {
+    // A bootstrap that is not an object leaves the section unusable: the command says so.
     const bootstrap = field(section, 'bootstrap');
     if (isObj(bootstrap)) {
-      dump.bootstrap = entry('static', bootstrap, V3.bootstrap, undefined, wrapperFields(section, 'bootstrap'));
+      decoding.dump.bootstrap = entry(decoding, `${at}.bootstrap`, 'static', bootstrap, V3.bootstrap, undefined, wrapperFields(section, 'bootstrap'));
     }
     return;
   }
-  for (const list of spec.lists) {
-    const elements = field(section, list.field);
-    if (!Array.isArray(elements)) continue;
-    for (const element of elements) {
-      if (isObj(element)) decodeElement(dump, spec, list, element);
-    }
-  }
-  if (spec.kind === 'listeners') {
-    const dynamic = field(section, 'dynamic_listeners');
-    if (Array.isArray(dynamic)) {
-      for (const element of dynamic) {
-        if (isObj(element)) decodeDynamicListener(dump, element);
-      }
+  const lists = spec.kind === 'listeners' ? [...spec.lists, DYNAMIC_LISTENERS] : spec.lists;
+  for (const list of lists) {
+    for (const [path, element] of listElements(decoding, `${at}.${list.field}`, field(section, list.field))) {
+      decodeElement(decoding, path, spec, list, element);
     }
   }
 }
 
-function decodeElement(dump: ConfigDump, spec: SectionSpec, list: ListSpec, element: Obj): void {
+/** v3's dynamic_listeners: each element a DynamicListener (decoded by decodeDynamicListener). */
+const DYNAMIC_LISTENERS: ListSpec = { field: 'dynamic_listeners', state: 'active', resourceField: '' };
+
+/** The objects of a repeated field (absent or null: none), each with its path. */
+function listElements(decoding: Decoding, at: string, value: unknown): [string, Obj][] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new DataError(decoding.source, `${at}: expected an array, found ${describeJsonValue(value)}`);
+  return value.map((element: unknown, index): [string, Obj] => {
+    if (!isObj(element)) throw new DataError(decoding.source, `${at}[${index}]: expected an object, found ${describeJsonValue(element)}`);
+    return [`${at}[${index}]`, element];
+  });
+}
+
+function decodeElement(decoding: Decoding, at: string, spec: SectionSpec, list: ListSpec, element: Obj): void {
+  const { dump } = decoding;
   if (spec.kind === 'listeners' && list.resourceField === '') {
-    decodeDynamicListener(dump, element);
+    decodeDynamicListener(decoding, at, element);
     return;
   }
   if (spec.collection === 'bootstrap') return;
   if (spec.kind === 'scopedRoutes') {
     // The element itself is the resource: {name, scoped_route_configs[Any], last_updated, …}.
     const canonical = needsCanonicalizing(element) ? (canonicalize(element, scopedRoutesWrapperType(list.state)) as Obj) : element;
+    checkShape(canonical, scopedRoutesWrapperType(list.state), at, decoding.source);
     pushEntry(dump, 'scopedRoutes', {
       state: list.state,
       resource: canonical,
@@ -260,20 +297,25 @@ function decodeElement(dump: ConfigDump, spec: SectionSpec, list: ListSpec, elem
     return;
   }
   const resource = field(element, list.resourceField);
+  if (resource !== undefined && resource !== null && !isObj(resource)) {
+    throw new DataError(decoding.source, `${at}.${list.resourceField}: expected an object, found ${describeJsonValue(resource)}`);
+  }
   if (!isObj(resource)) {
     // A wrapper without its resource (masked output, or an error_state-only entry) still tells us
     // the resource exists; keep it so nothing is silently dropped.
     if (Object.keys(element).some((key) => key !== '@type')) {
       const state = field(element, 'error_state') !== undefined ? 'error' : list.state;
-      pushEntry(dump, spec.collection, entry(state, {}, spec.messageType, undefined, wrapperFields(element, list.resourceField)));
+      pushEntry(dump, spec.collection, entry(decoding, at, state, {}, spec.messageType, undefined, wrapperFields(element, list.resourceField)));
     }
     return;
   }
-  pushEntry(dump, spec.collection, entry(list.state, resource, spec.messageType, undefined, wrapperFields(element, list.resourceField)));
+  const wrapper = wrapperFields(element, list.resourceField);
+  pushEntry(dump, spec.collection, entry(decoding, `${at}.${list.resourceField}`, list.state, resource, spec.messageType, undefined, wrapper));
 }
 
 /** v3 DynamicListener: one name with up to three states (and an error state) side by side. */
-function decodeDynamicListener(dump: ConfigDump, element: Obj): void {
+function decodeDynamicListener(decoding: Decoding, at: string, element: Obj): void {
+  const { dump } = decoding;
   const wrapper = wrapperFields(element, '');
   delete wrapper['active_state'];
   delete wrapper['warming_state'];
@@ -285,18 +327,23 @@ function decodeDynamicListener(dump: ConfigDump, element: Obj): void {
     ['draining_state', 'draining'],
   ] as const) {
     const holder = field(element, stateField);
-    if (!isObj(holder)) continue;
+    if (holder === undefined || holder === null) continue;
+    if (!isObj(holder)) throw new DataError(decoding.source, `${at}.${stateField}: expected an object, found ${describeJsonValue(holder)}`);
     const listener = field(holder, 'listener');
-    if (!isObj(listener)) continue;
+    if (listener === undefined || listener === null) continue;
+    const path = `${at}.${stateField}.listener`;
+    if (!isObj(listener)) throw new DataError(decoding.source, `${path}: expected an object, found ${describeJsonValue(listener)}`);
     found = true;
-    pushEntry(dump, 'listeners', entry(state, listener, V3.listener, undefined, { ...wrapper, ...wrapperFields(holder, 'listener') }));
+    pushEntry(dump, 'listeners', entry(decoding, path, state, listener, V3.listener, undefined, { ...wrapper, ...wrapperFields(holder, 'listener') }));
   }
   if (!found && field(element, 'error_state') !== undefined) {
-    pushEntry(dump, 'listeners', entry('error', {}, V3.listener, undefined, wrapper));
+    pushEntry(dump, 'listeners', entry(decoding, at, 'error', {}, V3.listener, undefined, wrapper));
   }
 }
 
 function entry<R extends Obj>(
+  decoding: Decoding,
+  at: string,
   state: ResourceState,
   resource: Obj,
   defaultMessageType: string,
@@ -306,6 +353,7 @@ function entry<R extends Obj>(
   const typeUrl = typeUrlOverride ?? (typeof resource['@type'] === 'string' ? resource['@type'] : undefined);
   const messageType = typeUrl ? messageTypeFromUrl(typeUrl) : defaultMessageType;
   const canonical = (needsCanonicalizing(resource) ? canonicalize(resource, messageType) : resource) as R;
+  checkShape(canonical, messageType, at, decoding.source);
   const result: Entry<R> = { state, resource: canonical, messageType, wrapper };
   if (typeUrl) result.typeUrl = typeUrl;
   const versionInfo = wrapper['version_info'];
@@ -336,7 +384,7 @@ function needsCanonicalizing(resource: Obj): boolean {
   for (let i = 0; i < queue.length; i++) {
     const value = queue[i];
     if (Array.isArray(value)) {
-      queue.push(...value);
+      for (const item of value) queue.push(item); // not push(...value): a 500k-element spread overflows the stack
       continue;
     }
     if (typeof value !== 'object' || value === null) continue;
@@ -394,14 +442,14 @@ function optionalString<K extends string>(key: K, value: unknown): { [P in K]?: 
  * Every `configs` holder in the input: the dump itself, or the dumps nested one or two levels
  * down in egctl's wrapped output (`{ns: {name: {configs}}}`, `{xds: {"ns/name": {configs}}}`).
  */
-function findConfigsHolders(json: unknown, depth = 0): (unknown[] | Obj)[] {
+function findConfigsHolders(json: unknown, path: string, depth = 0): { configs: unknown[] | Obj; path: string }[] {
   if (!isObj(json)) return [];
   const configs = json['configs'];
   if (Array.isArray(configs) || (isObj(configs) && Object.keys(configs).some((k) => TRACKER_KEYS.has(k)))) {
-    return [configs];
+    return [{ configs, path: `${path}configs` }];
   }
   if (depth >= 2) return [];
-  return Object.values(json).flatMap((value) => findConfigsHolders(value, depth + 1));
+  return Object.entries(json).flatMap(([key, value]) => findConfigsHolders(value, `${path}${JSON.stringify(key)}.`, depth + 1));
 }
 
 function isClusterLoadAssignmentArray(json: unknown): json is Obj[] {
@@ -419,6 +467,9 @@ function notADumpReason(json: unknown): string {
       : 'is a JSON array but not Pilot /debug/edsz output (an array of ClusterLoadAssignment); not an Envoy config dump';
   }
   if (!isObj(json)) return `is JSON ${json === null ? 'null' : typeof json}, not an Envoy config dump`;
-  const keys = Object.keys(json).slice(0, 3).map((k) => JSON.stringify(k)).join(', ');
+  if (Object.hasOwn(json, 'configs')) {
+    return `is not an Envoy config dump: its "configs" is ${describeJsonValue(json['configs'])}, not an array of sections (or a map of them)`;
+  }
+  const keys = Object.keys(json).slice(0, 3).map((k) => quoted(k, 40)).join(', ');
   return `is not an Envoy config dump: expected a "configs" field, found ${keys || 'an empty object'}`;
 }

@@ -1,24 +1,17 @@
 // Turns the text of a saved input into decoded data, recognising what it is from its content:
 // a config dump (any generation), Envoy's `/clusters?format=json`, or Pilot's `/debug/edsz`.
 import { DataError } from '../errors.ts';
+import { quoted } from '../util/printable.ts';
 import { decodeClustersStatus, looksLikeClustersStatus } from './clustersStatus.ts';
 import { decodeConfigDump, sectionKindOfType } from './decode.ts';
-import type { ClustersStatus, ConfigDump, SectionKind } from './model.ts';
-import { sliceConfigs } from './sections.ts';
+import { findJsonError, JsonSyntaxError } from './jsonSyntax.ts';
+import { isObj, SECTION_KINDS, type ClustersStatus, type ConfigDump, type SectionKind } from './model.ts';
+import { fastSlices, membersOf, scanSlices, type ConfigSlice } from './sections.ts';
 
 /** `json` is the input as parsed; with `only`, sections left out are `{"@type"}` stubs. */
 export type DecodedInput =
   | { kind: 'config_dump'; dump: ConfigDump; json: unknown }
   | { kind: 'clusters'; clusters: ClustersStatus; json: unknown };
-
-export function parseJson(text: string, source: string): unknown {
-  if (text.trim() === '') throw new DataError(source, 'is empty');
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new DataError(source, describeJsonError(text, (error as Error).message));
-  }
-}
 
 export interface DecodeOptions {
   /** The sections the caller will show; the others are recognised but neither parsed nor decoded. */
@@ -28,54 +21,212 @@ export interface DecodeOptions {
    * faster than scanning the bytes, which runs before the JIT has warmed up.
    */
   sliceFromBytes?: number;
+  /** Parse every section (not only the shown ones), so a fault anywhere in the input is reported. */
+  strict?: boolean;
 }
 
 const SLICE_FROM_BYTES = 2 * 1024 * 1024;
 
+/**
+ * The largest span parsed by one JSON.parse: a V8 string holds at most 2^29 - 24 characters
+ * (Node 20), so bigger values are parsed member by member.
+ */
+const PIECE_BYTES = 256 * 1024 * 1024;
+
+const ALL_KINDS: ReadonlySet<SectionKind> = new Set(SECTION_KINDS);
+
 /** Decodes a saved input's bytes (or text), recognising what it is from its content. */
 export function decodeInput(input: Buffer | string, source: string, options: DecodeOptions = {}): DecodedInput {
-  const bytes = typeof input === 'string' ? Buffer.from(input) : input;
-  const { only, sliceFromBytes = SLICE_FROM_BYTES } = options;
-  const partial = only && bytes.length >= sliceFromBytes ? parseShownSections(bytes, only) : undefined;
-  return decodeJson(partial ?? parseJson(bytes.toString('utf8'), source), source, only);
+  const bytes = withoutBom(typeof input === 'string' ? Buffer.from(input) : input);
+  const { only } = options;
+  return decodeJson(parseInput(bytes, source, options), source, only);
+}
+
+/** A UTF-8 byte order mark is no part of the JSON (JSON.parse would reject it). */
+function withoutBom(bytes: Buffer): Buffer {
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
 }
 
 /**
- * Parses only the `configs` elements of the shown sections (and of unknown types); the others
- * become `{"@type": …}` stubs so their presence is still known. Undefined when the input is not a
- * plain `{"configs": [...]}` dump or does not parse: the caller then parses it whole, which also
- * words the error for a broken file. A fault inside a section that is not shown goes unnoticed.
+ * The `configs` elements of a big plain `{"configs": [...]}` dump, parsed and checked one at a time
+ * as they are asked for, so a caller printing the whole dump holds one section at a time. Undefined
+ * for small inputs and other shapes, which decodeInput reads whole.
  */
-function parseShownSections(bytes: Buffer, only: ReadonlySet<SectionKind>): unknown {
-  const slices = sliceConfigs(bytes);
-  if (!slices) return undefined;
+export function configsOneByOne(input: Buffer, source: string, options: DecodeOptions = {}): Iterable<unknown> | undefined {
+  const bytes = withoutBom(input);
+  const { sliceFromBytes = SLICE_FROM_BYTES } = options;
+  if (bytes.length < sliceFromBytes || isBlank(bytes)) return undefined;
+  const slices = withSyntaxErrors(bytes, source, () => scanSlices(bytes, true));
+  if (slices === undefined) return undefined;
+  return (function* (): Generator<unknown> {
+    for (const [index, { start, end }] of slices.entries()) {
+      const config = withSyntaxErrors(bytes, source, () => parseSpan(bytes, start, end));
+      // Decoded to be checked as decodeInput checks it, then dropped.
+      decodeConfigDump({ configs: [config] }, source, undefined, index);
+      yield config;
+    }
+  })();
+}
+
+function withSyntaxErrors<T>(bytes: Buffer, source: string, read: () => T): T {
   try {
-    const configs = slices.map(({ start, end, typeUrl }) => {
-      const kind = typeUrl === undefined ? undefined : sectionKindOfType(typeUrl);
-      return kind !== undefined && !only.has(kind) ? { '@type': typeUrl } : (JSON.parse(bytes.toString('utf8', start, end)) as unknown);
-    });
-    return { configs };
-  } catch {
-    return undefined;
+    return read();
+  } catch (error) {
+    if (error instanceof JsonSyntaxError) throw new DataError(source, describeSyntaxError(bytes, error));
+    throw error;
+  }
+}
+
+/** The input as JSON.parse would read it, with the sections not shown as `{"@type"}` stubs. */
+function parseInput(bytes: Buffer, source: string, options: DecodeOptions): unknown {
+  const { only, strict = false, sliceFromBytes = SLICE_FROM_BYTES } = options;
+  if (isBlank(bytes)) throw new DataError(source, 'is empty');
+  return withSyntaxErrors(bytes, source, () => {
+    if (bytes.length >= sliceFromBytes || bytes.length > PIECE_BYTES) {
+      // What is printed whole (`pc all -o json`) must be the whole input, other keys included.
+      const parsed = parseSections(bytes, strict ? ALL_KINDS : (only ?? ALL_KINDS), only === undefined);
+      if (parsed !== undefined) return parsed;
+    }
+    return parseSpan(bytes, 0, bytes.length);
+  });
+}
+
+function isBlank(bytes: Buffer): boolean {
+  for (const byte of bytes) if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return false;
+  return true;
+}
+
+/**
+ * `{configs: [...]}` with only the shown sections (and those of unknown types) parsed; the others
+ * become `{"@type": …}` stubs so their presence is still known. Undefined when the input is not a
+ * plain `{"configs": [...]}` dump: the caller then parses it whole.
+ */
+function parseSections(bytes: Buffer, shown: ReadonlySet<SectionKind>, alone: boolean): unknown {
+  const found = fastSlices(bytes, sectionKindOfType, shown);
+  if (found !== undefined) {
+    const configs = parseSlices(bytes, found, shown, true);
+    if (configs !== undefined) return { configs };
+  }
+  // The structural walk: slower, but it reads every valid document as JSON.parse does and
+  // places any fault in the framing.
+  const slices = scanSlices(bytes, alone);
+  return slices === undefined ? undefined : { configs: parseSlices(bytes, slices, shown, false) };
+}
+
+/**
+ * Parses the shown slices. With `confirm`, a slice found by the native search that does not parse
+ * as one object of its `@type` makes the whole answer undefined rather than an error.
+ */
+function parseSlices(bytes: Buffer, slices: ConfigSlice[], shown: ReadonlySet<SectionKind>, confirm: boolean): unknown[] | undefined {
+  const configs: unknown[] = [];
+  for (const { start, end, typeUrl } of slices) {
+    const kind = typeUrl === undefined ? undefined : sectionKindOfType(typeUrl);
+    if (kind !== undefined && !shown.has(kind)) {
+      configs.push({ '@type': typeUrl });
+      continue;
+    }
+    if (!confirm) {
+      configs.push(parseSpan(bytes, start, end));
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = parseSpan(bytes, start, end);
+    } catch (error) {
+      if (error instanceof JsonSyntaxError) return undefined;
+      throw error;
+    }
+    if (!isObj(value) || value['@type'] !== typeUrl) return undefined;
+    configs.push(value);
+  }
+  return configs;
+}
+
+/**
+ * JSON.parse of `bytes[start, end)`; a span too big for one string is parsed member by member
+ * (iteratively: its nesting costs no stack), with duplicate keys resolved as JSON.parse does.
+ */
+export function parseSpan(bytes: Buffer, start: number, end: number): unknown {
+  const root: { value?: unknown } = {};
+  const tasks: { start: number; end: number; assign: (value: unknown) => void }[] = [{ start, end, assign: (value) => (root.value = value) }];
+  for (let task = tasks.pop(); task !== undefined; task = tasks.pop()) {
+    if (task.end - task.start <= PIECE_BYTES) {
+      task.assign(parseText(bytes, task.start, task.end));
+      continue;
+    }
+    const members = [...membersOf(bytes, task.start, task.end)];
+    if (bytes[skipBlank(bytes, task.start)] === 0x5b) {
+      const array: unknown[] = new Array<unknown>(members.length);
+      task.assign(array);
+      // Pushed last first, so they are popped in order.
+      for (let index = members.length - 1; index >= 0; index--) {
+        const { start: from, end: to } = members[index] as (typeof members)[number];
+        tasks.push({ start: from, end: to, assign: (value) => (array[index] = value) });
+      }
+    } else {
+      const object: Record<string, unknown> = {};
+      task.assign(object);
+      // Keys in the order JSON.parse gives them; of duplicates the last, popped last, wins.
+      for (const { key = '' } of members) setMember(object, key, null);
+      for (let index = members.length - 1; index >= 0; index--) {
+        const { key = '', start: from, end: to } = members[index] as (typeof members)[number];
+        tasks.push({ start: from, end: to, assign: (value) => setMember(object, key, value) });
+      }
+    }
+  }
+  return root.value;
+}
+
+function skipBlank(bytes: Buffer, from: number): number {
+  let at = from;
+  while (bytes[at] === 0x20 || bytes[at] === 0x0a || bytes[at] === 0x0d || bytes[at] === 0x09) at++;
+  return at;
+}
+
+/** JSON.parse makes `__proto__` an own key; plain assignment would set the prototype. */
+function setMember(object: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  else object[key] = value;
+}
+
+function parseText(bytes: Buffer, start: number, end: number): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8', start, end));
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw findJsonError(bytes, start, end) ?? new JsonSyntaxError(start, false, 'valid JSON');
   }
 }
 
 /** For JSON that is already parsed (a live answer); recognises what it is like decodeInput. */
 export function decodeJson(json: unknown, source: string, only?: ReadonlySet<SectionKind>): DecodedInput {
   if (looksLikeClustersStatus(json)) {
-    return { kind: 'clusters', clusters: decodeClustersStatus(json), json };
+    return { kind: 'clusters', clusters: decodeClustersStatus(json, source), json };
   }
   return { kind: 'config_dump', dump: decodeConfigDump(json, source, only), json };
 }
 
-function describeJsonError(text: string, message: string): string {
-  if (/unexpected end|unterminated|end of (json )?(data|input)/i.test(message)) {
-    return `is truncated: the JSON ends before it is complete (${message})`;
+/** One line: where the fault is, what was expected, and a short printable piece of the input. */
+function describeSyntaxError(bytes: Buffer, error: JsonSyntaxError): string {
+  if (error.truncated && error.offset >= bytes.length) {
+    return `is truncated at byte ${error.offset}: the JSON ends before it is complete (expected ${error.message})`;
   }
-  const start = text.trimStart();
-  if (start.startsWith('{') && /^\{\s*'/.test(start)) {
+  const start = skipBlank(bytes, 0);
+  if (bytes[start] === 0x7b && /^\{\s*'/.test(bytes.toString('latin1', start, start + 16))) {
     return 'is not valid JSON: it uses single-quoted strings (a Python dict printed with print()?); save the dump with json.dump or curl instead';
   }
-  if (start.startsWith('<')) return 'is not valid JSON: it looks like HTML or XML';
-  return `is not valid JSON (${message})`;
+  if (bytes[start] === 0x3c) return 'is not valid JSON: it looks like HTML or XML';
+  const { line, column } = lineAndColumn(bytes, error.offset);
+  const near = bytes.toString('utf8', error.offset, Math.min(bytes.length, error.offset + 40));
+  return `is not valid JSON at byte ${error.offset} (line ${line}, column ${column}): expected ${error.message}, found ${quoted(near, 30)}`;
+}
+
+function lineAndColumn(bytes: Buffer, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let at = bytes.indexOf(0x0a); at >= 0 && at < offset; at = bytes.indexOf(0x0a, at + 1)) {
+    line++;
+    lineStart = at + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
 }

@@ -116,10 +116,20 @@ export function isBlackHoleTcpProxy(filter: NetworkFilter): boolean {
   return mentions(networkFilterConfig(filter), BLACK_HOLE_CLUSTER);
 }
 
-function mentions(value: unknown, text: string): boolean {
-  if (typeof value === 'string') return value.includes(text);
-  if (Array.isArray(value)) return value.some((item) => mentions(item, text));
-  if (isObj(value)) return Object.entries(value).some(([key, item]) => key.includes(text) || mentions(item, text));
+/** Iterative: a config nested ten thousand levels deep must not overflow the stack. */
+function mentions(root: unknown, text: string): boolean {
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'string' && value.includes(text)) return true;
+    if (Array.isArray(value)) for (const item of value) pending.push(item);
+    else if (isObj(value)) {
+      for (const [key, item] of Object.entries(value)) {
+        if (key.includes(text)) return true;
+        pending.push(item);
+      }
+    }
+  }
   return false;
 }
 

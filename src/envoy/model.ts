@@ -246,15 +246,8 @@ export interface ScopedRouteConfigs extends Obj {
 }
 
 /** The kinds of section an admin dump can hold. */
-export type SectionKind =
-  | 'bootstrap'
-  | 'clusters'
-  | 'listeners'
-  | 'routes'
-  | 'scopedRoutes'
-  | 'endpoints'
-  | 'secrets'
-  | 'ecds';
+export const SECTION_KINDS = ['bootstrap', 'clusters', 'listeners', 'routes', 'scopedRoutes', 'endpoints', 'secrets', 'ecds'] as const;
+export type SectionKind = (typeof SECTION_KINDS)[number];
 
 /** A decoded `/config_dump` (any generation, any field spelling). */
 export interface ConfigDump {

@@ -24,6 +24,34 @@ export function systemStreams(env: NodeJS.ProcessEnv = process.env): IOStreams {
 }
 
 /**
+ * Writes `chunks` to `out` as fast as it drains, so big output never sits in memory whole. Stops
+ * when the stream fails (a full disk, a closed pipe): the process's error handler reports that.
+ */
+export async function writeChunks(out: Writable, chunks: Iterable<string>): Promise<void> {
+  for (const chunk of chunks) {
+    if (out.destroyed) return;
+    if (!out.write(chunk) && !(await drained(out))) return;
+  }
+}
+
+/** Resolves true when `out` wants more, false when it closed or failed. */
+function drained(out: Writable): Promise<boolean> {
+  return new Promise((resolve) => {
+    const settle = (ok: boolean) => (): void => {
+      out.off('drain', onDrain);
+      out.off('close', onEnd);
+      out.off('error', onEnd);
+      resolve(ok);
+    };
+    const onDrain = settle(true);
+    const onEnd = settle(false);
+    out.on('drain', onDrain);
+    out.on('close', onEnd);
+    out.on('error', onEnd);
+  });
+}
+
+/**
  * chalk, loaded only when colour will be shown: a pipe or a file never pays its start-up cost.
  * Level 1 (16 colours) is enough for what envoyscope highlights.
  */
@@ -34,7 +62,7 @@ export async function palette(enabled: boolean): Promise<import('chalk').ChalkIn
 }
 
 /** Streams backed by strings, for tests. `stdin` is what the command reads from `-f -`. */
-export function testStreams(options: { stdin?: string; color?: boolean } = {}): IOStreams & {
+export function testStreams(options: { stdin?: string | Buffer; color?: boolean } = {}): IOStreams & {
   stdout(): string;
   stderr(): string;
 } {

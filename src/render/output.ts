@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import type { Entry, Obj } from '../envoy/model.ts';
 import { toProtoJson } from '../envoy/protojson.ts';
+import { jsonChunks } from './stream.ts';
 
 export const OUTPUT_FORMATS = ['short', 'table', 'json', 'yaml', 'raw'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -38,8 +39,8 @@ export function sectionOf(lists: Record<string, Entry<Obj>[]>, resourceField: st
 }
 
 export function formatJson(value: unknown): string {
-  // Four spaces, as istioctl and kubectl indent their JSON.
-  return JSON.stringify(value, null, 4) + '\n';
+  // Four spaces, as istioctl and kubectl indent their JSON; written without recursion.
+  return [...jsonChunks(value)].join('');
 }
 
 export function formatYaml(value: unknown): string {

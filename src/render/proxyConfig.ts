@@ -20,6 +20,7 @@ import { matchListener, type ListenerFilter } from '../filters/listener.ts';
 import { matchRoute, type RouteFilter } from '../filters/route.ts';
 import { boxedTable } from './boxed.ts';
 import { formatData, isTabular, protoJsonOf, rawOf, sectionOf, type OutputFormat } from './output.ts';
+import { jsonChunks, yamlChunks } from './stream.ts';
 import { renderTable, type Table } from './tabwriter.ts';
 import { bootstrapSummary } from './views/bootstrap.ts';
 import { clusterTable, sortClusters } from './views/cluster.ts';
@@ -174,9 +175,9 @@ function renderHosts(statuses: ClusterStatus[], request: PcRequest): Rendered {
 function renderBootstrap(dump: ConfigDump, request: PcRequest): Rendered {
   requireSection(dump, 'bootstrap', request);
   const bootstrap = dump.bootstrap;
-  if (isTabular(request.output)) return { kind: 'text', text: bootstrap ? bootstrapSummary(bootstrap) : '' };
-  const section: Obj = bootstrap ? { ...bootstrap.wrapper, bootstrap: bootstrap.resource } : {};
-  return renderSection(section, 'envoy.admin.v3.BootstrapConfigDump', request);
+  if (!bootstrap) throw new MissingSectionError(request.source, `has a ${SECTION_NAMES.bootstrap} section without a usable bootstrap object`);
+  if (isTabular(request.output)) return { kind: 'text', text: bootstrapSummary(bootstrap) };
+  return renderSection({ ...bootstrap.wrapper, bootstrap: bootstrap.resource }, 'envoy.admin.v3.BootstrapConfigDump', request);
 }
 
 function renderSecrets(dump: ConfigDump, request: PcRequest, namePrefix: boolean): Rendered {
@@ -227,6 +228,11 @@ export const SECTIONS_SHOWN: Record<PcKind, ReadonlySet<SectionKind>> = {
   all: new Set(ALL_SECTIONS.map((section) => section.kind)),
 };
 
+/** The sections a command must parse: `pc all -o json|yaml` prints the whole input, so all of them. */
+export function sectionsToDecode(kind: PcKind, output: OutputFormat): ReadonlySet<SectionKind> | undefined {
+  return kind === 'all' && !isTabular(output) ? undefined : SECTIONS_SHOWN[kind];
+}
+
 /**
  * `pc all`: every section as a table, separated by blank lines (istioctl's layout). Sections the
  * input lacks are left out rather than failing the whole command; the caller notes them on stderr.
@@ -234,6 +240,9 @@ export const SECTIONS_SHOWN: Record<PcKind, ReadonlySet<SectionKind>> = {
  */
 function renderAll(input: Extract<DecodedInput, { kind: 'config_dump' }>, request: PcRequest): Rendered {
   if (!isTabular(request.output)) return { kind: 'data', value: input.json, format: dataFormat(request) };
+  if (!ALL_SECTIONS.some((section) => input.dump.sections.has(section.kind))) {
+    throw new MissingSectionError(request.source, `has none of the sections 'pc all' shows (${ALL_SECTIONS.map((s) => s.kind).join(', ')})`);
+  }
   const parts: string[] = [];
   for (const section of ALL_SECTIONS) {
     if (!input.dump.sections.has(section.kind)) continue;
@@ -254,6 +263,12 @@ export type TableLayout = 'columns' | 'boxes';
 
 export function layoutOf(output: OutputFormat): TableLayout {
   return output === 'table' ? 'boxes' : 'columns';
+}
+
+/** The text of `rendered` in pieces: data is written one resource at a time, at any size. */
+export function renderedChunks(rendered: Rendered, layout: TableLayout = 'columns'): Iterable<string> {
+  if (rendered.kind !== 'data') return [formatRendered(rendered, layout)];
+  return rendered.format === 'yaml' ? yamlChunks(rendered.value) : jsonChunks(rendered.value);
 }
 
 export function formatRendered(rendered: Rendered, layout: TableLayout = 'columns'): string {

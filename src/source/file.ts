@@ -1,29 +1,185 @@
-// Reads a saved dump from a file, or from standard input when the path is '-'.
-import { readFileSync } from 'node:fs';
-import { NoInputError } from '../errors.ts';
+// Reads a saved dump from a file, or from standard input when the path is '-'. What is read is
+// bounded: input that cannot be a dump (binary, UTF-16, plain text) is rejected from its first
+// 64 KiB, and no input may grow beyond --max-input-size. Gzip is decompressed on the way (saved
+// dumps and bug-report archives often are), and a YAML dump (`istioctl … -o yaml`) becomes JSON.
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { constants as bufferLimits } from 'node:buffer';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { DataError, NoInputError } from '../errors.ts';
+import { printable } from '../util/printable.ts';
 
 export interface InputBytes {
   /** How messages name the input: the path, or `<stdin>`. */
   name: string;
+  /** JSON text (YAML input is converted), without a byte order mark. */
   bytes: Buffer;
 }
 
+export interface ReadOptions {
+  /** The most bytes (decompressed) an input may have. */
+  maxBytes?: number;
+}
+
+/** Enough to recognise what an input is; nothing beyond it is read from input that is not a dump. */
+const HEAD_BYTES = 64 * 1024;
+const DEFAULT_MAX_BYTES = 8 * 2 ** 30;
+/** Reads of a big file are done in pieces: one read is limited to 2 GiB. */
+const READ_PIECE = 2 ** 30;
+
 /** The raw bytes: decoding only the sections a command shows is cheaper than decoding the whole file. */
-export async function readInput(path: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<InputBytes> {
-  if (path === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-    return { name: '<stdin>', bytes: Buffer.concat(chunks) };
+export async function readInput(path: string, stdin: NodeJS.ReadableStream = process.stdin, options: ReadOptions = {}): Promise<InputBytes> {
+  const { maxBytes = DEFAULT_MAX_BYTES } = options;
+  const name = path === '-' ? '<stdin>' : path;
+  const raw = path === '-' ? await readStream(stdin, name, maxBytes) : await readPath(path, maxBytes);
+  return { name, bytes: await asJson(raw, name) };
+}
+
+/** A regular file is read straight into one buffer of its size; anything else (a FIFO, a device) as a stream. */
+async function readPath(path: string, maxBytes: number): Promise<Buffer> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw cannotRead(path, error);
   }
   try {
-    return { name: path, bytes: readFileSync(path) };
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw new NoInputError(path, 'is a directory, not a file');
+    if (!stat.isFile() || stat.size === 0) return await readStream(createReadStream('', { fd, autoClose: false }), path, maxBytes);
+    if (stat.size > maxBytes) throw new DataError(path, `is ${sizeText(stat.size)}, more than --max-input-size (${sizeText(maxBytes)})`);
+    const head = Buffer.alloc(Math.min(HEAD_BYTES, stat.size));
+    readSync(fd, head, 0, head.length, 0);
+    if (isGzip(head)) return await readStream(createReadStream('', { fd, autoClose: false, start: 0 }), path, maxBytes);
+    checkHead(head, path, head.length === stat.size);
+    if (stat.size > bufferLimits.MAX_LENGTH) {
+      throw new DataError(path, `is ${sizeText(stat.size)}, more than this Node.js can hold in memory (${sizeText(bufferLimits.MAX_LENGTH)})`);
+    }
+    const bytes = Buffer.allocUnsafe(stat.size);
+    for (let done = 0; done < stat.size; ) {
+      const read = readSync(fd, bytes, done, Math.min(READ_PIECE, stat.size - done), done);
+      if (read === 0) return bytes.subarray(0, done); // the file shrank while being read
+      done += read;
+    }
+    return bytes;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const problem =
-      code === 'ENOENT' ? 'no such file'
-      : code === 'EISDIR' ? 'is a directory, not a file'
-      : code === 'EACCES' ? 'permission denied'
-      : `cannot be read (${code ?? (error as Error).message})`;
-    throw new NoInputError(path, problem);
+    if (error instanceof DataError || error instanceof NoInputError) throw error;
+    throw cannotRead(path, error);
+  } finally {
+    closeSync(fd);
   }
+}
+
+function cannotRead(path: string, error: unknown): NoInputError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const problem =
+    code === 'ENOENT' ? 'no such file'
+    : code === 'EISDIR' ? 'is a directory, not a file'
+    : code === 'EACCES' ? 'permission denied'
+    : `cannot be read (${code ?? printable((error as Error).message)})`;
+  return new NoInputError(path, problem);
+}
+
+/**
+ * Reads a stream to its end, at most `maxBytes`, checking its head as soon as it has arrived.
+ * Gzip is decompressed, and the limit applies to what it decompresses to.
+ */
+async function readStream(stream: NodeJS.ReadableStream, name: string, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let headChecked = false;
+  const iterator = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  try {
+    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
+      const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+      chunks.push(chunk);
+      total += chunk.length;
+      if (!headChecked && total >= 2 && isGzip(Buffer.concat(chunks))) {
+        const rest = Readable.from(continueWith(Buffer.concat(chunks), iterator));
+        return await readStream(rest.pipe(createGunzip()).on('error', () => {}), name, maxBytes).catch((error: unknown) => {
+          throw isZlibError(error) ? new DataError(name, `is gzip data that does not decompress (${(error as Error).message})`) : error;
+        });
+      }
+      if (total > maxBytes) throw new DataError(name, `is longer than --max-input-size (${sizeText(maxBytes)}); raise it if the dump really is that big`);
+      if (!headChecked && total >= HEAD_BYTES) {
+        checkHead(Buffer.concat(chunks).subarray(0, HEAD_BYTES), name, false);
+        headChecked = true;
+      }
+    }
+  } catch (error) {
+    await iterator.return?.();
+    if (isZlibError(error)) throw new DataError(name, `is gzip data that does not decompress (${(error as Error).message})`);
+    if (error instanceof DataError) throw error;
+    throw cannotRead(name, error);
+  }
+  const bytes = Buffer.concat(chunks, total);
+  if (!headChecked) checkHead(bytes, name, true);
+  return bytes;
+}
+
+async function* continueWith(head: Buffer, rest: AsyncIterator<Buffer | string>): AsyncGenerator<Buffer> {
+  yield head;
+  for (let next = await rest.next(); next.done !== true; next = await rest.next()) {
+    yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+  }
+}
+
+function isZlibError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('Z_');
+}
+
+function isGzip(bytes: Buffer): boolean {
+  return bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/**
+ * Rejects a head that cannot start a dump, with a hint at what it is instead. `complete`: the
+ * head is the whole input.
+ */
+function checkHead(head: Buffer, name: string, complete: boolean): void {
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff) || /^[\s\S]?\0[{[\s]\0|^[{[]\0/.test(head.toString('latin1', 0, 8))) {
+    throw new DataError(name, 'is UTF-16 text; envoyscope reads UTF-8 (convert it with: iconv -f UTF-16 -t UTF-8)');
+  }
+  const nul = head.indexOf(0);
+  if (nul >= 0) {
+    const tar = head.toString('latin1', 257, 262) === 'ustar';
+    throw new DataError(name, tar ? 'is a tar archive: extract the dump from it first (tar xzf …)' : `is binary data (a NUL byte at byte ${nul}), not a JSON dump`);
+  }
+  const text = head.toString('utf8', startOfText(head));
+  const first = /\S/.exec(text);
+  if (first === null) return; // blank so far: the JSON parser decides
+  if (first[0] === '{' || first[0] === '[' || looksLikeYaml(text)) return;
+  if (first[0] === '<') throw new DataError(name, 'is not valid JSON: it looks like HTML or XML');
+  if (complete || head.length >= HEAD_BYTES) {
+    throw new DataError(name, `is not JSON (nor a YAML dump): it starts with "${printable(text.slice(first.index).split('\n')[0] ?? '', 40)}"`);
+  }
+}
+
+function startOfText(bytes: Buffer): number {
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+}
+
+/** `istioctl … -o yaml` and `kubectl`-style YAML: a `---` or a top-level `key:` first (comments aside). */
+function looksLikeYaml(text: string): boolean {
+  const line = text.split('\n').find((l) => l.trim() !== '' && !l.startsWith('#')) ?? '';
+  return /^---(\s|$)/.test(line) || /^(["']?)[\w@.\-/]+\1:(\s|$)/.test(line);
+}
+
+/** JSON text for the decoder: a BOM dropped, YAML converted. */
+async function asJson(bytes: Buffer, name: string): Promise<Buffer> {
+  const text = bytes.subarray(startOfText(bytes));
+  const first = /\S/.exec(text.toString('utf8', 0, Math.min(text.length, HEAD_BYTES)));
+  if (first === null || first[0] === '{' || first[0] === '[') return text;
+  const { parseDocument } = await import('yaml');
+  const document = parseDocument(text.toString('utf8'), { uniqueKeys: false });
+  const [error] = document.errors;
+  if (error) throw new DataError(name, `is not valid JSON or YAML (YAML: ${printable(error.message.split('\n')[0] ?? '', 120)})`);
+  return Buffer.from(JSON.stringify(document.toJS({ maxAliasCount: 100 })) ?? 'null');
+}
+
+function sizeText(bytes: number): string {
+  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(1).replace(/\.0$/, '')} GiB`;
+  if (bytes >= 2 ** 20) return `${(bytes / 2 ** 20).toFixed(1).replace(/\.0$/, '')} MiB`;
+  return `${bytes} bytes`;
 }

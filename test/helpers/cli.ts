@@ -11,7 +11,7 @@ export interface CliResult {
 /** A date at which the corpus secrets' VALID CERT column reads as istioctl's goldens do. */
 export const FROZEN_NOW = new Date('2026-01-01T00:00:00Z');
 
-export async function runCli(argv: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export async function runCli(argv: string[], options: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   const io = testStreams(options.stdin === undefined ? {} : { stdin: options.stdin });
   const code = await run(argv, { io, now: () => FROZEN_NOW, env: options.env ?? {} });
   // Let the captured streams deliver what was written.

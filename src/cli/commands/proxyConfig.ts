@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../../errors.ts';
 import type { PcFilters, PcKind } from '../../render/proxyConfig.ts';
 import type { CliContext } from '../context.ts';
-import { parseDuration, parseOutput, parsePort, parsePositiveInteger } from '../flags.ts';
+import { parseDuration, parseOutput, parsePort, parsePositiveInteger, parseSize } from '../flags.ts';
 import { DEFAULT_CONCURRENCY, runProxyConfig, type PcSource, type ProxyConfigOptions } from '../proxyConfigRun.ts';
 
 interface SubcommandSpec {
@@ -134,6 +134,8 @@ function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
     .description(spec.summary)
     .argument('[target]', 'pod, pod.namespace, or kind/name (deploy/reviews, svc/ratings …)')
     .option('-f, --file <path>', "read a saved /config_dump (or /clusters?format=json for endpoint); '-' for stdin")
+    .option('--strict', 'parse every section of --file, not only the ones shown, so damage anywhere in it is an error')
+    .option('--max-input-size <size>', `give up on a --file (or stdin) longer than this (default ${DEFAULT_MAX_INPUT_SIZE})`)
     .option('-l, --selector <selector>', 'every pod matching this label selector (e.g. app=reviews), one POD column')
     .option('--admin-url <url>', 'talk to this Envoy admin directly (e.g. http://127.0.0.1:15000)')
     .addOption(new Option('--via <transport>', 'how to reach Envoy admin in a pod').choices(['port-forward', 'exec']).default('port-forward'))
@@ -151,6 +153,8 @@ function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
   });
   return command;
 }
+
+const DEFAULT_MAX_INPUT_SIZE = '8GiB';
 
 /** Commander's raw values → typed options; every value is checked here, before any I/O. */
 function toOptions(kind: PcKind, target: string | undefined, raw: Record<string, unknown>): ProxyConfigOptions {
@@ -178,6 +182,8 @@ function toOptions(kind: PcKind, target: string | undefined, raw: Record<string,
     filters,
     detailed: raw['summary'] !== true,
     withHeaders: raw['withHeaders'] === true,
+    strict: raw['strict'] === true,
+    maxInputBytes: parseSize(text('maxInputSize') ?? DEFAULT_MAX_INPUT_SIZE, '--max-input-size'),
   };
 }
 
