@@ -6,7 +6,8 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { AdminBadBodyError, AdminBadStatusError, printable } from './errors.ts';
+import { quoted } from '../util/printable.ts';
+import { AdminBadBodyError, AdminBadStatusError } from './errors.ts';
 import type { AdminResponse, EnvoyAdminClient, Logger } from './types.ts';
 
 /** `/config_dump?mask=x` → `config_dump?mask=x`, the form pilot-agent and the messages use. */
@@ -117,12 +118,7 @@ function whyNotJson(body: string, bytes: number, error: Error): string {
   if (content === '') return `empty (${bytes} bytes)`;
   const endsEarly = /end of JSON input/i.test(error.message) || (position !== undefined && Number(position) >= content.length);
   if (endsEarly && /^\s*[{[]/.test(content)) return `truncated: the JSON stops after ${bytes} bytes`;
-  return `not JSON (${bytes} bytes, starting ${quoteSnippet(content.trimStart())})`;
-}
-
-/** At most 40 characters of `text`, quoted and printable. */
-function quoteSnippet(text: string): string {
-  return `"${printable(text.slice(0, 40))}"${text.length > 40 ? '…' : ''}`;
+  return `not JSON (${bytes} bytes, starting ${quoted(content.trimStart(), 40)})`;
 }
 
 /**

@@ -2,6 +2,7 @@
 // pod or namespace and say what to do next. None of them ever carries a token or credential.
 
 import { EnvoyscopeError, ExitCode } from '../errors.ts';
+import { printable } from '../util/printable.ts';
 
 /** `reviews-v1-85c474d9b8-5xbfq.default`, the form istioctl prints and accepts. */
 export function podLabel(pod: { name: string; namespace: string }): string {
@@ -103,14 +104,9 @@ export class ForbiddenError extends EnvoyscopeError {
   }
 }
 
-/** Control characters (a stray \r, an ANSI sequence) escaped, so that an answer quoted in a message cannot break its line or the terminal. */
-export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
 export class AdminBadStatusError extends EnvoyscopeError {
   constructor(source: string, path: string, status: number, body: string) {
-    const firstLine = printable(body.trim().split('\n')[0]?.slice(0, 200) ?? '');
+    const firstLine = printable(body.trim().split('\n')[0] ?? '', 200);
     super(`the Envoy admin of ${source} answered ${status} to GET /${path}${firstLine ? `: ${firstLine}` : ''}`, ExitCode.ADMIN_BAD_STATUS);
   }
 }

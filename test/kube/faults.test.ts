@@ -83,7 +83,7 @@ const FAULTS: Fault[] = [
   {
     name: 'Envoy answers with HTML',
     behavior: { body: '<html><body>502 Bad Gateway from a proxy in the way</body></html>' },
-    problem: sameEverywhere(/not JSON \(65 bytes, starting "<html><body>502 Bad Gateway from a proxy"…\)\n$/),
+    problem: sameEverywhere(/not JSON \(65 bytes, starting "<html><body>502 Bad Gateway from a proxy…"\)\n$/),
   },
   {
     name: 'Envoy answers with JSON cut short, without any sign of it',
@@ -93,7 +93,7 @@ const FAULTS: Fault[] = [
   {
     name: 'Envoy answers with terminal control sequences',
     behavior: { body: '\x1b[2J\rnot\u2028a dump' },
-    problem: sameEverywhere(/not JSON \(17 bytes, starting "\\u001b\[2J\\u000dnot\\u2028a dump"\)\n$/),
+    problem: sameEverywhere(/not JSON \(17 bytes, starting "\\u001b\[2J\\rnot\\u2028a dump"\)\n$/),
   },
 ];
 
