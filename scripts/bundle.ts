@@ -58,6 +58,23 @@ const leanKubeconfig: Plugin = {
   },
 };
 
+/**
+ * commander requires child_process for executable subcommands, which envoyscope has none of;
+ * loading it (with net, dgram…) costs several ms of every start-up. It is required on first use.
+ */
+const commanderWithoutChildProcess: Plugin = {
+  name: 'commander-without-child-process',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[/\\]commander[/\\]lib[/\\]command\.js$/.test(args.importer) ? { path: 'child_process', namespace: 'on-first-use' } : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'on-first-use' }, () => ({
+      contents: "module.exports = new Proxy({}, { get: (_, name) => require('node:child_process')[name] });",
+      loader: 'js',
+    }));
+  },
+};
+
 rmSync(`${root}/dist`, { recursive: true, force: true });
 const { metafile } = await build({
   absWorkingDir: root,
@@ -74,7 +91,7 @@ const { metafile } = await build({
   chunkNames: '[name]-[hash]',
   // The bundled CommonJS packages (commander, ws, js-yaml…) call require() for Node's own modules.
   banner: { js: "import { createRequire as __envoyscopeCreateRequire } from 'node:module'; const require = __envoyscopeCreateRequire(import.meta.url);" },
-  plugins: [leanKubeconfig],
+  plugins: [leanKubeconfig, commanderWithoutChildProcess],
   metafile: true,
   logLevel: 'warning',
 });
