@@ -8,8 +8,11 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, wri
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hugeDump, sectionCurve } from './bigDumps.ts';
+import { istiodBench } from './istiod.ts';
 import { liveBench } from './live.ts';
 import { buildSidecarDump, serializeAdminJson } from './sidecarDump.ts';
+import { buildZtunnelDump } from './ztunnelDump.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench', 'out');
@@ -23,7 +26,7 @@ const MESH_SIZES = [
 ];
 const COLD_START_RUNS = 15;
 const LIVE = { runs: 15, fanOutRuns: 5, fanOutPods: 200 };
-const SECTIONS = ['cold', 'live', 'mesh'] as const;
+const SECTIONS = ['cold', 'live', 'mesh', 'ztunnel', 'trace', 'curve', 'huge', 'istiod'] as const;
 /** A run slower than this counts as failed, so the bench always ends within minutes. */
 const RUN_TIMEOUT_MS = 120_000;
 
@@ -33,6 +36,7 @@ const TARGETS = {
   timeVsFloor: 1.5,
   timeVsJq: 1,
   rssVsFile: 4,
+  traceVsRoute: 1.5,
 };
 
 type Sample = { ok: true; seconds: number; peakRssBytes: number | null } | { ok: false; problem: string };
@@ -76,6 +80,12 @@ async function main(): Promise<void> {
     );
   }
   if (wanted('mesh')) for (const { services, runs } of MESH_SIZES) meshRound(services, runs, cliBuilt);
+  if (cliBuilt && wanted('ztunnel')) ztunnelRound();
+  if (cliBuilt && wanted('trace')) traceRound(10_000, 5);
+  const big = { out: OUT, cli: CLI, verdict, verdictSeconds, failures };
+  if (cliBuilt && wanted('curve')) sectionCurve(big);
+  if (cliBuilt && wanted('huge')) hugeDump(big);
+  if (cliBuilt && wanted('istiod')) istiodBench({ root: ROOT, out: OUT, cli: CLI, verdict, verdictSeconds, median });
 
   console.log(`\n${verdicts.passed} targets passed, ${verdicts.failed} failed.`);
   if (failures.length > 0) {
@@ -164,6 +174,65 @@ function meshRound(services: number, runs: number, cliBuilt: boolean): void {
       const context = floor.peakRssBytes.length > 0 ? `(floor ${rssRatio(floor).toFixed(2)}×)` : '';
       verdict(`${name} peak RSS`, 'the file size', rssRatio(cli), TARGETS.rssVsFile, '≤', context);
     }
+  }
+}
+
+/** The request `pc trace` follows through the big dump: outbound HTTP to a service, resolved by name. */
+const TRACED_URL = 'http://ratings.default.svc.cluster.local:9080/ratings/0';
+
+/**
+ * `pc trace` visits every listener but one route configuration, one cluster and one EDS assignment:
+ * it should cost little more than `pc route`, which decodes the routes section alone.
+ */
+function traceRound(services: number, runs: number): void {
+  const file = join(OUT, `sidecar-${services}.config_dump.json`);
+  if (!existsSync(file)) writeFileSync(file, serializeAdminJson(buildSidecarDump({ services, includeEds: true })));
+  const route = emptyMeasurement({ label: 'pc route', argv: [process.execPath, CLI, 'pc', 'route', '-f', file] });
+  const trace = emptyMeasurement({ label: `pc trace ${TRACED_URL}`, argv: [process.execPath, CLI, 'pc', 'trace', '-f', file, TRACED_URL] });
+  for (let run = -1; run < runs; run++) {
+    for (const entry of [route, trace]) if (entry.problem === null) record(entry, execute(entry.tool.argv, null, false), run >= 0);
+  }
+  console.log(`\nTrace through the ${services.toLocaleString('en-US')}-service dump (median of ${runs})`);
+  for (const entry of [route, trace]) {
+    console.log(`  ${entry.tool.label.padEnd(72)} ${entry.problem ? `FAILED: ${entry.problem}` : formatSeconds(median(entry.seconds))}`);
+  }
+  if (route.problem === null && trace.problem === null) verdict('pc trace', 'pc route', ratio(trace.seconds, route.seconds), TARGETS.traceVsRoute, '≤');
+}
+
+const ZTUNNEL_MESH = { workloads: 20_000, services: 5_000, runs: 5 };
+
+/** `zc` on an ambient mesh's ztunnel dump, against the floor and jq printing the same rows. */
+function ztunnelRound(): void {
+  const { workloads, services, runs } = ZTUNNEL_MESH;
+  const file = join(OUT, `ztunnel-${workloads}.config_dump.json`);
+  writeFileSync(file, JSON.stringify(buildZtunnelDump({ workloads, services }), null, 2));
+  const fileBytes = statSync(file).size;
+  console.log(`\nztunnel of ${workloads.toLocaleString('en-US')} workloads, ${services.toLocaleString('en-US')} services: ${relative(ROOT, file)}, ${formatMb(fileBytes)}`);
+  const floor = emptyMeasurement({
+    label: 'floor: node reads + JSON.parse',
+    argv: [process.execPath, '-e', "JSON.parse(require('node:fs').readFileSync(process.argv[1]).toString('utf8'))", file],
+  });
+  const pairs = [
+    { command: 'workload', jq: '.workloads[] | [.namespace, .name, (.workloadIps | join(",")), .node, (.waypoint.destination // "None"), .protocol] | @tsv' },
+    { command: 'service', jq: '.services[] | [.namespace, .name, (.vips | join(",")), (.endpoints | length)] | @tsv' },
+  ].map(({ command, jq }) => ({
+    cli: emptyMeasurement({ label: `zc ${command}`, argv: [process.execPath, CLI, 'zc', command, '-f', file] }),
+    jq: emptyMeasurement({ label: `jq: ${command} rows`, argv: ['jq', '-r', jq, file] }),
+  }));
+  const all = [floor, ...pairs.flatMap(({ cli, jq }) => [cli, jq])];
+  for (const entry of all) record(entry, execute(entry.tool.argv, null, true), false);
+  for (let run = 0; run < runs; run++) {
+    for (const entry of all) if (entry.problem === null) record(entry, execute(entry.tool.argv, null, true), true);
+  }
+  for (const entry of all) {
+    const rss = entry.peakRssBytes.length > 0 ? formatMb(Math.max(...entry.peakRssBytes)) : 'n/a';
+    console.log(`  ${entry.tool.label.padEnd(40)} ${entry.problem ? `FAILED: ${entry.problem}` : `${formatSeconds(median(entry.seconds)).padStart(20)} ${rss.padStart(10)}`}`);
+  }
+  console.log('  targets:');
+  for (const { cli, jq } of pairs) {
+    if (cli.problem !== null) continue;
+    if (floor.problem === null) verdict(cli.tool.label, 'the floor', ratio(cli.seconds, floor.seconds), TARGETS.timeVsFloor, '≤');
+    if (jq.problem === null) verdict(cli.tool.label, 'jq', ratio(cli.seconds, jq.seconds), TARGETS.timeVsJq, '<');
   }
 }
 

@@ -37,6 +37,25 @@ export const ExitCode = {
   KUBECONFIG: 26,
   /** Writing stdout or stderr failed (a full disk, an I/O error, stderr closed); sysexits' EX_IOERR. */
   OUTPUT_FAILED: 74,
+  /** `pc trace --exit-code`: the traced request reaches no destination (no route, no listener, BlackHole, …). */
+  NOT_ROUTED: 1,
+  // istiod (proxy-status, pc diff, istiod debug).
+  /** Not a failure: `--exit-code` and the compared configs differ (as `git diff --exit-code`). */
+  DIFFERENCES: 1,
+  /** No istiod pod in the istio namespace with the labels tried. */
+  NO_ISTIOD: 27,
+  /** istiod pods exist but none is Running and ready. */
+  ISTIOD_NOT_READY: 28,
+  /** The TokenRequest for the xDS bearer token was refused (serviceaccounts/token). */
+  TOKEN_FORBIDDEN: 29,
+  /** istiod's xDS certificate did not verify against istio-ca-root-cert. */
+  ISTIOD_TLS: 30,
+  /** No istiod replica holds a connection from the proxy. */
+  PROXY_NOT_CONNECTED: 31,
+  /** The pod is a ztunnel: it has no Envoy config to compare. */
+  ZTUNNEL_PROXY: 32,
+  /** Every transport to istiod failed (the message names each step tried). */
+  ISTIOD_UNREACHABLE: 33,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -77,5 +96,12 @@ export class NoInputError extends EnvoyscopeError {
 export class MissingSectionError extends EnvoyscopeError {
   constructor(source: string, problem: string) {
     super(`${source}: ${problem}`, ExitCode.MISSING_SECTION);
+  }
+}
+
+/** `--exit-code` found differences: exit 1 with nothing on stderr, the differences are on stdout. */
+export class DifferencesFound extends EnvoyscopeError {
+  constructor() {
+    super('the compared configurations differ', ExitCode.DIFFERENCES);
   }
 }

@@ -4,7 +4,10 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseDuration, parseOutput, parsePort, parsePositiveInteger, translateIstioctlFlags } from '../src/cli/flags.ts';
 import { ExitCode, UsageError } from '../src/errors.ts';
-import { runCli } from './helpers/cli.ts';
+import type { Command } from 'commander';
+import { buildProgram } from '../src/cli/run.ts';
+import { testStreams } from '../src/io/streams.ts';
+import { FROZEN_NOW, runCli } from './helpers/cli.ts';
 
 const example = join(fileURLToPath(new URL('..', import.meta.url)), 'examples', 'reviews-v1.config_dump.json');
 
@@ -15,7 +18,7 @@ test('flag values', () => {
   assert.equal(parseDuration('2.5', '--timeout'), 2_500);
   assert.equal(parsePort('15000', '--proxy-admin-port'), 15_000);
   assert.equal(parseOutput('yaml'), 'yaml');
-  for (const bad of [() => parseDuration('soon', '--timeout'), () => parseDuration('0s', '--timeout'), () => parsePort('0', '--port'), () => parsePort('65536', '--port'), () => parsePort('80a', '--port'), () => parseOutput('wide')]) {
+  for (const bad of [() => parseDuration('soon', '--timeout'), () => parseDuration('0s', '--timeout'), () => parsePort('0', '--port'), () => parsePort('65536', '--port'), () => parsePort('80a', '--port'), () => parseOutput('wid')]) {
     assert.throws(bad, UsageError);
   }
 });
@@ -51,4 +54,61 @@ test("istioctl's aliases and kubectl's flag placement work", async () => {
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, expected, argv.join(' '));
   }
+});
+
+/** Every command of the tree with its words on the command line (`['pc', 'route']`). */
+function commandPaths(): { path: string[]; command: Command }[] {
+  const walk = (command: Command, path: string[]): { path: string[]; command: Command }[] =>
+    command.commands.flatMap((sub) => [{ path: [...path, sub.name()], command: sub }, ...walk(sub, [...path, sub.name()])]);
+  return walk(buildProgram({ io: testStreams(), now: () => FROZEN_NOW, env: {} }), []);
+}
+
+test('every enumerated flag of every command rejects an unknown value: one line listing the accepted ones, exit 64', async () => {
+  let checked = 0;
+  for (const { path, command } of [{ path: [], command: buildProgram({ io: testStreams(), now: () => FROZEN_NOW, env: {} }) }, ...commandPaths()]) {
+    for (const option of command.options) {
+      const choices = option.argChoices;
+      if (!choices || !option.long) continue;
+      const result = await runCli([...path, option.long, 'UNHEALTY']);
+      assert.equal(result.code, 64, `${[...path, option.long].join(' ')}: ${result.stderr}`);
+      assert.equal(result.stdout, '');
+      assert.equal(result.stderr.split('\n').length, 2, result.stderr);
+      for (const choice of choices) assert.ok(result.stderr.includes(choice), `${option.long}: ${result.stderr}`);
+      checked++;
+    }
+  }
+  assert.ok(checked >= 20, `only ${checked} enumerated flags found`);
+});
+
+test('enumerated filters accept any case and filter on the listed spelling', async () => {
+  const upper = await runCli(['pc', 'listener', '-f', example, '--type', 'HTTP']);
+  const lower = await runCli(['pc', 'listener', '-f', example, '--type', 'http']);
+  assert.equal(lower.code, 0, lower.stderr);
+  assert.equal(lower.stdout, upper.stdout);
+  assert.ok(upper.stdout.split('\n').length > 3);
+  const typo = await runCli(['pc', 'endpoint', '-f', example, '--status', 'UNHEALTY']);
+  assert.equal(typo.code, 64);
+  assert.match(typo.stderr, /^error: --status "UNHEALTY" is not one of: UNKNOWN, HEALTHY, UNHEALTHY, DRAINING, TIMEOUT, DEGRADED/);
+});
+
+test('--verbose=false is accepted by every pc kind', async () => {
+  // pc trace follows a request and pc diff compares two sources: neither shows a table to summarise.
+  const notKinds = ['trace', 'diff'];
+  for (const { path } of commandPaths().filter(({ path }) => path[0] === 'proxy-config' && path.length === 2 && !notKinds.includes(path[1] ?? ''))) {
+    const result = await runCli([...path, '-f', example, '--verbose=false']);
+    assert.equal(result.code, 0, `${path.join(' ')}: ${result.stderr}`);
+    assert.notEqual(result.stdout, '');
+  }
+});
+
+test('pc all applies --port to routes and clusters too, and names on stderr what each filter does not narrow', async () => {
+  const result = await runCli(['pc', 'all', '-f', example, '--port', '9080', '--type', 'HTTP']);
+  assert.equal(result.code, 0, result.stderr);
+  const routeNames = result.stdout.split('\n').filter((line) => line.startsWith('route/')).map((line) => line.split(/\s+/)[0]);
+  assert.ok(routeNames.length > 0 && routeNames.every((name) => name === 'route/9080' || name === 'route/inbound|9080||'), routeNames.join(' '));
+  const clusterRows = result.stdout.split('\n').filter((line) => line.startsWith('cluster/'));
+  assert.ok(clusterRows.length > 0 && clusterRows.every((line) => line.includes('|9080|')), clusterRows.join('\n'));
+  assert.match(result.stderr, /^note: --type filters only the listeners section; the others are shown whole$/m);
+  const json = await runCli(['pc', 'all', '-f', example, '--port', '9080', '-o', 'json']);
+  assert.match(json.stderr, /^note: pc all -o json prints the whole dump; --port not applied$/m);
 });

@@ -1,14 +1,49 @@
 // Parsing of flag values shared by the commands. Each parser throws UsageError with a one-line reason.
+import { Option } from 'commander';
 import { UsageError } from '../errors.ts';
+import { COLOR_MODES, type ColorMode } from '../io/streams.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from '../render/output.ts';
 import { quoted } from '../util/printable.ts';
 
+/**
+ * A flag that takes one of a fixed list of values. EVERY enumerated flag of every command is built
+ * with this helper, so a typo (`--status UNHEALTY`) is rejected before any I/O with one line that
+ * lists the accepted values (exit 64) instead of reading as "no results"; help and shell completion
+ * list the values from the same list (commander's `argChoices`).
+ * `ignoreCase` accepts any spelling and hands the command the listed one.
+ */
+export function choiceOption(
+  flags: string,
+  description: string,
+  choices: readonly string[],
+  options: { ignoreCase?: boolean; default?: string } = {},
+): Option {
+  const option = new Option(flags, description).choices(choices);
+  const flag = option.long ?? option.short ?? flags;
+  option.argParser((value: string) => parseChoice(value, flag, choices, options.ignoreCase ?? false));
+  if (options.default !== undefined) option.default(options.default);
+  return option;
+}
+
+/** `value` if it is one of `choices` (the listed spelling of it with ignoreCase), else a UsageError. */
+export function parseChoice<T extends string>(value: string, flag: string, choices: readonly T[], ignoreCase = false): T {
+  const found = choices.find((choice) => (ignoreCase ? choice.toLowerCase() === value.toLowerCase() : choice === value));
+  if (found === undefined) throw new UsageError(`${flag} ${quoted(value)} is not one of: ${choices.join(', ')}`);
+  return found;
+}
+
+/** `-o`: every command that prints data takes this one; `formats` narrows it for commands with fewer. */
+export function outputOption(defaultFormat: OutputFormat = 'short', formats: readonly OutputFormat[] = OUTPUT_FORMATS): Option {
+  return choiceOption(
+    '-o, --output <format>',
+    "short (istioctl's columns), wide (more columns), table (boxed), json, yaml, or raw (Envoy's own snake_case JSON)",
+    formats,
+    { default: defaultFormat },
+  );
+}
+
 export function parseOutput(value: string): OutputFormat {
-  const format = OUTPUT_FORMATS.find((f) => f === value);
-  if (!format) {
-    throw new UsageError(`output format ${quoted(value)} not supported (use one of: ${OUTPUT_FORMATS.join(', ')})`);
-  }
-  return format;
+  return parseChoice(value, '--output', OUTPUT_FORMATS);
 }
 
 /** A TCP port 1–65535. */
@@ -51,6 +86,21 @@ export function parseSize(value: string, flag: string): number {
 }
 
 /**
+ * The command line as commander should see it: kubectl's `-n=default` / `-o=json` (pflag accepts
+ * `=` after a short flag; commander would read the value as "=default") become `-n default`, and
+ * istioctl's spellings are translated. Nothing after `--` is touched.
+ */
+export function normalizeArgv(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  const flags = end === -1 ? argv : argv.slice(0, end);
+  const split = flags.flatMap((arg) => {
+    const short = /^(-[a-zA-Z])=(.*)$/s.exec(arg);
+    return short ? [short[1] ?? '', short[2] ?? ''] : [arg];
+  });
+  return [...translateIstioctlFlags(split), ...(end === -1 ? [] : argv.slice(end))];
+}
+
+/**
  * istioctl spells its table switch `--verbose=false`; envoyscope's own `--verbose` reports fetches
  * on stderr. Rewrite istioctl's spelling to `--summary` so both habits work.
  */
@@ -60,4 +110,25 @@ export function translateIstioctlFlags(argv: readonly string[]): string[] {
     if (arg === '--verbose=true') return [];
     return [arg];
   });
+}
+
+/** Only the flags that were given: exactOptionalPropertyTypes keeps "absent" and "undefined" apart. */
+export function definedOnly<T extends Record<string, unknown>>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
+/**
+ * The `--color` mode, read before commander runs: the streams (and with them the colour of a
+ * parse error) are set up first. Commander still parses the flag, and rejects a bad value.
+ */
+export function colorModeOf(argv: readonly string[]): ColorMode {
+  let mode: ColorMode = 'auto';
+  const end = argv.indexOf('--');
+  const flags = end === -1 ? argv : argv.slice(0, end);
+  flags.forEach((arg, i) => {
+    const value = arg === '--color' ? flags[i + 1] : arg.startsWith('--color=') ? arg.slice('--color='.length) : undefined;
+    const known = COLOR_MODES.find((m) => m === value);
+    if (known) mode = known;
+  });
+  return mode;
 }

@@ -1,16 +1,18 @@
 // Runs one `pc` command: get the input (file, pod, pods, or an admin URL), render it, print it.
-import { DataError, EnvoyscopeError, ExitCode } from '../errors.ts';
-import { configsOneByOne, decodeInput, decodeJson, type DecodedInput } from '../envoy/input.ts';
+import { DataError, EnvoyscopeError, ExitCode, UsageError } from '../errors.ts';
+import { configsOneByOne, decodeInput, decodeJson, TooBigError, type DecodedInput } from '../envoy/input.ts';
+import type { ClusterLoadAssignment, Entry, SectionKind } from '../envoy/model.ts';
 import { AdminBadBodyError } from '../kube/errors.ts';
+import type { KubeSession } from '../kube/session.ts';
 import type { AdminTransport, EnvoyAdminClient } from '../kube/types.ts';
 import {
+  allFilterNotes,
   formatRendered,
   formatRenderedForPods,
   layoutOf,
   missingAllSections,
   renderedChunks,
   renderProxyConfig,
-  SECTIONS_SHOWN,
   sectionsToDecode,
   type PcFilters,
   type PcKind,
@@ -21,6 +23,7 @@ import { isTabular, type OutputFormat } from '../render/output.ts';
 import { palette, writeChunks } from '../io/streams.ts';
 import { wholeDumpChunks } from '../render/stream.ts';
 import { readInput } from '../source/file.ts';
+import type { IstiodCliOptions } from './commands/istiodOptions.ts';
 import type { CliContext } from './context.ts';
 import { fanOutProgress } from './progress.ts';
 
@@ -28,8 +31,10 @@ import { fanOutProgress } from './progress.ts';
 export type PcSource =
   | { kind: 'file'; path: string }
   | { kind: 'pod'; target: string }
-  | { kind: 'selector'; selector: string }
-  | { kind: 'admin-url'; url: string };
+  | { kind: 'selector'; selector: string; allNamespaces: boolean }
+  | { kind: 'admin-url'; url: string }
+  /** The pod of a waypoint (a Gateway's deployment), found by its gateway-name label. */
+  | { kind: 'waypoint'; name: string };
 
 export interface KubeOptions {
   kubeconfig?: string;
@@ -52,6 +57,12 @@ export interface ProxyConfigOptions {
   filters: PcFilters;
   detailed: boolean;
   withHeaders: boolean;
+  /** `pc endpoint --source istiod`: ask istiod (edsz) instead of the pod's Envoy. */
+  istiod?: IstiodCliOptions;
+  /** The filter flags given (`--port`, …), for `pc all`'s notes on what they do not filter. */
+  filterFlags: string[];
+  /** --chains: listeners as a waypoint's chains (automatic on waypoint pods). */
+  chains?: boolean;
   /** --strict: parse every section of a file, so damage anywhere in it is reported. */
   strict: boolean;
   /** --max-input-size: a longer input (an endless stream) is an error. */
@@ -74,6 +85,15 @@ export const ADMIN_PATHS: Record<PcKind, string> = {
   all: 'config_dump?include_eds',
 };
 
+/** `pc cluster -o wide` counts each cluster's endpoints, so it asks for the EDS sections as well. */
+const WIDE_ADMIN_PATHS: Partial<Record<PcKind, string>> = {
+  cluster: 'config_dump?include_eds&mask=dynamic_active_clusters,dynamic_warming_clusters,static_clusters,dynamic_endpoint_configs,static_endpoint_configs',
+};
+
+export function adminPath(kind: PcKind, output: OutputFormat): string {
+  return (output === 'wide' ? WIDE_ADMIN_PATHS[kind] : undefined) ?? ADMIN_PATHS[kind];
+}
+
 /**
  * How many pods `-l` talks to at once by default: each is a port-forward through the API server,
  * which a real API server (and its rate limits) takes well, and enough to hide each one's latency.
@@ -81,6 +101,10 @@ export const ADMIN_PATHS: Record<PcKind, string> = {
 export const DEFAULT_CONCURRENCY = 8;
 
 export async function runProxyConfig(options: ProxyConfigOptions, ctx: CliContext): Promise<void> {
+  // Said once, whatever the source: which sections of `pc all` each filter narrows.
+  if (options.kind === 'all') {
+    for (const note of allFilterNotes(options.filterFlags, options.output)) ctx.io.err.write(`note: ${note}\n`);
+  }
   const { source } = options;
   if (source.kind === 'file') {
     const input = await readInput(source.path, ctx.io.in, { maxBytes: options.maxInputBytes });
@@ -91,44 +115,64 @@ export async function runProxyConfig(options: ProxyConfigOptions, ctx: CliContex
     }
     return;
   }
+  if (options.istiod) {
+    if (source.kind !== 'pod') throw new UsageError(`--source istiod takes one pod (or --file with a saved edsz), not a ${source.kind}`);
+    await runOnIstiod(options, options.istiod, source.target, ctx);
+    return;
+  }
   if (source.kind === 'admin-url') {
     const { directAdmin } = await import('../kube/directAdmin.ts');
     const admin = directAdmin(source.url, { timeoutMs: options.kube.timeoutMs, ...logger(options, ctx) });
-    await show(options, ctx, await fetchInput(admin, options.kind), admin.source);
+    await show(options, ctx, await fetchInput(admin, options), admin.source);
     return;
   }
   await runOnPods(options, source, ctx);
 }
 
+/** What istiod holds for the pod's proxy (`edsz?proxyID=`), shown like the pod's own. */
+async function runOnIstiod(options: ProxyConfigOptions, istiodOptions: IstiodCliOptions, target: string, ctx: CliContext): Promise<void> {
+  const { openIstiod } = await import('../istiod/live.ts');
+  const { podLabel } = await import('../kube/index.ts');
+  const istiod = await openIstiod(istiodOptions, ctx);
+  try {
+    const [pod] = await istiod.session.resolveTargets({ target });
+    if (!pod) return;
+    const answer = await istiod.askForProxy('edsz', podLabel(pod));
+    const source = `the edsz of istiod ${answer.replica} for ${podLabel(pod)}`;
+    await show(options, ctx, decodeInput(answer.text, source, { only: sectionsToDecode(options.kind, options.output) }), source);
+  } finally {
+    await istiod.close();
+  }
+}
+
 async function runOnPods(
   options: ProxyConfigOptions,
-  source: Extract<PcSource, { kind: 'pod' | 'selector' }>,
+  source: Extract<PcSource, { kind: 'pod' | 'selector' | 'waypoint' }>,
   ctx: CliContext,
 ): Promise<void> {
   // The Kubernetes client is the biggest chunk of the bundle: only commands that talk to a cluster load it.
   const kube = await import('../kube/index.ts');
   const { kube: k } = options;
-  const session = await kube.connect({
-    timeoutMs: k.timeoutMs,
-    env: ctx.env,
-    ...(k.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}),
-    ...(k.context !== undefined ? { context: k.context } : {}),
-    ...(k.namespace !== undefined ? { namespace: k.namespace } : {}),
-    ...logger(options, ctx),
-  });
+  const session = await connectKube(kube, k, ctx);
   try {
-    const pods = await session.resolveTargets(source.kind === 'pod' ? { target: source.target } : { selector: source.selector });
+    const { isWaypointPod, waypointPod } = await import('../kube/waypoint.ts');
+    const pods =
+      source.kind === 'waypoint' ? [await waypointPod(session, source.name, (line) => ctx.io.err.write(`note: ${line}\n`))]
+      : await session.resolveTargets(
+          source.kind === 'pod' ? { target: source.target } : { selector: source.selector, allNamespaces: source.allNamespaces },
+        );
     const fetchPod = async (pod: (typeof pods)[number]): Promise<DecodedInput> => {
       const admin = await session.admin(pod, { via: k.via, adminPort: k.adminPort });
       try {
-        return await fetchInput(admin, options.kind);
+        return await fetchInput(admin, options);
       } finally {
         await admin.close();
       }
     };
-    if (source.kind === 'pod') {
+    if (source.kind !== 'selector') {
       const [pod] = pods;
-      if (pod) await show(options, ctx, await fetchPod(pod), kube.podLabel(pod));
+      // A waypoint's listeners read best as its chains.
+      if (pod) await show({ ...options, chains: options.chains === true || isWaypointPod(pod) }, ctx, await fetchPod(pod), kube.podLabel(pod));
       return;
     }
     // Each pod's dump is rendered as soon as it arrives, so that only its rows stay in memory.
@@ -161,11 +205,24 @@ async function runOnPods(
   }
 }
 
-async function fetchInput(admin: EnvoyAdminClient, kind: PcKind): Promise<DecodedInput> {
-  const path = ADMIN_PATHS[kind];
+async function fetchInput(admin: EnvoyAdminClient, options: ProxyConfigOptions): Promise<DecodedInput> {
+  const input = await fetchDecoded(admin, adminPath(options.kind, options.output), sectionsToDecode(options.kind, options.output));
+  if (input.kind !== 'clusters' || options.output !== 'wide') return input;
+  // `pc endpoint -o wide`: WORKLOAD and VERSION are in the EDS metadata, which /clusters lacks.
+  // Without it (an old Envoy, a refused request) those columns say `-`; the hosts are still shown.
+  try {
+    const eds = await fetchDecoded(admin, ADMIN_PATHS.eds, sectionsToDecode('eds', options.output));
+    return eds.kind === 'config_dump' ? { ...input, eds: eds.dump.endpoints as Entry<ClusterLoadAssignment>[] } : input;
+  } catch (error) {
+    if (error instanceof EnvoyscopeError) return input;
+    throw error;
+  }
+}
+
+async function fetchDecoded(admin: EnvoyAdminClient, path: string, only: ReadonlySet<SectionKind> | undefined): Promise<DecodedInput> {
   const response = await admin.get(path);
   try {
-    return decodeJson(response.json, admin.source, SECTIONS_SHOWN[kind]);
+    return decodeJson(response.json, admin.source, only);
   } catch (error) {
     // Valid JSON that is not what Envoy sends for this path.
     if (!(error instanceof DataError)) throw error;
@@ -182,6 +239,7 @@ function request(options: ProxyConfigOptions, ctx: CliContext, source: string): 
     withHeaders: options.withHeaders,
     source,
     now: ctx.now(),
+    chains: options.chains === true,
   };
 }
 
@@ -203,6 +261,13 @@ async function showFile(options: ProxyConfigOptions, ctx: CliContext, bytes: Buf
 function limitError(error: unknown, source: string, bytes: number, options: ProxyConfigOptions): DataError | undefined {
   if (!(error instanceof Error)) return undefined;
   const command = `'pc ${options.kind} -o ${options.output}'`;
+  if (error instanceof TooBigError) {
+    const heapMiB = Math.ceil((error.jsonBytes * 2.5) / 2 ** 20);
+    return new DataError(
+      source,
+      `(${(bytes / 1e6).toFixed(0)} MB) is too big for ${command}: ${error.message}; use a command that shows a smaller section, or raise the limit (NODE_OPTIONS=--max-old-space-size=${heapMiB})`,
+    );
+  }
   if (error instanceof RangeError && /call stack/i.test(error.message)) {
     return new DataError(source, `is nested too deeply for ${command} (the call stack ran out); -o json and -o raw handle any depth`);
   }
@@ -228,12 +293,25 @@ async function show(options: ProxyConfigOptions, ctx: CliContext, input: Decoded
 
 /** On a terminal, a column table's header line is bold (after layout, so the columns stay aligned). */
 async function highlightHeader(text: string, rendered: Rendered | undefined, options: ProxyConfigOptions, ctx: CliContext): Promise<string> {
-  const color = rendered?.kind === 'table' && options.output === 'short' ? await palette(ctx.io.colorOut) : undefined;
+  const columns = options.output === 'short' || options.output === 'wide';
+  const color = rendered?.kind === 'table' && columns ? await palette(ctx.io.colorOut) : undefined;
   if (!color) return text;
   const end = text.indexOf('\n');
   return color.bold(text.slice(0, end)) + text.slice(end);
 }
 
-function logger(options: ProxyConfigOptions, ctx: CliContext): { log?: (line: string) => void } {
+export function logger(options: { kube: KubeOptions }, ctx: CliContext): { log?: (line: string) => void } {
   return options.kube.verbose ? { log: (line) => ctx.io.err.write(`${line}\n`) } : {};
+}
+
+/** A session on the kubeconfig's cluster with the command's connection flags (`kube` is the lazily loaded module). */
+export function connectKube(kube: typeof import('../kube/index.ts'), k: KubeOptions, ctx: CliContext): Promise<KubeSession> {
+  return kube.connect({
+    timeoutMs: k.timeoutMs,
+    env: ctx.env,
+    ...(k.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}),
+    ...(k.context !== undefined ? { context: k.context } : {}),
+    ...(k.namespace !== undefined ? { namespace: k.namespace } : {}),
+    ...logger({ kube: k }, ctx),
+  });
 }

@@ -1,12 +1,22 @@
 // Builds the command tree, runs one command line, and turns every outcome into an exit code.
 // This is the only place that decides exit codes and prints errors.
 import { Command, CommanderError } from 'commander';
-import { EnvoyscopeError, ExitCode, UsageError, type ExitCodeValue } from '../errors.ts';
+import { DifferencesFound, EnvoyscopeError, ExitCode, UsageError, type ExitCodeValue } from '../errors.ts';
+import { completionCommand, runComplete } from './commands/completion.ts';
 import { proxyConfigCommand } from './commands/proxyConfig.ts';
-import { palette } from '../io/streams.ts';
+import { versionCommand } from './commands/version.ts';
+import { proxyStatusCommand } from './commands/proxyStatus.ts';
+import { istiodCommand } from './commands/istiod.ts';
+import { ztunnelConfigCommand } from './commands/ztunnelConfig.ts';
+import { COMPLETE_COMMAND } from './completeCommand.ts';
+import { EXAMPLE_DUMP, EXAMPLE_POD, withExamples } from './help.ts';
+import { COLOR_MODES, palette } from '../io/streams.ts';
 import type { CliContext } from './context.ts';
-import { translateIstioctlFlags } from './flags.ts';
+import { choiceOption, normalizeArgv } from './flags.ts';
 import { VERSION } from './version.ts';
+import { printable } from '../util/printable.ts';
+
+export { VERSION } from './version.ts';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('envoyscope')
@@ -18,10 +28,28 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--context <context>', 'kubeconfig context to use')
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
     .option('--timeout <duration>', 'give up on the cluster or Envoy after this long', '15s')
-    .option('-v, --verbose', 'report on stderr what is fetched, from where, how many bytes and how long it took');
+    .option('-v, --verbose', 'report on stderr what is fetched, from where, how many bytes and how long it took')
+    // Shared by every command that needs them (read with `command.optsWithGlobals()`: allNamespaces,
+    // istioNamespace); defined once here so that all commands spell them alike.
+    .option('-A, --all-namespaces', 'with -l/--selector: matching pods in every namespace')
+    .option('-i, --istio-namespace <namespace>', 'namespace of the Istio control plane (istiod)', 'istio-system')
+    // Read by main.ts before parsing (colorModeOf); declared here so that it is checked and documented.
+    .addOption(choiceOption('--color <when>', 'colour: auto (terminal only; FORCE_COLOR, NO_COLOR), always, never', COLOR_MODES, { default: 'auto' }));
   program.addCommand(proxyConfigCommand(ctx));
+  program.addCommand(proxyStatusCommand(ctx));
+  program.addCommand(istiodCommand(ctx));
+  program.addCommand(ztunnelConfigCommand(ctx));
+  program.addCommand(versionCommand(ctx, VERSION));
+  program.addCommand(completionCommand(ctx));
+  withExamples(program, [
+    `envoyscope pc all -f ${EXAMPLE_DUMP} --with-headers`,
+    `envoyscope pc route ${EXAMPLE_POD} --name 9080 -o wide`,
+    'envoyscope pc endpoint -l app=ratings -A --status unhealthy',
+  ]);
   // Errors and help go through our streams, and no command may end the process itself.
   const applyToAll = (command: Command): void => {
+    // Each command's help lists the global flags too: they may be given after the command.
+    command.configureHelp({ showGlobalOptions: true });
     command.exitOverride().configureOutput({
       writeOut: (text) => ctx.io.out.write(text),
       writeErr: (text) => ctx.io.err.write(text),
@@ -36,8 +64,18 @@ export function buildProgram(ctx: CliContext): Command {
 /** Runs `argv` (without node and script) and returns the exit code. Never throws. */
 export async function run(argv: readonly string[], ctx: CliContext): Promise<ExitCodeValue> {
   const program = buildProgram(ctx);
+  // kubectl's habit: no arguments at all is a request for help, on stdout, and not an error.
+  if (argv.length === 0) {
+    ctx.io.out.write(program.helpInformation());
+    return ExitCode.OK;
+  }
+  // The completion scripts' entry point takes the raw words: commander must not parse them.
+  if (argv[0] === COMPLETE_COMMAND) {
+    await runComplete(program, argv.slice(1), ctx);
+    return ExitCode.OK;
+  }
   try {
-    await program.parseAsync(translateIstioctlFlags(argv), { from: 'user' });
+    await program.parseAsync(normalizeArgv(argv), { from: 'user' });
     return ExitCode.OK;
   } catch (error) {
     return await report(error, ctx);
@@ -49,9 +87,11 @@ async function report(error: unknown, ctx: CliContext): Promise<ExitCodeValue> {
   if (error instanceof CommanderError && error.exitCode === 0) return ExitCode.OK;
   // A command group without its subcommand: commander has printed the help on stderr already.
   if (error instanceof CommanderError && error.code === 'commander.help') return ExitCode.USAGE;
+  if (error instanceof DifferencesFound) return error.exitCode;
   const { message, code } = describe(error);
   const color = await palette(ctx.io.colorErr);
-  ctx.io.err.write(`${color ? color.red('error:') : 'error:'} ${message}\n`);
+  // One printable line whatever the message holds (user values can be long or hold escape sequences).
+  ctx.io.err.write(`${color ? color.red('error:') : 'error:'} ${printable(message, 600)}\n`);
   if (code === ExitCode.INTERNAL && ctx.env['ENVOYSCOPE_DEBUG']) ctx.io.err.write(`${error instanceof Error ? error.stack : ''}\n`);
   return code;
 }

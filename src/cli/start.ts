@@ -3,10 +3,11 @@
 import { ExitCode } from '../errors.ts';
 import { systemStreams } from '../io/streams.ts';
 import { printable } from '../util/printable.ts';
+import { colorModeOf } from './flags.ts';
 import { run } from './run.ts';
 
 export async function start(argv: string[]): Promise<void> {
-  const io = systemStreams();
+  const io = systemStreams(process.env, colorModeOf(argv));
   let outputFailed = false;
   const WRITE_ERRORS: Record<string, string> = { ENOSPC: ' (no space left on device)', EIO: ' (input/output error)', EPIPE: ' (the reader went away)' };
   /** A failed write (ENOSPC, EIO, …): one line where it can still be read, exit 74, never a trace. */

@@ -9,6 +9,9 @@ import { compareGoStrings } from '../util/goString.ts';
 
 export type ClusterNameForm = 'pipe' | 'sni';
 
+/** The traffic directions Istio writes into cluster names (pilot's model.TrafficDirection). */
+export const CLUSTER_DIRECTIONS = ['inbound', 'outbound', 'inbound-vip', 'inbound-pod'] as const;
+
 export interface ClusterName {
   /** `inbound`, `outbound`, `inbound-vip`, … */
   direction: string;

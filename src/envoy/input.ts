@@ -1,17 +1,24 @@
 // Turns the text of a saved input into decoded data, recognising what it is from its content:
 // a config dump (any generation), Envoy's `/clusters?format=json`, or Pilot's `/debug/edsz`.
+import { getHeapStatistics } from 'node:v8';
 import { DataError } from '../errors.ts';
 import { quoted } from '../util/printable.ts';
 import { decodeClustersStatus, looksLikeClustersStatus } from './clustersStatus.ts';
 import { decodeConfigDump, sectionKindOfType } from './decode.ts';
 import { findJsonError, JsonSyntaxError } from './jsonSyntax.ts';
-import { isObj, SECTION_KINDS, type ClustersStatus, type ConfigDump, type SectionKind } from './model.ts';
+import { isObj, SECTION_KINDS, type ClusterLoadAssignment, type ClustersStatus, type ConfigDump, type Entry, type SectionKind } from './model.ts';
 import { fastSlices, membersOf, scanSlices, type ConfigSlice } from './sections.ts';
 
 /** `json` is the input as parsed; with `only`, sections left out are `{"@type"}` stubs. */
 export type DecodedInput =
   | { kind: 'config_dump'; dump: ConfigDump; json: unknown }
-  | { kind: 'clusters'; clusters: ClustersStatus; json: unknown };
+  | {
+      kind: 'clusters';
+      clusters: ClustersStatus;
+      json: unknown;
+      /** The same proxy's EDS assignments, when fetched too (live `pc endpoint -o wide`: workload metadata). */
+      eds?: Entry<ClusterLoadAssignment>[];
+    };
 
 export interface DecodeOptions {
   /** The sections the caller will show; the others are recognised but neither parsed nor decoded. */
@@ -60,7 +67,10 @@ export function configsOneByOne(input: Buffer, source: string, options: DecodeOp
   if (slices === undefined) return undefined;
   return (function* (): Generator<unknown> {
     for (const [index, { start, end }] of slices.entries()) {
-      const config = withSyntaxErrors(bytes, source, () => parseSpan(bytes, start, end));
+      const config = withSyntaxErrors(bytes, source, () => {
+        checkFits(end - start);
+        return parseSpan(bytes, start, end);
+      });
       // Decoded to be checked as decodeInput checks it, then dropped.
       decodeConfigDump({ configs: [config] }, source, undefined, index);
       yield config;
@@ -77,6 +87,11 @@ function withSyntaxErrors<T>(bytes: Buffer, source: string, read: () => T): T {
   }
 }
 
+/** Any other saved JSON (a ztunnel dump) as JSON.parse reads it, with decodeInput's error messages. */
+export function parseJsonInput(input: Buffer, source: string): unknown {
+  return parseInput(withoutBom(input), source, { sliceFromBytes: Number.POSITIVE_INFINITY });
+}
+
 /** The input as JSON.parse would read it, with the sections not shown as `{"@type"}` stubs. */
 function parseInput(bytes: Buffer, source: string, options: DecodeOptions): unknown {
   const { only, strict = false, sliceFromBytes = SLICE_FROM_BYTES } = options;
@@ -87,6 +102,7 @@ function parseInput(bytes: Buffer, source: string, options: DecodeOptions): unkn
       const parsed = parseSections(bytes, strict ? ALL_KINDS : (only ?? ALL_KINDS), only === undefined);
       if (parsed !== undefined) return parsed;
     }
+    checkFits(bytes.length);
     return parseSpan(bytes, 0, bytes.length);
   });
 }
@@ -118,6 +134,11 @@ function parseSections(bytes: Buffer, shown: ReadonlySet<SectionKind>, alone: bo
  * as one object of its `@type` makes the whole answer undefined rather than an error.
  */
 function parseSlices(bytes: Buffer, slices: ConfigSlice[], shown: ReadonlySet<SectionKind>, confirm: boolean): unknown[] | undefined {
+  const shownBytes = slices.reduce((sum, { start, end, typeUrl }) => {
+    const kind = typeUrl === undefined ? undefined : sectionKindOfType(typeUrl);
+    return kind !== undefined && !shown.has(kind) ? sum : sum + end - start;
+  }, 0);
+  checkFits(shownBytes);
   const configs: unknown[] = [];
   for (const { start, end, typeUrl } of slices) {
     const kind = typeUrl === undefined ? undefined : sectionKindOfType(typeUrl);
@@ -146,6 +167,28 @@ function parseSlices(bytes: Buffer, slices: ConfigSlice[], shown: ReadonlySet<Se
  * JSON.parse of `bytes[start, end)`; a span too big for one string is parsed member by member
  * (iteratively: its nesting costs no stack), with duplicate keys resolved as JSON.parse does.
  */
+/**
+ * Parsed JSON takes about twice its text's size in V8's heap. Parsing more than the heap can hold
+ * would end in a crash that cannot be caught: stop first with an error that says what to do.
+ */
+function checkFits(jsonBytes: number): void {
+  const heapLimit = getHeapStatistics().heap_size_limit;
+  if (jsonBytes * HEAP_PER_JSON_BYTE > heapLimit) throw new TooBigError(jsonBytes, heapLimit);
+}
+
+const HEAP_PER_JSON_BYTE = 2;
+
+/** What must be parsed does not fit in Node's heap. */
+export class TooBigError extends Error {
+  readonly jsonBytes: number;
+  readonly heapLimit: number;
+  constructor(jsonBytes: number, heapLimit: number) {
+    super(`parsing ${(jsonBytes / 1e6).toFixed(0)} MB of JSON needs more than Node's heap limit (${(heapLimit / 2 ** 20).toFixed(0)} MiB)`);
+    this.jsonBytes = jsonBytes;
+    this.heapLimit = heapLimit;
+  }
+}
+
 export function parseSpan(bytes: Buffer, start: number, end: number): unknown {
   const root: { value?: unknown } = {};
   const tasks: { start: number; end: number; assign: (value: unknown) => void }[] = [{ start, end, assign: (value) => (root.value = value) }];

@@ -135,7 +135,9 @@ function mentions(root: unknown, text: string): boolean {
 
 // ---- istioctl's listener table texts ------------------------------------------------------
 
-export type ListenerType = 'HTTP' | 'TCP' | 'HTTP+TCP' | 'UNKNOWN';
+/** The TYPE column's values, which `--type` accepts. */
+export const LISTENER_TYPES = ['HTTP', 'TCP', 'HTTP+TCP', 'UNKNOWN'] as const;
+export type ListenerType = (typeof LISTENER_TYPES)[number];
 
 /**
  * HTTP if any chain has an HTTP connection manager, TCP if any has a tcp_proxy that is not a

@@ -289,6 +289,8 @@ export interface HostStatus extends Obj {
 
 export interface ClusterStatus extends Obj {
   name?: string;
+  /** The EDS name its endpoints come under (the ClusterLoadAssignment's cluster_name). */
+  eds_service_name?: string;
   added_via_api?: boolean;
   host_statuses?: HostStatus[];
 }

@@ -1,5 +1,6 @@
 // Facts about route configurations, rendered the way istioctl's route table
 // (`istioctl/pkg/writer/envoy/configdump/route.go`) describes them.
+import { parseClusterName } from './clusterName.ts';
 import type { Metadata, Route, RouteMatch } from './model.ts';
 
 /** The cluster Istio's `allow_any` vhost forwards to; istioctl hides routes to it. */
@@ -78,4 +79,18 @@ export function describeManagement(metadata: Metadata | undefined): string {
 /** Does the route forward to Istio's PassthroughCluster (the `allow_any` catch-all)? */
 export function isPassthroughRoute(route: Route): boolean {
   return route.route?.cluster === PASSTHROUGH_CLUSTER;
+}
+
+/**
+ * The port a route configuration serves, read from the name Istio gives it: `9080` (sidecar
+ * outbound), `inbound|9080||` (sidecar inbound), `http.8080` / `https.443.<server>.<gateway>.<ns>`
+ * (gateways). Undefined for other names (`InboundPassthroughCluster`, custom RDS names).
+ */
+export function routeConfigPort(name: string): number | undefined {
+  const text = /^\d+$/.test(name) ? name : /^https?\.(\d+)(?:\.|$)/.exec(name)?.[1];
+  if (text !== undefined) {
+    const port = Number(text);
+    return port >= 1 && port <= 65535 ? port : undefined;
+  }
+  return parseClusterName(name)?.port;
 }

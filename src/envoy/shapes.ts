@@ -184,26 +184,74 @@ const RESOURCES: Record<string, Shape> = {
  * fields not read, may hold anything.
  */
 export function checkShape(value: unknown, messageType: string, path: string, source: string): void {
-  const shape = Object.hasOwn(RESOURCES, messageType) ? RESOURCES[messageType] : undefined;
-  if (shape === undefined) return;
-  const pending: { value: unknown; shape: Shape; path: string }[] = [{ value, shape, path }];
-  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
-    const problem = mismatch(item.value, item.shape);
-    if (problem !== undefined) throw new DataError(source, `${item.path}: ${problem}`);
-    const { shape: itemShape, value: itemValue } = item;
-    if (typeof itemShape === 'string') continue;
-    if ('fields' in itemShape) {
-      const object = itemValue as Record<string, unknown>;
-      for (const [field, fieldShape] of Object.entries(itemShape.fields)) {
-        if (Object.hasOwn(object, field)) pending.push({ value: object[field], shape: fieldShape, path: `${item.path}.${field}` });
+  const check = Object.hasOwn(RESOURCES, messageType) ? checkerOf(RESOURCES[messageType] as Shape) : undefined;
+  try {
+    check?.(value);
+  } catch (error) {
+    if (error instanceof ShapeFault) throw new DataError(source, `${path}${error.path}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** A mismatch deep inside a resource; each level on the way out adds its step to `path`. */
+class ShapeFault extends Error {
+  path = '';
+}
+
+type Checker = (value: unknown) => void;
+
+const CHECKERS = new WeakMap<object, Checker>();
+const SCALAR_CHECKERS = new Map<string, Checker>();
+
+/**
+ * A checker compiled from a shape: plain closures the JIT optimises well, called as deep as the
+ * shape is (a fixed, small depth), never as deep as the data.
+ */
+function checkerOf(shape: Shape): Checker {
+  const cache = typeof shape === 'string' ? SCALAR_CHECKERS.get(shape) : CHECKERS.get(shape);
+  if (cache) return cache;
+  let check: Checker;
+  if (typeof shape === 'string') {
+    check = (value) => {
+      const problem = mismatch(value, shape);
+      if (problem !== undefined) throw new ShapeFault(problem);
+    };
+    SCALAR_CHECKERS.set(shape, check);
+    return check;
+  }
+  if ('fields' in shape) {
+    const fields = Object.entries(shape.fields).map(([name, fieldShape]) => ({ name, step: `.${name}`, check: checkerOf(fieldShape) }));
+    check = (value) => {
+      if (!isObj(value)) throw new ShapeFault(`expected an object, found ${describeJsonValue(value)}`);
+      for (const field of fields) {
+        // No field name read here is also a property of Object.prototype.
+        const fieldValue = value[field.name];
+        if (fieldValue !== undefined) within(field.step, field.check, fieldValue);
       }
-    } else if ('list' in itemShape) {
-      (itemValue as unknown[]).forEach((element, index) => pending.push({ value: element, shape: itemShape.list, path: `${item.path}[${index}]` }));
-    } else {
-      for (const [key, element] of Object.entries(itemValue as Record<string, unknown>)) {
-        pending.push({ value: element, shape: itemShape.map, path: `${item.path}[${JSON.stringify(key)}]` });
-      }
-    }
+    };
+  } else if ('list' in shape) {
+    const element = checkerOf(shape.list);
+    check = (value) => {
+      if (!Array.isArray(value)) throw new ShapeFault(`expected an array, found ${describeJsonValue(value)}`);
+      for (let index = 0; index < value.length; index++) within(index, element, value[index]);
+    };
+  } else {
+    const entry = checkerOf(shape.map);
+    check = (value) => {
+      if (!isObj(value)) throw new ShapeFault(`expected an object, found ${describeJsonValue(value)}`);
+      for (const key in value) within(`[${JSON.stringify(key)}]`, entry, value[key]);
+    };
+  }
+  CHECKERS.set(shape, check);
+  return check;
+}
+
+function within(step: string | number, check: Checker, value: unknown): void {
+  try {
+    check(value);
+  } catch (error) {
+    if (error instanceof ShapeFault) error.path = (typeof step === 'number' ? `[${step}]` : step) + error.path;
+    throw error;
   }
 }
 

@@ -16,7 +16,7 @@ export interface EndpointFilter {
 }
 
 /** envoy.config.core.v3.HealthStatus, indexed by enum number (JSON may carry either). */
-const HEALTH_STATUS_NAMES = ['UNKNOWN', 'HEALTHY', 'UNHEALTHY', 'DRAINING', 'TIMEOUT', 'DEGRADED'];
+export const HEALTH_STATUS_NAMES = ['UNKNOWN', 'HEALTHY', 'UNHEALTHY', 'DRAINING', 'TIMEOUT', 'DEGRADED'] as const;
 
 export function healthStatusName(status: unknown): string {
   if (typeof status === 'string' && status !== '') return status;

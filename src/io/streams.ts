@@ -6,20 +6,37 @@ export interface IOStreams {
   in: Readable;
   out: Writable;
   err: Writable;
-  /** May `out` carry colour? Only for a terminal, and never with NO_COLOR or TERM=dumb. */
+  /** May `out` carry colour? See colorEnabled. */
   colorOut: boolean;
   /** The same for `err`. */
   colorErr: boolean;
 }
 
-export function systemStreams(env: NodeJS.ProcessEnv = process.env): IOStreams {
-  const colorAllowed = env['NO_COLOR'] === undefined && env['TERM'] !== 'dumb';
+/** `--color`: `auto` decides from the environment and the terminal. */
+export const COLOR_MODES = ['auto', 'always', 'never'] as const;
+export type ColorMode = (typeof COLOR_MODES)[number];
+
+/**
+ * Whether a stream gets colour, in this order: `--color always|never`; FORCE_COLOR (on unless it
+ * is `0` or `false`, as chalk reads it); NO_COLOR when present and not empty (no-color.org); never
+ * for TERM=dumb; else only for a terminal.
+ */
+export function colorEnabled(mode: ColorMode, env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  if (mode !== 'auto') return mode === 'always';
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') return false;
+  if (env['TERM'] === 'dumb') return false;
+  return isTTY;
+}
+
+export function systemStreams(env: NodeJS.ProcessEnv = process.env, mode: ColorMode = 'auto'): IOStreams {
   return {
     in: process.stdin,
     out: process.stdout,
     err: process.stderr,
-    colorOut: colorAllowed && process.stdout.isTTY === true,
-    colorErr: colorAllowed && process.stderr.isTTY === true,
+    colorOut: colorEnabled(mode, env, process.stdout.isTTY === true),
+    colorErr: colorEnabled(mode, env, process.stderr.isTTY === true),
   };
 }
 

@@ -42,11 +42,13 @@ export interface HttpTarget {
   connection?: Duplex;
 }
 
+export type AdminMethod = 'GET' | 'POST';
+
 /**
- * One GET on its own connection, closed at the end (`Connection: close`, no agent): nothing is
- * left open to keep the process alive.
+ * One GET (or POST, without a body) on its own connection, closed at the end (`Connection: close`,
+ * no agent): nothing is left open to keep the process alive.
  */
-export function httpGet(target: HttpTarget, path: string, signal: AbortSignal): Promise<HttpAnswer> {
+export function httpGet(target: HttpTarget, path: string, signal: AbortSignal, method: AdminMethod = 'GET'): Promise<HttpAnswer> {
   let status: number | undefined;
   let declared: number | undefined;
   let received = 0;
@@ -57,7 +59,7 @@ export function httpGet(target: HttpTarget, path: string, signal: AbortSignal): 
     const request = send(
       target.origin,
       {
-        method: 'GET',
+        method,
         path: `/${adminPath(path)}`,
         headers: { accept: '*/*' },
         signal,
@@ -130,15 +132,15 @@ export function truncatedError(source: string, path: string, failure: HttpExchan
   return new AdminBadBodyError(source, adminPath(path), `truncated: ${how} after ${failure.received}${of} bytes`);
 }
 
-export function logAdminRequest(log: Logger | undefined, path: string, from: string, outcome: AdminResponse | Error, startedAt: number): void {
+export function logAdminRequest(log: Logger | undefined, path: string, from: string, outcome: AdminResponse | Error, startedAt: number, method: AdminMethod = 'GET'): void {
   if (!log) return;
   const ms = Math.round(performance.now() - startedAt);
   const result = outcome instanceof Error ? `failed after ${ms} ms: ${outcome.message}` : `${outcome.bytes} bytes in ${ms} ms`;
-  log(`GET /${adminPath(path)} from ${from}: ${result}`);
+  log(`${method} /${adminPath(path)} from ${from}: ${result}`);
 }
 
-/** One GET through a transport: Envoy's answer as an HTTP status and body. */
-export type AdminFetch = (path: string, signal: AbortSignal) => Promise<HttpAnswer>;
+/** One request through a transport: Envoy's answer as an HTTP status and body. */
+export type AdminFetch = (path: string, signal: AbortSignal, method?: AdminMethod) => Promise<HttpAnswer>;
 
 export interface AdminClientSpec {
   /** Names the Envoy in errors: `pod <name>.<ns>` or the URL. */
@@ -154,21 +156,23 @@ export interface AdminClientSpec {
 
 /** The EnvoyAdminClient every transport shares: a timeout per GET, Envoy's answer checked, each request logged. */
 export function adminClient(spec: AdminClientSpec): EnvoyAdminClient {
+  const send = async (path: string, method: AdminMethod): Promise<AdminResponse> => {
+    const startedAt = performance.now();
+    const signal = AbortSignal.timeout(spec.timeoutMs);
+    try {
+      const response = checkedResponse(spec.source, path, await spec.fetch(path, signal, method), startedAt);
+      logAdminRequest(spec.log, path, spec.from, response, startedAt, method);
+      return response;
+    } catch (error) {
+      const failure = spec.explain(error, path, signal);
+      logAdminRequest(spec.log, path, spec.from, failure, startedAt, method);
+      throw failure;
+    }
+  };
   return {
     source: spec.source,
-    async get(path: string): Promise<AdminResponse> {
-      const startedAt = performance.now();
-      const signal = AbortSignal.timeout(spec.timeoutMs);
-      try {
-        const response = checkedResponse(spec.source, path, await spec.fetch(path, signal), startedAt);
-        logAdminRequest(spec.log, path, spec.from, response, startedAt);
-        return response;
-      } catch (error) {
-        const failure = spec.explain(error, path, signal);
-        logAdminRequest(spec.log, path, spec.from, failure, startedAt);
-        throw failure;
-      }
-    },
+    get: (path) => send(path, 'GET'),
+    post: (path) => send(path, 'POST'),
     // Each get() opens and closes its own connection, so nothing is left to close.
     async close() {},
   };

@@ -71,19 +71,28 @@ export class KubeApi {
   }
 
   /** GET a JSON object or list; undefined when the API server says 404. */
-  async read<T>(path: string, query: Record<string, string>, permission: Permission): Promise<T | undefined> {
+  read<T>(path: string, query: Record<string, string>, permission: Permission): Promise<T | undefined> {
+    return this.send<T>('GET', path, query, permission, undefined);
+  }
+
+  /** POST a JSON object (a TokenRequest); the created object, or undefined when the API server says 404. */
+  create<T>(path: string, body: unknown, permission: Permission): Promise<T | undefined> {
+    return this.send<T>('POST', path, {}, permission, JSON.stringify(body));
+  }
+
+  private async send<T>(method: 'GET' | 'POST', path: string, query: Record<string, string>, permission: Permission, payload: string | undefined): Promise<T | undefined> {
     const url = this.url(path, query);
     const signal = AbortSignal.timeout(this.timeoutMs);
     const startedAt = performance.now();
     const readableQuery = [...url.searchParams].map(([key, value]) => `${key}=${value}`).join('&');
-    const logRequest = (outcome: string) => this.log?.(`GET ${this.server}${path}${readableQuery ? `?${readableQuery}` : ''}: ${outcome}`);
+    const logRequest = (outcome: string) => this.log?.(`${method} ${this.server}${path}${readableQuery ? `?${readableQuery}` : ''}: ${outcome}`);
     let connected = false;
     try {
       const options = await this.requestOptions();
       const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
         const secure = url.protocol === 'https:';
-        const headers = { ...options.headers, accept: 'application/json', 'user-agent': USER_AGENT };
-        const request = (secure ? httpsRequest : httpRequest)(url, { ...options, method: 'GET', headers, signal }, (response) => {
+        const headers = { ...options.headers, accept: 'application/json', 'user-agent': USER_AGENT, ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) };
+        const request = (secure ? httpsRequest : httpRequest)(url, { ...options, method, headers, signal }, (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
           response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
@@ -91,14 +100,14 @@ export class KubeApi {
         });
         request.on('socket', (socket) => socket.once(secure ? 'secureConnect' : 'connect', () => (connected = true)));
         request.on('error', reject);
-        request.end();
+        request.end(payload);
       });
       logRequest(`${status} in ${Math.round(performance.now() - startedAt)} ms`);
-      if (status === 200) return JSON.parse(body) as T;
+      if (status === 200 || status === 201) return JSON.parse(body) as T;
       if (status === 404) return undefined;
-      throw this.statusError({ code: status, message: statusMessage(body) }, `GET ${path}`, permission);
+      throw this.statusError({ code: status, message: statusMessage(body) }, `${method} ${path}`, permission);
     } catch (error) {
-      const failure = this.networkError(error, signal, connected, `GET ${path}`);
+      const failure = this.networkError(error, signal, connected, `${method} ${path}`);
       if (!(error instanceof EnvoyscopeError)) logRequest(`failed after ${Math.round(performance.now() - startedAt)} ms: ${failure.message}`);
       throw failure;
     }

@@ -30,7 +30,7 @@ export function directAdmin(url: string, options: DirectAdminOptions): EnvoyAdmi
   return adminClient({
     source,
     from: source,
-    fetch: (path, signal) => httpGet({ origin: base }, `${prefix}${adminPath(path)}`, signal),
+    fetch: (path, signal, method) => httpGet({ origin: base }, `${prefix}${adminPath(path)}`, signal, method),
     timeoutMs: options.timeoutMs,
     ...(options.log ? { log: options.log } : {}),
     explain: (error, path, signal) => explain(error, source, path, signal, options.timeoutMs),

@@ -20,8 +20,9 @@ export class PodNotFoundError extends EnvoyscopeError {
 
 export class NoPodsMatchError extends EnvoyscopeError {
   /** `what` is a quoted selector or a workload, e.g. `selector "app=reviews"` or `deployment/reviews (selector app=reviews)`. */
-  constructor(what: string, namespace: string) {
-    super(`no pods match ${what} in namespace "${namespace}"`, ExitCode.NO_PODS_MATCH);
+  /** No namespace: every namespace was searched (-A). */
+  constructor(what: string, namespace?: string) {
+    super(`no pods match ${what} ${namespace === undefined ? 'in any namespace' : `in namespace "${namespace}"`}`, ExitCode.NO_PODS_MATCH);
   }
 }
 
@@ -97,17 +98,24 @@ export class UnauthorizedError extends EnvoyscopeError {
 }
 
 export class ForbiddenError extends EnvoyscopeError {
+  readonly serverMessage: string;
   /** `resource` as RBAC names it ("pods/portforward"); `serverMessage` is the API server's own text. */
   constructor(verb: string, resource: string, namespace: string | undefined, serverMessage: string) {
     const where = namespace === undefined ? 'at the cluster scope' : `in namespace "${namespace}"`;
     super(`forbidden: cannot ${verb} ${resource} ${where} (${serverMessage})`, ExitCode.FORBIDDEN);
+    this.serverMessage = serverMessage;
   }
 }
 
 export class AdminBadStatusError extends EnvoyscopeError {
+  readonly status: number;
+  /** The first line of the answer's body. */
+  readonly bodyLine: string;
   constructor(source: string, path: string, status: number, body: string) {
     const firstLine = printable(body.trim().split('\n')[0] ?? '', 200);
     super(`the Envoy admin of ${source} answered ${status} to GET /${path}${firstLine ? `: ${firstLine}` : ''}`, ExitCode.ADMIN_BAD_STATUS);
+    this.status = status;
+    this.bodyLine = firstLine;
   }
 }
 

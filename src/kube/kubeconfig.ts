@@ -10,7 +10,6 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import type { Cluster, Context, User } from '@kubernetes/client-node/dist/config_types.js';
 import { parse } from 'yaml';
-import { UsageError } from '../errors.ts';
 import { KubeconfigError } from './errors.ts';
 
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -117,17 +116,22 @@ function loadKubeConfig(options: KubeconfigOptions): KubeConfig {
   throw new KubeconfigError(`no kubeconfig found: set KUBECONFIG, pass --kubeconfig, create ${home}, or run in a pod`);
 }
 
+/** The kubeconfig's context names (shell completion of --context). */
+export function contextNames(options: KubeconfigOptions): string[] {
+  return loadKubeConfig(options).getContexts().map((context) => context.name);
+}
+
 export function resolveKubeconfig(options: KubeconfigOptions): ResolvedKubeconfig {
   const kubeConfig = loadKubeConfig(options);
   if (options.context !== undefined) {
     if (!kubeConfig.getContextObject(options.context)) {
       const known = kubeConfig.getContexts().map((context) => context.name).join(', ') || 'none';
-      throw new UsageError(`context "${options.context}" not found in the kubeconfig (contexts: ${known})`);
+      throw new KubeconfigError(`context "${options.context}" not found in the kubeconfig (contexts: ${known})`);
     }
     kubeConfig.setCurrentContext(options.context);
   }
   const context = kubeConfig.getContextObject(kubeConfig.getCurrentContext());
-  if (!context) throw new UsageError('the kubeconfig has no current-context: pass --context');
+  if (!context) throw new KubeconfigError('the kubeconfig has no current-context: pass --context');
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new KubeconfigError(`context "${context.name}" names cluster "${context.cluster}", which the kubeconfig does not define`);
   return {

@@ -3,6 +3,7 @@
 // `pilot-agent request GET <path>` in the istio-proxy container (`v5`/`v4.channel.k8s.io`).
 // Each get() opens and closes its own WebSocket, so nothing outlives it.
 
+import { createServer, type AddressInfo } from 'node:net';
 import { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import {
@@ -26,7 +27,7 @@ import {
   podLabel,
 } from './errors.ts';
 import { SIDECAR_CONTAINER } from './target.ts';
-import type { AdminTransport, EnvoyAdminClient, Logger, PodRef } from './types.ts';
+import type { AdminTransport, EnvoyAdminClient, ExecOutcome, Logger, PodRef } from './types.ts';
 
 export const DEFAULT_ADMIN_PORT = 15000;
 /** The Host of requests through a port-forward: Envoy sees them come from inside the pod. */
@@ -145,12 +146,12 @@ export function podAdmin(api: KubeApi, pod: PodRef, options: PodAdminOptions): E
 }
 
 function portForwardFetch(api: KubeApi, pod: PodRef, source: string, options: PodAdminOptions): AdminFetch {
-  return async (path, signal) => {
+  return async (path, signal, method) => {
     const query = new URLSearchParams({ ports: String(options.adminPort) });
     const ws = await openPodStream(api, pod, 'portforward', query, ['v4.channel.k8s.io'], signal);
     const socket = new PortForwardSocket(ws);
     try {
-      const answer = await httpGet({ origin: PORT_FORWARD_ORIGIN, connection: socket }, path, signal);
+      const answer = await httpGet({ origin: PORT_FORWARD_ORIGIN, connection: socket }, path, signal, method);
       socket.destroy();
       return answer;
     } catch (error) {
@@ -165,30 +166,76 @@ function portForwardFetch(api: KubeApi, pod: PodRef, source: string, options: Po
   };
 }
 
-interface ExecOutcome {
-  stdout: Buffer;
-  stderr: string;
-  /** The Status from the error channel; absent when the session ended without one. */
-  status: { status?: string; message?: string } | undefined;
-}
-
 function execFetch(api: KubeApi, pod: PodRef, source: string, options: PodAdminOptions): AdminFetch {
-  return async (path, signal) => {
+  return async (path, signal, method = 'GET') => {
     const portFlag = options.adminPort === DEFAULT_ADMIN_PORT ? [] : ['--debug-port', String(options.adminPort)];
-    const command = ['pilot-agent', 'request', 'GET', adminPath(path), ...portFlag];
-    const query = new URLSearchParams([
-      ...command.map((arg): [string, string] => ['command', arg]),
-      ['container', SIDECAR_CONTAINER],
-      ['stdout', 'true'],
-      ['stderr', 'true'],
-    ]);
-    const ws = await openPodStream(api, pod, 'exec', query, ['v5.channel.k8s.io', 'v4.channel.k8s.io'], signal);
-    const outcome = await collectExec(ws, signal);
+    const command = ['pilot-agent', 'request', method, adminPath(path), ...portFlag];
+    const outcome = await execInPod(api, pod, SIDECAR_CONTAINER, command, signal);
     if (outcome.status?.status !== 'Success') throw explainExecFailure(pod, source, path, options.adminPort, outcome);
     // pilot-agent prints the body with fmt.Println: one newline too many.
     const body = outcome.stdout.at(-1) === 0x0a ? outcome.stdout.subarray(0, -1) : outcome.stdout;
     return { status: 200, body, declaredBytes: undefined };
   };
+}
+
+/** A local TCP port whose connections are each port-forwarded to the pod's port (as `kubectl port-forward`). */
+export interface LocalForward {
+  port: number;
+  /** What the kubelet or API server last said when a connection could not be forwarded ('' when none failed). */
+  lastError(): string;
+  close(): Promise<void>;
+}
+
+export async function forwardLocalPort(api: KubeApi, pod: PodRef, remotePort: number, timeoutMs: number): Promise<LocalForward> {
+  let lastError = '';
+  const streams = new Set<Duplex>();
+  const server = createServer((connection) => {
+    streams.add(connection);
+    connection.on('close', () => streams.delete(connection));
+    connection.on('error', () => connection.destroy());
+    const query = new URLSearchParams({ ports: String(remotePort) });
+    openPodStream(api, pod, 'portforward', query, ['v4.channel.k8s.io'], AbortSignal.timeout(timeoutMs)).then(
+      (ws) => {
+        const stream = new PortForwardSocket(ws);
+        streams.add(stream);
+        stream.on('close', () => {
+          streams.delete(stream);
+          if (stream.errorText) lastError = stream.errorText.trim();
+          connection.destroy();
+        });
+        connection.on('close', () => stream.destroy());
+        connection.pipe(stream).pipe(connection);
+      },
+      (error: Error) => {
+        lastError = error.message;
+        connection.destroy();
+      },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    lastError: () => lastError,
+    async close() {
+      for (const stream of streams) stream.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** Runs a command in a container of the pod (no stdin) and collects its output and final Status. */
+export async function execInPod(api: KubeApi, pod: PodRef, container: string, command: string[], signal: AbortSignal): Promise<ExecOutcome> {
+  const query = new URLSearchParams([
+    ...command.map((arg): [string, string] => ['command', arg]),
+    ['container', container],
+    ['stdout', 'true'],
+    ['stderr', 'true'],
+  ]);
+  const ws = await openPodStream(api, pod, 'exec', query, ['v5.channel.k8s.io', 'v4.channel.k8s.io'], signal);
+  return collectExec(ws, signal);
 }
 
 /** pilot-agent's stderr says what went wrong between it and Envoy (istio pilot/pkg/request/command.go). */

@@ -79,7 +79,7 @@ export function selectorString(selector: LabelSelector): string {
 
 /** The parts of a Pod's JSON envoyscope reads. */
 export interface PodJson {
-  metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; creationTimestamp?: string };
+  metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: string };
   spec?: {
     nodeName?: string;
     containers?: { name: string }[];
@@ -103,7 +103,7 @@ export function hasSidecar(pod: PodJson): boolean {
 }
 
 const time = (value: string | undefined) => (value ? Date.parse(value) : 0);
-const isReady = (pod: PodJson) => pod.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ?? false;
+export const isReady = (pod: PodJson) => pod.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ?? false;
 const readySince = (pod: PodJson) => time(pod.status?.conditions?.find((condition) => condition.type === 'Ready')?.lastTransitionTime);
 const maxRestarts = (pod: PodJson) => Math.max(0, ...(pod.status?.containerStatuses ?? []).map((status) => status.restartCount ?? 0));
 // Go's map lookup gives 0 for phases the table lacks, so Succeeded and Failed rank with Running.

@@ -12,6 +12,19 @@ export interface PodRef {
   /** Has an `istio-proxy` container (or native sidecar). */
   inMesh: boolean;
   labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** `spec.nodeName`; empty while unscheduled. */
+  nodeName: string;
+  /** The Ready condition is True. */
+  ready: boolean;
+}
+
+/** What a command run in a container left: its output and the API server's final Status. */
+export interface ExecOutcome {
+  stdout: Buffer;
+  stderr: string;
+  /** The Status from the error channel; absent when the session ended without one. */
+  status: { status?: string; message?: string } | undefined;
 }
 
 export interface AdminResponse {
@@ -31,6 +44,8 @@ export interface EnvoyAdminClient {
   readonly source: string;
   /** GET an admin path such as `config_dump?mask=…` or `/clusters?format=json`: one connection per call. */
   get(path: string): Promise<AdminResponse>;
+  /** POST an admin path such as `logging?level=debug` (no body). */
+  post(path: string): Promise<AdminResponse>;
   /** Ends what is still open. get() already releases its own connection. */
   close(): Promise<void>;
 }

@@ -4,12 +4,15 @@ import type { Entry, Obj } from '../envoy/model.ts';
 import { toProtoJson } from '../envoy/protojson.ts';
 import { jsonChunks } from './stream.ts';
 
-export const OUTPUT_FORMATS = ['short', 'table', 'json', 'yaml', 'raw'] as const;
+export const OUTPUT_FORMATS = ['short', 'wide', 'table', 'json', 'yaml', 'raw'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-/** `short` is istioctl's tabwriter layout; `table` draws the same rows in boxes. */
-export function isTabular(format: OutputFormat): format is 'short' | 'table' {
-  return format === 'short' || format === 'table';
+/**
+ * `short` is istioctl's tabwriter layout; `wide` adds columns in the same layout (kubectl's
+ * convention); `table` draws the short table's rows in boxes.
+ */
+export function isTabular(format: OutputFormat): format is 'short' | 'wide' | 'table' {
+  return format === 'short' || format === 'wide' || format === 'table';
 }
 
 /**

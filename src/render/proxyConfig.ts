@@ -14,7 +14,7 @@ import type {
   SectionKind,
 } from '../envoy/model.ts';
 import { toProtoJson } from '../envoy/protojson.ts';
-import { matchCluster, type ClusterFilter } from '../filters/cluster.ts';
+import { matchCluster, matchClusterName, type ClusterFilter } from '../filters/cluster.ts';
 import { filterClusterLoadAssignments, filterClusterStatuses, type EndpointFilter } from '../filters/endpoint.ts';
 import { matchListener, type ListenerFilter } from '../filters/listener.ts';
 import { matchRoute, type RouteFilter } from '../filters/route.ts';
@@ -27,6 +27,7 @@ import { clusterTable, sortClusters } from './views/cluster.ts';
 import { ecdsTable } from './views/ecds.ts';
 import { edsTable, hostTable, sortClusterLoadAssignments } from './views/endpoint.ts';
 import { listenerTable, sortListeners } from './views/listener.ts';
+import { waypointListenerTable } from './views/waypointListener.ts';
 import { routeTable, sortRoutes } from './views/route.ts';
 import { secretTable } from './views/secret.ts';
 
@@ -51,6 +52,8 @@ export interface PcRequest {
   source: string;
   /** For the secret table's VALID CERT column. */
   now: Date;
+  /** Listeners as a waypoint's chains: the filter_chain_matcher path to each chain (waypoint pods, --chains). */
+  chains?: boolean;
 }
 
 /**
@@ -71,7 +74,7 @@ export function renderProxyConfig(input: DecodedInput, request: PcRequest): Rend
           `'pc ${request.kind}' needs a /config_dump`,
       );
     }
-    return renderHosts(input.clusters.cluster_statuses, request);
+    return renderHosts(input.clusters.cluster_statuses, request, input.eds);
   }
   const dump = input.dump;
   switch (request.kind) {
@@ -134,21 +137,24 @@ function renderListeners(dump: ConfigDump, request: PcRequest, namePrefix: boole
   const entries = serving(dump.listeners).filter((e) => matchListener(request.filters.listener, e as Entry<Listener>));
   // istioctl prints listener JSON in dump order and sorts only the table.
   if (!isTabular(request.output)) return renderData(entries, request);
-  return table(listenerTable(sortListeners(entries), { verbose: request.detailed, namePrefix }));
+  if (request.chains && !namePrefix) return table(waypointListenerTable(sortListeners(entries)));
+  return table(listenerTable(sortListeners(entries), { verbose: request.detailed, namePrefix, wide: request.output === 'wide' }));
 }
 
 function renderRoutes(dump: ConfigDump, request: PcRequest, namePrefix: boolean): Rendered {
   requireSection(dump, 'routes', request);
   const entries = sortRoutes(serving(dump.routes).filter((e) => matchRoute(request.filters.route, e as Entry<RouteConfiguration>)));
   if (!isTabular(request.output)) return renderData(entries, request);
-  return table(routeTable(entries, { verbose: request.detailed, namePrefix }));
+  return table(routeTable(entries, { verbose: request.detailed, namePrefix, wide: request.output === 'wide' }));
 }
 
 function renderClusters(dump: ConfigDump, request: PcRequest, namePrefix: boolean): Rendered {
   requireSection(dump, 'clusters', request);
   const entries = sortClusters(serving(dump.clusters).filter((e) => matchCluster(request.filters.cluster, e as Entry<Cluster>)));
   if (!isTabular(request.output)) return renderData(entries, request);
-  return table(clusterTable(entries, { namePrefix }));
+  if (request.output !== 'wide') return table(clusterTable(entries, { namePrefix }));
+  const endpoints = dump.sections.has('endpoints') ? (serving(dump.endpoints) as Entry<ClusterLoadAssignment>[]) : undefined;
+  return table(clusterTable(entries, { namePrefix, wide: { endpoints } }));
 }
 
 function renderEndpoints(dump: ConfigDump, request: PcRequest, namePrefix: boolean): Rendered {
@@ -158,15 +164,23 @@ function renderEndpoints(dump: ConfigDump, request: PcRequest, namePrefix: boole
     request,
     ": save the dump with /config_dump?include_eds, or give Envoy's /clusters?format=json output",
   );
+  // In `pc all`, the cluster flags also pick the endpoints of the clusters they pick (not --port,
+  // which already means the endpoint's own port there).
+  const { port: _endpointPort, ...clusterFields } = request.filters.cluster;
+  const service: ClusterFilter = namePrefix ? clusterFields : {};
   const entries = sortClusterLoadAssignments(
-    filterClusterLoadAssignments(serving(dump.endpoints) as Entry<ClusterLoadAssignment>[], request.filters.endpoint),
+    filterClusterLoadAssignments(serving(dump.endpoints) as Entry<ClusterLoadAssignment>[], request.filters.endpoint).filter((entry) =>
+      matchClusterName(service, entry.resource.cluster_name ?? ''),
+    ),
   );
   if (!isTabular(request.output)) return renderData(entries, request);
-  return table(edsTable(entries, { namePrefix }));
+  return table(edsTable(entries, { namePrefix, wide: request.output === 'wide' }));
 }
 
-function renderHosts(statuses: ClusterStatus[], request: PcRequest): Rendered {
-  if (isTabular(request.output)) return table(hostTable(statuses, request.filters.endpoint));
+function renderHosts(statuses: ClusterStatus[], request: PcRequest, eds: Entry<ClusterLoadAssignment>[] | undefined): Rendered {
+  if (isTabular(request.output)) {
+    return table(hostTable(statuses, request.filters.endpoint, { wide: request.output === 'wide', ...(eds ? { eds } : {}) }));
+  }
   const matching = filterClusterStatuses(statuses, request.filters.endpoint);
   const value = request.output === 'raw' ? matching : matching.map((s) => toProtoJson(s, 'envoy.admin.v3.ClusterStatus'));
   return { kind: 'data', value, format: dataFormat(request) };
@@ -228,9 +242,15 @@ export const SECTIONS_SHOWN: Record<PcKind, ReadonlySet<SectionKind>> = {
   all: new Set(ALL_SECTIONS.map((section) => section.kind)),
 };
 
-/** The sections a command must parse: `pc all -o json|yaml` prints the whole input, so all of them. */
+
+/**
+ * The sections to decode for a command and output: everything for `pc all -o json|yaml` (it prints
+ * the whole input), the EDS endpoints too for `pc cluster -o wide` (its endpoint counts).
+ */
 export function sectionsToDecode(kind: PcKind, output: OutputFormat): ReadonlySet<SectionKind> | undefined {
-  return kind === 'all' && !isTabular(output) ? undefined : SECTIONS_SHOWN[kind];
+  if (kind === 'all' && !isTabular(output)) return undefined;
+  if (kind === 'cluster' && output === 'wide') return new Set<SectionKind>(['clusters', 'endpoints']);
+  return SECTIONS_SHOWN[kind];
 }
 
 /**
@@ -252,17 +272,47 @@ function renderAll(input: Extract<DecodedInput, { kind: 'config_dump' }>, reques
   return { kind: 'text', text: parts.join('\n') };
 }
 
+/** The sections of `pc all` each filter flag narrows; every other section is shown whole. */
+const ALL_FILTERED_SECTIONS: Record<string, readonly SectionKind[]> = {
+  '--address': ['listeners', 'endpoints'],
+  '--port': ['clusters', 'listeners', 'routes', 'endpoints'],
+  '--type': ['listeners'],
+  '--name': ['routes'],
+  '--fqdn': ['clusters', 'endpoints'],
+  '--subset': ['clusters', 'endpoints'],
+  '--direction': ['clusters', 'endpoints'],
+  '--cluster': ['endpoints'],
+  '--status': ['endpoints'],
+};
+
+/**
+ * `pc all` notes on stderr: which sections each given filter narrows (a reader must not take an
+ * unfiltered section for a filtered one), or, for -o json/yaml (the whole dump), that none apply.
+ */
+export function allFilterNotes(flags: readonly string[], output: OutputFormat): string[] {
+  if (flags.length === 0) return [];
+  if (!isTabular(output)) return [`pc all -o ${output} prints the whole dump; ${flags.join(', ')} not applied`];
+  return flags.map((flag) => {
+    const sections = ALL_FILTERED_SECTIONS[flag] ?? [];
+    return `${flag} filters only the ${sections.join(', ')} section${sections.length === 1 ? '' : 's'}; the others are shown whole`;
+  });
+}
+
 /** Sections `pc all` shows that this input lacks, for a note on stderr. */
 export function missingAllSections(input: DecodedInput): string[] {
   if (input.kind !== 'config_dump') return [];
   return ALL_SECTIONS.filter((s) => !input.dump.sections.has(s.kind)).map((s) => SECTION_NAMES[s.kind]);
 }
 
-/** How tables are laid out: istioctl's tabwriter columns (`-o short`) or boxes (`-o table`). */
-export type TableLayout = 'columns' | 'boxes';
+/**
+ * How tables are laid out: istioctl's tabwriter columns (`-o short`, byte for byte, so trailing
+ * spaces included), the same columns without trailing spaces (`-o wide`, envoyscope's own), or
+ * boxes (`-o table`).
+ */
+export type TableLayout = 'columns' | 'trimmed-columns' | 'boxes';
 
 export function layoutOf(output: OutputFormat): TableLayout {
-  return output === 'table' ? 'boxes' : 'columns';
+  return output === 'table' ? 'boxes' : output === 'wide' ? 'trimmed-columns' : 'columns';
 }
 
 /** The text of `rendered` in pieces: data is written one resource at a time, at any size. */
@@ -274,7 +324,8 @@ export function renderedChunks(rendered: Rendered, layout: TableLayout = 'column
 export function formatRendered(rendered: Rendered, layout: TableLayout = 'columns'): string {
   switch (rendered.kind) {
     case 'table':
-      return layout === 'boxes' ? boxedTable(rendered.table) : renderTable(rendered.table);
+      if (layout === 'boxes') return boxedTable(rendered.table);
+      return layout === 'trimmed-columns' ? renderTable(rendered.table).replace(/ +$/gm, '') : renderTable(rendered.table);
     case 'text':
       return rendered.text;
     case 'data':

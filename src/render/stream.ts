@@ -76,7 +76,7 @@ export function* wholeDumpChunks(configs: Iterable<unknown>, format: 'json' | 'y
   if (format === 'yaml') {
     for (const config of configs) {
       if (count++ === 0) yield 'configs:\n';
-      yield* indentedYamlItem(config);
+      yield* yamlNode(config, '    ', '  - ', SECTION_LEVELS);
     }
     if (count === 0) yield 'configs: []\n';
     return;
@@ -107,39 +107,77 @@ function scalar(value: unknown): string | undefined {
 }
 
 /**
- * What yaml.stringify(value) gives, in chunks: a list item by item, a map entry by entry (and a
- * map's list values item by item), so `pc all -o yaml` holds one section in memory at a time.
+ * What yaml.stringify(value) gives, in chunks: lists item by item and maps entry by entry, down to
+ * single resources, so the YAML library never holds more than one resource (its document model
+ * takes many times the JSON's size).
  */
 export function* yamlChunks(value: unknown): Generator<string> {
-  const stringify = (item: unknown): string => yamlLibrary().stringify(item, YAML_OPTIONS);
-  if (Array.isArray(value)) {
-    if (value.length === 0) yield '[]\n';
-    for (const item of value) yield stringify([item]);
+  if (Array.isArray(value) && value.length === 0) {
+    yield '[]\n';
     return;
   }
-  if (typeof value !== 'object' || value === null || Object.keys(value).length === 0) {
-    yield stringify(value);
-    return;
-  }
-  for (const [key, item] of Object.entries(value)) {
-    if (!Array.isArray(item) || item.length === 0) {
-      yield stringify(Object.fromEntries([[key, item]]));
-      continue;
-    }
-    // `key:` then the items, indented as yaml indents a list under a key.
-    const [heading = ''] = stringify(Object.fromEntries([[key, [null]]])).split('\n');
-    yield `${heading}\n`;
-    for (const element of item) yield* indentedYamlItem(element);
-  }
+  yield* yamlNode(value, '', '', Array.isArray(value) ? RESOURCE_LIST_LEVELS : SECTION_LEVELS);
 }
 
-/** One list item under a key: `  - …`. */
-function* indentedYamlItem(item: unknown): Generator<string> {
-  yield yamlLibrary().stringify([item], YAML_OPTIONS).replace(/^(?=.)/gm, '  ');
-}
+/**
+ * How many levels are written piece by piece; deeper values are stringified whole (each call of
+ * the YAML library has a cost, so a resource is one call). A list of resources: one level. An
+ * admin section (a map of lists of resources): two.
+ */
+const RESOURCE_LIST_LEVELS = 1;
+const SECTION_LEVELS = 2;
 
 const YAML_OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false } as const;
 
 function yamlLibrary(): typeof import('yaml') {
   return createRequire(import.meta.url)('yaml') as typeof import('yaml');
+}
+
+/**
+ * `value` as yaml writes it at `indent`, its first line starting with `first` instead (`- ` and
+ * the indent of a list item); lines after the first carry `indent`.
+ */
+function* yamlNode(value: unknown, indent: string, first: string, levels: number): Generator<string> {
+  if (levels > 0 && Array.isArray(value) && value.length > 0) {
+    let prefix = first;
+    for (const item of value) {
+      yield* yamlNode(item, `${indent}  `, `${prefix}- `, levels - 1);
+      prefix = indent;
+    }
+    return;
+  }
+  if (levels > 0 && isPlainMap(value) && Object.keys(value).length > 0) {
+    let prefix = first;
+    for (const [key, item] of Object.entries(value)) {
+      yield* yamlEntry(key, item, indent, prefix, levels - 1);
+      prefix = indent;
+    }
+    return;
+  }
+  yield reindented(yamlLibrary().stringify(value, YAML_OPTIONS), indent, first);
+}
+
+/** One `key: value` of a map; a non-empty list or map value is split further. */
+function* yamlEntry(key: string, value: unknown, indent: string, first: string, levels: number): Generator<string> {
+  const splittable = levels > 0 && (Array.isArray(value) ? value.length > 0 : isPlainMap(value) && Object.keys(value).length > 0);
+  const stringify = (item: unknown): string => yamlLibrary().stringify(Object.fromEntries([[key, item]]), YAML_OPTIONS);
+  const heading = splittable ? /^(.*):\n {2}- null\n$/.exec(stringify([null])) : null;
+  if (heading === null) {
+    yield reindented(stringify(value), indent, first);
+    return;
+  }
+  yield `${first}${heading[1] ?? ''}:\n`;
+  // Under a key, a list's items are indented like a map's entries (yaml's indentSeq).
+  yield* yamlNode(value, `${indent}  `, `${indent}  `, levels);
+}
+
+function isPlainMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** yaml text of a value at the top level, moved to `indent` (its first line after `first`). */
+function reindented(text: string, indent: string, first: string): string {
+  const lines = text.split('\n');
+  // Every line but empty ones (inside block scalars yaml leaves them empty) and the final newline.
+  return lines.map((line, index) => (index === 0 ? first + line : line === '' ? line : indent + line)).join('\n');
 }

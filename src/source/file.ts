@@ -30,8 +30,15 @@ const READ_PIECE = 2 ** 30;
 export async function readInput(path: string, stdin: NodeJS.ReadableStream = process.stdin, options: ReadOptions = {}): Promise<InputBytes> {
   const { maxBytes = DEFAULT_MAX_BYTES } = options;
   const name = path === '-' ? '<stdin>' : path;
-  const raw = path === '-' ? await readStream(stdin, name, maxBytes) : await readPath(path, maxBytes);
+  const raw = path === '-' ? await readStdin(stdin, maxBytes) : await readPath(path, maxBytes);
   return { name, bytes: await asJson(raw, name) };
+}
+
+/** `-f - < FILE` is read like the file (in place, one buffer); a pipe as a stream. */
+async function readStdin(stdin: NodeJS.ReadableStream, maxBytes: number): Promise<Buffer> {
+  const fd = (stdin as { fd?: unknown }).fd;
+  if (typeof fd === 'number' && fstatSync(fd).isFile()) return await readFd(fd, '<stdin>', maxBytes);
+  return await readStream(stdin, '<stdin>', maxBytes);
 }
 
 /** A regular file is read straight into one buffer of its size; anything else (a FIFO, a device) as a stream. */
@@ -42,6 +49,14 @@ async function readPath(path: string, maxBytes: number): Promise<Buffer> {
   } catch (error) {
     throw cannotRead(path, error);
   }
+  try {
+    return await readFd(fd, path, maxBytes);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function readFd(fd: number, path: string, maxBytes: number): Promise<Buffer> {
   try {
     const stat = fstatSync(fd);
     if (stat.isDirectory()) throw new NoInputError(path, 'is a directory, not a file');
@@ -64,8 +79,6 @@ async function readPath(path: string, maxBytes: number): Promise<Buffer> {
   } catch (error) {
     if (error instanceof DataError || error instanceof NoInputError) throw error;
     throw cannotRead(path, error);
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -3,6 +3,7 @@
 // with label and field selectors, and the pods/portforward and pods/exec upgrades over
 // WebSocket (v4/v5 channel protocols), SPDY/3.1 and SPDY tunnelled in a WebSocket.
 
+import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -42,6 +43,8 @@ export interface RequestRecord {
 
 export interface ApiServerState {
   namespaces: Set<string>;
+  /** Labels of some namespaces (e.g. istio.io/dataplane-mode=ambient). */
+  namespaceLabels?: Record<string, Record<string, string>>;
   pods: FakePod[];
   /** Workload objects by resource plural ("deployments", "services", …). */
   workloads: Map<string, Json[]>;
@@ -50,7 +53,11 @@ export interface ApiServerState {
   deny: DeniedPermission[];
   /** `/version` minor; the kubectl dispatcher picks the kubectl binary from it. */
   minorVersion: string;
+  /** Tokens issued by TokenRequest, with the service account and audiences they were issued for. */
+  issuedTokens: Map<string, { namespace: string; serviceAccount: string; audiences: string[] }>;
 }
+
+const TOKEN_REQUEST_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/serviceaccounts\/([^/]+)\/token$/;
 
 const TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
 // `ws` refuses '/' in a subprotocol token; the tunnel protocol goes through under this name and is
@@ -64,6 +71,8 @@ const CORE_RESOURCES = [
   { name: 'pods/exec', singularName: '', namespaced: true, kind: 'PodExecOptions', verbs: ['create', 'get'] },
   { name: 'pods/portforward', singularName: '', namespaced: true, kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
   { name: 'services', singularName: 'service', namespaced: true, kind: 'Service', verbs: ['get', 'list'], shortNames: ['svc'] },
+  { name: 'configmaps', singularName: 'configmap', namespaced: true, kind: 'ConfigMap', verbs: ['get', 'list'], shortNames: ['cm'] },
+  { name: 'serviceaccounts/token', singularName: '', namespaced: true, kind: 'TokenRequest', verbs: ['create'] },
 ];
 const APPS_RESOURCES = [
   { name: 'daemonsets', singularName: 'daemonset', namespaced: true, kind: 'DaemonSet', verbs: ['get', 'list'], shortNames: ['ds'] },
@@ -96,7 +105,7 @@ interface ObjectRequest {
   namespace: string | undefined;
   resource: string;
   name: string | undefined;
-  subresource: 'exec' | 'portforward' | undefined;
+  subresource: 'exec' | 'portforward' | 'token' | undefined;
 }
 
 function parseObjectPath(pathname: string): ObjectRequest | undefined {
@@ -182,12 +191,28 @@ export class FakeApiServer {
     };
     try {
       this.authenticate(request);
+      const tokenRequest = TOKEN_REQUEST_PATH.exec(new URL(request.url ?? '/', 'https://fake').pathname);
+      if (request.method === 'POST' && tokenRequest) {
+        void this.createToken(request, tokenRequest[1]!, tokenRequest[2]!).then((body) => reply(201, body), (error: HttpError) => reply(error.status.code, error.status));
+        return;
+      }
       if (request.method !== 'GET') throw new HttpError(Status.methodNotAllowed());
       reply(200, this.read(new URL(request.url ?? '/', 'https://fake')));
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
       reply(error.status.code, error.status);
     }
+  }
+
+  /** TokenRequest (authentication.k8s.io/v1): a fresh token the fake istiod can check. */
+  private async createToken(request: IncomingMessage, namespace: string, serviceAccount: string): Promise<Json> {
+    this.authorize('create', { group: '', namespace, resource: 'serviceaccounts', name: serviceAccount, subresource: 'token' });
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { spec?: { audiences?: string[] } };
+    const token = `fake-sa-token-${randomBytes(8).toString('hex')}`;
+    this.state.issuedTokens.set(token, { namespace, serviceAccount, audiences: body.spec?.audiences ?? [] });
+    return { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: body.spec ?? {}, status: { token, expirationTimestamp: new Date(Date.now() + 3600_000).toISOString() } };
   }
 
   private read(url: URL): unknown {
@@ -234,7 +259,7 @@ export class FakeApiServer {
     if (target.resource === 'pods') {
       return this.state.pods.filter((pod) => inNamespace(pod.namespace)).map((pod) => ({ json: pod.toJson(), labels: pod.labels, fields: pod.fields }));
     }
-    const stored = target.resource === 'namespaces' ? [...this.state.namespaces].map(namespaceJson) : (this.state.workloads.get(target.resource) ?? []);
+    const stored = target.resource === 'namespaces' ? [...this.state.namespaces].map((name) => namespaceJson(name, this.state.namespaceLabels?.[name])) : (this.state.workloads.get(target.resource) ?? []);
     return stored
       .map((json) => {
         const metadata = metadataOf(json);
@@ -333,8 +358,8 @@ function metadataOf(object: Json): Json {
   return (object.metadata ?? {}) as Json;
 }
 
-function namespaceJson(name: string): Json {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, uid: name, resourceVersion: '1' }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } };
+function namespaceJson(name: string, labels: Record<string, string> = {}): Json {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, uid: name, resourceVersion: '1', labels }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } };
 }
 
 function portsOf(query: URLSearchParams): number[] {

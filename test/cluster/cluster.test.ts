@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -269,6 +269,7 @@ describe('the real kubectl against the fake cluster', { skip: kubectlMissing }, 
     // The kubectl dispatcher caches /version under $HOME/.kube/cache: a fresh HOME keeps tests apart.
     home = await mkdtemp(join(tmpdir(), 'envoyscope-kubectl-home-'));
   });
+  after(() => rm(home, { recursive: true, force: true }));
   const kubectl = (args: string[], env: NodeJS.ProcessEnv = {}) =>
     run('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...args], { env: { PATH: process.env.PATH, HOME: home, ...env } });
 

@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { type DeniedPermission, FakeApiServer, type RequestRecord } from './apiserver.ts';
+import { type ApiServerState, type DeniedPermission, FakeApiServer, type RequestRecord } from './apiserver.ts';
 import { FakePod, type PodSpec, WORKLOAD_RESOURCES, type WorkloadSpec, workloadJson } from './objects.ts';
 import { testPki } from './pki.ts';
 
@@ -23,10 +23,14 @@ export interface ClusterScenario {
   workloads?: WorkloadSpec[];
   /** Namespaces besides those of the pods and workloads; "default", "istio-system" and "kube-system" always exist. */
   namespaces?: string[];
+  /** Labels of namespaces, e.g. `{ bookinfo: { 'istio.io/dataplane-mode': 'ambient' } }`. */
+  namespaceLabels?: Record<string, Record<string, string>>;
   /** Permissions the token's user lacks. Mutable later through `cluster.deny`. */
   deny?: DeniedPermission[];
   /** Kubernetes minor version the server reports; the kubectl dispatcher picks its kubectl from it. Default "32". */
   minorVersion?: string;
+  /** ConfigMaps (e.g. istio-ca-root-cert). */
+  configMaps?: { name: string; namespace?: string; data: Record<string, string> }[];
 }
 
 export interface KubeconfigOptions {
@@ -50,12 +54,14 @@ export interface FakeCluster {
   caPath: string;
   /** A kubeconfig with contexts "fake" (namespace default, current) and "fake-istio" (namespace istio-system). */
   kubeconfigPath: string;
-  /** A temp directory removed by close(). */
+  /** A temp directory removed by close(); it holds the kubeconfigs and the CA certificate. */
   dir: string;
   /** Every request the API server received, in order. */
   requests: RequestRecord[];
   /** The RBAC deny list in force; change it at will. */
   deny: DeniedPermission[];
+  /** Tokens issued by TokenRequest, for fake servers that check them. */
+  issuedTokens: ApiServerState['issuedTokens'];
   pod(name: string, namespace?: string): FakePod;
   writeKubeconfig(options?: KubeconfigOptions): Promise<string>;
   close(): Promise<void>;
@@ -72,6 +78,7 @@ export async function startFakeCluster(scenario: ClusterScenario): Promise<FakeC
     const { resource } = WORKLOAD_RESOURCES[spec.kind];
     workloads.set(resource, [...(workloads.get(resource) ?? []), workloadJson(spec)]);
   }
+  workloads.set('configmaps', (scenario.configMaps ?? []).map(({ name, namespace = 'default', data }) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, resourceVersion: '1' }, data })));
   const namespaces = new Set([
     'default', 'istio-system', 'kube-system',
     ...(scenario.namespaces ?? []),
@@ -80,7 +87,7 @@ export async function startFakeCluster(scenario: ClusterScenario): Promise<FakeC
   ]);
   const token = randomBytes(16).toString('hex');
   const user = 'system:serviceaccount:default:envoyscope-tester';
-  const state = { namespaces, pods, workloads, token, user, deny: scenario.deny ?? [], minorVersion: scenario.minorVersion ?? '32' };
+  const state = { namespaces, namespaceLabels: scenario.namespaceLabels ?? {}, pods, workloads, token, user, deny: scenario.deny ?? [], minorVersion: scenario.minorVersion ?? '32', issuedTokens: new Map() };
   const apiServer = new FakeApiServer(state, { key: pki.keyPem, cert: pki.certPem });
   const server = await apiServer.listen();
 
@@ -104,14 +111,17 @@ export async function startFakeCluster(scenario: ClusterScenario): Promise<FakeC
     return path;
   };
 
+  const caPath = join(dir, 'ca.crt');
+  await writeFile(caPath, pki.caPem);
   return {
     server,
     token,
     user,
-    caPath: pki.caPath,
+    caPath,
     kubeconfigPath: await writeKubeconfig({ fileName: 'kubeconfig.yaml' }),
     dir,
     requests: apiServer.requests,
+    issuedTokens: state.issuedTokens,
     get deny() {
       return state.deny;
     },
@@ -125,7 +135,7 @@ export async function startFakeCluster(scenario: ClusterScenario): Promise<FakeC
     },
     writeKubeconfig,
     async close() {
-      await Promise.all([apiServer.close(), ...pods.map((pod) => pod.envoy?.close())]);
+      await Promise.all([apiServer.close(), ...pods.map((pod) => pod.envoy?.close()), ...pods.map((pod) => pod.ztunnel?.close())]);
       await rm(dir, { recursive: true, force: true });
     },
   };

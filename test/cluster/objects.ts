@@ -3,6 +3,7 @@
 
 import { createHash, randomUUID } from 'node:crypto';
 import { FakeEnvoyAdmin, type EnvoySource } from './envoyAdmin.ts';
+import { FakeZtunnelAdmin, type ZtunnelSource } from './ztunnelAdmin.ts';
 
 type Json = Record<string, unknown>;
 
@@ -35,6 +36,11 @@ export interface PodSpec {
   /** ISO time; default: now. */
   createdAt?: string;
   restarts?: number;
+  annotations?: Record<string, string>;
+  /** A ztunnel's admin on port 15000 (with `containers: ['istio-proxy']`, as the ztunnel DaemonSet names it). */
+  ztunnel?: ZtunnelSource;
+  /** Other ports something listens on (istiod's 15012/15014): the local port now, or undefined when closed. */
+  ports?: Record<number, () => number | undefined>;
 }
 
 export class FakePod {
@@ -47,6 +53,8 @@ export class FakePod {
   readonly appContainers: string[];
   readonly sidecar: 'container' | 'native' | undefined;
   readonly envoy: FakeEnvoyAdmin | undefined;
+  readonly ztunnel: FakeZtunnelAdmin | undefined;
+  readonly annotations: Record<string, string>;
   // Mutable, so a test can move a pod through its life.
   phase: PodPhase;
   ready: boolean;
@@ -54,8 +62,9 @@ export class FakePod {
   restarts: number;
   /** The API server closes this pod's port-forward WebSockets after passing on this many bytes from the pod, as when it restarts mid-transfer. */
   portForwardCutAfter: number | undefined;
+  private readonly ports: Record<number, () => number | undefined>;
 
-  private constructor(spec: PodSpec, envoy: FakeEnvoyAdmin | undefined) {
+  private constructor(spec: PodSpec, envoy: FakeEnvoyAdmin | undefined, ztunnel?: FakeZtunnelAdmin) {
     this.name = spec.name;
     this.namespace = spec.namespace ?? 'default';
     this.labels = spec.labels ?? {};
@@ -68,11 +77,15 @@ export class FakePod {
     this.portForwardCutAfter = undefined;
     this.appContainers = spec.containers ?? [this.labels.app ?? spec.name];
     this.envoy = envoy;
+    this.ztunnel = ztunnel;
+    this.annotations = spec.annotations ?? {};
     this.sidecar = envoy ? (spec.sidecar ?? 'container') : undefined;
+    this.ports = spec.ports ?? {};
   }
 
   static async create(spec: PodSpec): Promise<FakePod> {
-    return new FakePod(spec, spec.envoy ? await FakeEnvoyAdmin.start(spec.envoy) : undefined);
+    const ztunnel = spec.ztunnel ? await FakeZtunnelAdmin.start(spec.ztunnel) : undefined;
+    return new FakePod(spec, spec.envoy ? await FakeEnvoyAdmin.start(spec.envoy) : undefined, ztunnel);
   }
 
   /** The containers one can exec into (native sidecars included). */
@@ -82,7 +95,7 @@ export class FakePod {
 
   /** The local port standing for the pod's `port`, or undefined when nothing listens there. */
   localPort(port: number): number | undefined {
-    return port === ENVOY_ADMIN_PORT ? this.envoy?.port : undefined;
+    return port === ENVOY_ADMIN_PORT ? (this.envoy ?? this.ztunnel)?.port : this.ports[port]?.();
   }
 
   /** containerd's sandbox id, which the kubelet names in port-forward errors. */
@@ -111,7 +124,7 @@ export class FakePod {
         resourceVersion: '1',
         creationTimestamp: this.createdAt,
         labels: this.labels,
-        ...(this.sidecar ? { annotations: { 'sidecar.istio.io/status': '{"containers":["istio-proxy"]}' } } : {}),
+        annotations: { ...(this.sidecar ? { 'sidecar.istio.io/status': '{"containers":["istio-proxy"]}' } : {}), ...this.annotations },
       },
       spec: {
         ...(this.sidecar === 'native' ? { initContainers: [{ ...sidecar, restartPolicy: 'Always' }] } : {}),

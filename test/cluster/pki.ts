@@ -3,16 +3,15 @@
 // certificates by itself, so this shells out to openssl once per process.
 
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
+/** The PEMs only: the working folder (with the CA's private key) is removed once they are read. */
 export interface TestPki {
-  dir: string;
-  caPath: string;
   caPem: string;
   certPem: string;
   keyPem: string;
@@ -28,6 +27,14 @@ export function testPki(): Promise<TestPki> {
 
 async function createPki(): Promise<TestPki> {
   const dir = await mkdtemp(join(tmpdir(), 'envoyscope-pki-'));
+  try {
+    return await issue(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function issue(dir: string): Promise<TestPki> {
   const file = (name: string) => join(dir, name);
   const openssl = (...args: string[]) =>
     run('openssl', args, { cwd: dir }).catch((error: unknown) => {
@@ -50,5 +57,5 @@ async function createPki(): Promise<TestPki> {
 
   const read = (name: string) => readFile(file(name), 'utf8');
   const [caPem, certPem, keyPem] = await Promise.all([read('ca.crt'), read('server.crt'), read('server.key')]);
-  return { dir, caPath: file('ca.crt'), caPem, certPem, keyPem };
+  return { caPem, certPem, keyPem };
 }

@@ -33,6 +33,7 @@ export async function runInPod(pod: FakePod, request: ExecRequest, io: ExecIo): 
   const exitCode = await (async () => {
     if (/^(\/usr\/local\/bin\/)?pilot-agent$/.test(program) && request.container === SIDECAR) return pilotAgent(pod, args, io);
     if (program === 'cat' && args.length === 0) return cat(io);
+    if (/^(\/usr\/local\/bin\/)?pilot-discovery$/.test(program) && request.container === 'discovery') return (await import('./istiod.ts')).pilotDiscovery(pod, args, io);
     return undefined;
   })();
   if (exitCode === undefined) {

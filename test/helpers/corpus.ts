@@ -4,7 +4,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const candidate = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
+// ENVOYSCOPE_TEST_CORPUS points elsewhere (the test runner's own test uses a missing path to check
+// that absent-corpus skips are counted).
+const candidate = process.env['ENVOYSCOPE_TEST_CORPUS'] ?? fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
 
 /** Absolute path of the corpus directory, or undefined when ../shared is not there. */
 export const corpusDir: string | undefined = existsSync(candidate) ? candidate : undefined;

@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { UsageError } from '../../src/errors.ts';
 import { KubeApi } from '../../src/kube/apiClient.ts';
 import { connect, directAdmin, type KubeSession, PodNotRunningError, type PodRef, settleEach } from '../../src/kube/index.ts';
+import { KubeconfigError } from '../../src/kube/errors.ts';
 import { resolveKubeconfig } from '../../src/kube/kubeconfig.ts';
 import type { PodJson } from '../../src/kube/target.ts';
 import { bookinfoScenario, skipWithoutCorpus } from '../cluster/bookinfo.ts';
@@ -58,7 +59,7 @@ describe('kubeconfig', () => {
     const withNamespace = await connect({ kubeconfig: cluster.kubeconfigPath, context: 'fake-istio', namespace: 'legacy', timeoutMs: 5000 });
     assert.equal(withNamespace.namespace, 'legacy');
     await assert.rejects(connect({ kubeconfig: cluster.kubeconfigPath, context: 'nope', timeoutMs: 5000 }), (error: Error) => {
-      assert.ok(error instanceof UsageError);
+      assert.ok(error instanceof KubeconfigError);
       assert.equal(error.message, 'context "nope" not found in the kubeconfig (contexts: fake, fake-istio)');
       return true;
     });

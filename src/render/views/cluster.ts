@@ -1,8 +1,9 @@
 // `cluster` table, as istioctl's PrintClusterSummary prints it (padding 5).
 import { parseClusterName, sortByClusterName } from '../../envoy/clusterName.ts';
-import type { Cluster, Entry } from '../../envoy/model.ts';
+import type { Cluster, ClusterLoadAssignment, Entry } from '../../envoy/model.ts';
 import { describeManagement } from '../../envoy/routes.ts';
 import type { Table } from '../tabwriter.ts';
+import { NONE, routesTraffic } from './wide.ts';
 
 const HEADER = ['SERVICE FQDN', 'PORT', 'SUBSET', 'DIRECTION', 'TYPE', 'DESTINATION RULE'];
 const PADDING = 5;
@@ -14,9 +15,37 @@ const DISCOVERY_TYPES = ['STATIC', 'STRICT_DNS', 'LOGICAL_DNS', 'EDS', 'ORIGINAL
  * One row per entry, in istioctl's order. The caller picks the entries: istioctl shows active and
  * static clusters, never warming ones. `namePrefix` is `all` mode: a NAME column of `cluster/<name>`.
  */
-export function clusterTable(entries: readonly Entry<Cluster>[], options: { namePrefix: boolean }): Table {
-  const rows = sortClusters(entries).map((entry) => clusterRow(entry.resource, options.namePrefix));
-  return { rows: [options.namePrefix ? ['NAME', ...HEADER] : HEADER, ...rows], padding: PADDING };
+export function clusterTable(entries: readonly Entry<Cluster>[], options: ClusterTableOptions): Table {
+  const { wide } = options;
+  const assignments = wide?.endpoints && new Map(wide.endpoints.map((entry) => [entry.resource.cluster_name ?? '', entry.resource]));
+  const rows = sortClusters(entries).map((entry) => {
+    const row = clusterRow(entry.resource, options.namePrefix);
+    return wide ? [...row, ...endpointCounts(entry.resource, assignments)] : row;
+  });
+  const header = wide ? [...HEADER, 'ENDPOINTS', 'HEALTHY'] : HEADER;
+  return { rows: [options.namePrefix ? ['NAME', ...header] : header, ...rows], padding: PADDING };
+}
+
+export interface ClusterTableOptions {
+  namePrefix: boolean;
+  /**
+   * `-o wide`: ENDPOINTS and HEALTHY columns, counted from each cluster's inline hosts or from
+   * these EDS assignments (undefined when the input has no EDS section: the counts are then `-`).
+   */
+  wide?: { endpoints: readonly Entry<ClusterLoadAssignment>[] | undefined };
+}
+
+/** Endpoints and how many of them Envoy routes to (HEALTHY or UNKNOWN); `-` when the input cannot say. */
+function endpointCounts(cluster: Cluster, assignments: ReadonlyMap<string, ClusterLoadAssignment> | undefined): [string, string] {
+  const edsName = cluster.eds_cluster_config?.service_name || cluster.name || '';
+  const assignment = cluster.load_assignment ?? assignments?.get(edsName);
+  if (!assignment) {
+    if (cluster.hosts) return [String(cluster.hosts.length), String(cluster.hosts.length)];
+    // An EDS cluster that the (present) EDS section has nothing for has no endpoints at all.
+    return assignments && discoveryType(cluster) === 'EDS' ? ['0', '0'] : [NONE, NONE];
+  }
+  const lbEndpoints = (assignment.endpoints ?? []).flatMap((locality) => locality.lb_endpoints ?? []);
+  return [String(lbEndpoints.length), String(lbEndpoints.filter((lb) => routesTraffic(lb.health_status)).length)];
 }
 
 /** By FQDN, subset, port, direction (istioctl's key), then name; stable and total. */

@@ -3,9 +3,10 @@
 // with locality). Both padded 5.
 import { sortByClusterName } from '../../envoy/clusterName.ts';
 import { compareGoStrings } from '../../util/goString.ts';
-import type { Address, ClusterLoadAssignment, ClusterStatus, Entry, Locality } from '../../envoy/model.ts';
+import type { Address, ClusterLoadAssignment, ClusterStatus, Entry, LbEndpoint, Locality } from '../../envoy/model.ts';
 import { healthStatusName, internalAddressText, lbEndpointAddresses, matchHost, type EndpointFilter } from '../../filters/endpoint.ts';
 import type { Table } from '../tabwriter.ts';
+import { endpointWorkload, NONE } from './wide.ts';
 
 const PADDING = 5;
 
@@ -17,10 +18,12 @@ interface HostRow {
 }
 
 /** `ENDPOINT STATUS OUTLIER CHECK CLUSTER`: one row per matching (cluster, host), by address, port, cluster. */
-export function hostTable(statuses: readonly ClusterStatus[], filter: EndpointFilter): Table {
+export function hostTable(statuses: readonly ClusterStatus[], filter: EndpointFilter, options: HostTableOptions = {}): Table {
   const rows: HostRow[] = [];
+  const lbEndpoints = options.wide ? lbEndpointsByHost(options.eds ?? []) : new Map<string, LbEndpoint>();
   for (const status of statuses) {
     const cluster = status.name ?? '';
+    const edsName = status.eds_service_name ?? cluster;
     for (const host of status.host_statuses ?? []) {
       if (!matchHost(filter, cluster, host)) continue;
       const address = hostAddressText(host.address);
@@ -35,13 +38,15 @@ export function hostTable(statuses: readonly ClusterStatus[], filter: EndpointFi
           healthStatusName(health?.eds_health_status),
           health?.failed_outlier_check ? 'FAILED' : 'OK',
           cluster,
+          ...(options.wide ? [localityText(host.locality) || NONE, String(host.weight ?? 1), ...workloadCells(lbEndpoints.get(hostKey(edsName, host.address)))] : []),
         ],
       });
     }
   }
   // Plain string order, as istioctl: `172.17.0.4` sorts after `172.17.0.27`.
   rows.sort((a, b) => compareGoStrings(a.address, b.address) || a.port - b.port || compareGoStrings(a.cluster, b.cluster));
-  return { rows: [['ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'CLUSTER'], ...rows.map((row) => row.cells)], padding: PADDING };
+  const header = ['ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'CLUSTER', ...(options.wide ? WIDE_COLUMNS : [])];
+  return { rows: [header, ...rows.map((row) => row.cells)], padding: PADDING };
 }
 
 /**
@@ -50,23 +55,66 @@ export function hostTable(statuses: readonly ClusterStatus[], filter: EndpointFi
  */
 export function edsTable(
   clas: readonly Entry<ClusterLoadAssignment>[],
-  options: { namePrefix: boolean },
+  options: { namePrefix: boolean; wide?: boolean },
 ): Table {
   const rows = sortClusterLoadAssignments(clas).flatMap(({ resource: cla }) =>
     (cla.endpoints ?? []).flatMap((locality) =>
       (locality.lb_endpoints ?? []).map((lbEndpoint) => {
         const name = lbEndpointAddresses(lbEndpoint).map(edsAddressText).join(',') || 'unknown';
-        return [
+        const row = [
           options.namePrefix ? `endpoint/${name}` : name,
           healthStatusName(lbEndpoint.health_status),
           localityText(locality.locality),
           cla.cluster_name ?? '',
         ];
+        if (!options.wide) return row;
+        const { workload, version } = endpointWorkload(lbEndpoint);
+        const weight = String(lbEndpoint.load_balancing_weight ?? 1);
+        const localityWeight = locality.load_balancing_weight === undefined ? '' : ` (locality ${locality.load_balancing_weight})`;
+        // A config dump knows nothing of outlier detection, which only /clusters reports.
+        return [...row, NONE, `${weight}${localityWeight}`, workload, version];
       }),
     ),
   );
-  return { rows: [['NAME', 'STATUS', 'LOCALITY', 'CLUSTER'], ...rows], padding: PADDING };
+  const header = ['NAME', 'STATUS', 'LOCALITY', 'CLUSTER', ...(options.wide ? ['OUTLIER CHECK', 'WEIGHT', 'WORKLOAD', 'VERSION'] : [])];
+  return { rows: [header, ...rows], padding: PADDING };
 }
+
+export interface HostTableOptions {
+  wide?: boolean;
+  /**
+   * The proxy's EDS assignments: /clusters does not carry Istio's workload metadata, so WORKLOAD and
+   * VERSION come from there (`-` without them).
+   */
+  eds?: readonly Entry<ClusterLoadAssignment>[];
+}
+
+/** `<EDS name> <ip>:<port>`: how a /clusters host and an EDS lb_endpoint are matched. */
+function hostKey(edsName: string, address: Address | undefined): string {
+  return `${edsName} ${address ? edsAddressText(address) : ''}`;
+}
+
+function lbEndpointsByHost(eds: readonly Entry<ClusterLoadAssignment>[]): Map<string, LbEndpoint> {
+  const byHost = new Map<string, LbEndpoint>();
+  for (const { resource: cla } of eds) {
+    for (const locality of cla.endpoints ?? []) {
+      for (const lbEndpoint of locality.lb_endpoints ?? []) {
+        const address = lbEndpoint.endpoint?.address;
+        if (address) byHost.set(hostKey(cla.cluster_name ?? '', address), lbEndpoint);
+      }
+    }
+  }
+  return byHost;
+}
+
+function workloadCells(lbEndpoint: LbEndpoint | undefined): string[] {
+  if (!lbEndpoint) return [NONE, NONE];
+  const { workload, version } = endpointWorkload(lbEndpoint);
+  return [workload, version];
+}
+
+/** `-o wide` columns of the live view. */
+const WIDE_COLUMNS = ['LOCALITY', 'WEIGHT', 'WORKLOAD', 'VERSION'];
 
 /** By parsed cluster_name, the same order as clusters; endpoints inside keep their order. */
 export function sortClusterLoadAssignments<E extends Entry<ClusterLoadAssignment>>(entries: readonly E[]): E[] {

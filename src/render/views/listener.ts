@@ -7,16 +7,20 @@ import {
   listenerFilterChains,
   listenerPort,
   listenerType,
+  networkFilterName,
 } from '../../envoy/listeners.ts';
 import type { Entry, Listener } from '../../envoy/model.ts';
 import { compareGoStrings } from '../../util/goString.ts';
 import type { Table } from '../tabwriter.ts';
+import { NONE } from './wide.ts';
 
 export interface ListenerTableOptions {
   /** One row per filter chain (MATCH, DESTINATION) instead of one per listener (TYPE). */
   verbose: boolean;
   /** `proxy-config all`: a leading NAME column holding `listener/<name>`. */
   namePrefix: boolean;
+  /** `-o wide`: one row per chain, with its network filters in order. */
+  wide?: boolean;
 }
 
 /**
@@ -38,22 +42,29 @@ export function sortListeners(entries: readonly Entry<Listener>[]): Entry<Listen
 
 /** Renders already filtered and sorted listeners (tabwriter padding 1, like istioctl). */
 export function listenerTable(entries: readonly Entry<Listener>[], options: ListenerTableOptions): Table {
-  const header = options.verbose ? ['ADDRESSES', 'PORT', 'MATCH', 'DESTINATION'] : ['ADDRESSES', 'PORT', 'TYPE'];
+  const wide = options.wide === true;
+  const verbose = options.verbose || wide;
+  const header = wide
+    ? ['ADDRESSES', 'PORT', 'MATCH', 'DESTINATION', 'NETWORK FILTERS']
+    : verbose
+      ? ['ADDRESSES', 'PORT', 'MATCH', 'DESTINATION']
+      : ['ADDRESSES', 'PORT', 'TYPE'];
   const rows = [options.namePrefix ? ['NAME', ...header] : header];
   for (const { resource: listener } of entries) {
     const lead = [listenerAddresses(listener).join(','), String(listenerPort(listener))];
     if (options.namePrefix) lead.unshift(`listener/${listener.name ?? ''}`);
-    if (!options.verbose) {
+    if (!verbose) {
       rows.push([...lead, listenerType(listener)]);
       continue;
     }
     const chains = listenerFilterChains(listener).map((chain) => ({
       match: describeFilterChainMatch(chain.filter_chain_match),
       destination: describeFilterChainDestination(chain),
+      filters: (chain.filters ?? []).map(networkFilterName).join(', ') || NONE,
     }));
     // istioctl orders a listener's chains by DESTINATION, descending (unstably; ties keep chain order here).
     chains.sort((a, b) => compareGoStrings(b.destination, a.destination));
-    for (const chain of chains) rows.push([...lead, chain.match, chain.destination]);
+    for (const chain of chains) rows.push([...lead, chain.match, chain.destination, ...(wide ? [chain.filters] : [])]);
   }
   return { rows: rows, padding: 1 };
 }

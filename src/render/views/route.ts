@@ -2,12 +2,15 @@
 import type { Entry, RouteConfiguration } from '../../envoy/model.ts';
 import { describeManagement, describeRouteDomains, describeRouteMatch, isPassthroughRoute } from '../../envoy/routes.ts';
 import type { Table } from '../tabwriter.ts';
+import { describeRouteAction, describeRouteConditions, NONE } from './wide.ts';
 
 export interface RouteTableOptions {
   /** One row per route (VHOST NAME, DOMAINS, MATCH, VIRTUAL SERVICE) instead of one per config. */
   verbose: boolean;
   /** `proxy-config all`: names printed as `route/<name>` (the header keeps saying NAME). */
   namePrefix: boolean;
+  /** `-o wide`: per route, also its other conditions (headers, query parameters…) and its action. */
+  wide?: boolean;
 }
 
 /**
@@ -50,11 +53,19 @@ function goAtoi(text: string): bigint | undefined {
 
 /** Renders already filtered and sorted route configs (tabwriter padding 5, like istioctl). */
 export function routeTable(entries: readonly Entry<RouteConfiguration>[], options: RouteTableOptions): Table {
-  const rows = [options.verbose ? ['NAME', 'VHOST NAME', 'DOMAINS', 'MATCH', 'VIRTUAL SERVICE'] : ['NAME', 'VIRTUAL HOSTS']];
+  const wide = options.wide === true;
+  const verbose = options.verbose || wide;
+  const rows = [
+    wide
+      ? ['NAME', 'VHOST NAME', 'DOMAINS', 'MATCH', 'CONDITIONS', 'ACTION', 'VIRTUAL SERVICE']
+      : verbose
+        ? ['NAME', 'VHOST NAME', 'DOMAINS', 'MATCH', 'VIRTUAL SERVICE']
+        : ['NAME', 'VIRTUAL HOSTS'],
+  ];
   for (const { resource: routeConfig } of entries) {
     const name = options.namePrefix ? `route/${routeConfig.name ?? ''}` : (routeConfig.name ?? '');
     const vhosts = routeConfig.virtual_hosts ?? [];
-    if (!options.verbose) {
+    if (!verbose) {
       rows.push([name, String(vhosts.length)]);
       continue;
     }
@@ -63,10 +74,13 @@ export function routeTable(entries: readonly Entry<RouteConfiguration>[], option
       const routes = vhost.routes ?? [];
       for (const route of routes) {
         // The `allow_any` catch-all to PassthroughCluster is noise in every sidecar's table.
-        if (!isPassthroughRoute(route)) rows.push([...lead, describeRouteMatch(route.match), describeManagement(route.metadata)]);
+        if (isPassthroughRoute(route)) continue;
+        const match = describeRouteMatch(route.match);
+        const wideCells = wide ? [describeRouteConditions(route.match), describeRouteAction(route)] : [];
+        rows.push([...lead, match, ...wideCells, describeManagement(route.metadata)]);
       }
       // istioctl shows a vhost without routes (e.g. a gateway's `blackhole` vhost) as a 404 catch-all.
-      if (routes.length === 0) rows.push([...lead, '/*', '404']);
+      if (routes.length === 0) rows.push([...lead, '/*', ...(wide ? [NONE, NONE] : []), '404']);
     }
   }
   return { rows: rows, padding: 5 };

@@ -1,0 +1,74 @@
+// `envoyscope pc diff A B`: the config comparator between any two sources (saved dumps, pods, or two
+// pods of one workload).
+import { Command, Option } from 'commander';
+import { UsageError } from '../../errors.ts';
+import { DIFF_KINDS, type DiffKind } from '../../diff/compare.ts';
+import type { CliContext } from '../context.ts';
+import { parseDuration, parsePort } from '../flags.ts';
+import { runDiff } from '../diffRun.ts';
+import { withExamples } from '../help.ts';
+import { DEFAULT_CONCURRENCY } from '../proxyConfigRun.ts';
+
+export const DIFF_OUTPUTS = ['short', 'json', 'yaml'] as const;
+
+export function diffCommand(ctx: CliContext): Command {
+  const command = new Command('diff')
+    .summary('compare the config of two proxies or dumps: clusters, listeners, routes (secrets, endpoints)')
+    .description(
+      'Compares two sources resource by resource (matched by name; version_info, last_updated, order and empty defaults ignored).\n' +
+        'A source is a saved /config_dump (a path, or - for stdin) or a pod (name[.namespace], kind/name).\n' +
+        'With one workload (deploy/x), two of its pods are compared.',
+    )
+    .argument('<a>', 'first source: a file, a pod, or a workload with two pods or more')
+    .argument('[b]', 'second source: a file or a pod')
+    .option('--kind <kinds>', `comma-separated kinds to compare (${DIFF_KINDS.join(', ')}); default cluster,listener,route, plus secret and endpoint when both sides have any`)
+    .addOption(new Option('-o, --output <format>', 'short (text), json or yaml').default('short'))
+    .option('--exit-code', 'exit 1 when the sources differ')
+    .addOption(new Option('--via <transport>', 'how to reach Envoy admin in a pod').choices(['port-forward', 'exec']).default('port-forward'))
+    .option('--proxy-admin-port <port>', 'Envoy admin port in the pod', '15000')
+    .action(async (a: string, b: string | undefined, _flags: unknown, self: Command) => {
+      const raw = self.optsWithGlobals() as Record<string, unknown>;
+      const text = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
+      const output = DIFF_OUTPUTS.find((f) => f === text('output'));
+      if (!output) throw new UsageError(`output format "${text('output')}" not supported by pc diff (use one of: ${DIFF_OUTPUTS.join(', ')})`);
+      await runDiff(
+        {
+          a,
+          ...(b !== undefined ? { b } : {}),
+          ...(text('kind') !== undefined ? { kinds: parseKinds(text('kind')!) } : {}),
+          output,
+          exitCode: raw['exitCode'] === true,
+          kube: {
+            timeoutMs: parseDuration(text('timeout') ?? '15s', '--timeout'),
+            via: text('via') === 'exec' ? 'exec' : 'port-forward',
+            adminPort: parsePort(text('proxyAdminPort') ?? '15000', '--proxy-admin-port'),
+            concurrency: DEFAULT_CONCURRENCY,
+            verbose: raw['verbose'] === true,
+            ...(text('kubeconfig') !== undefined ? { kubeconfig: text('kubeconfig')! } : {}),
+            ...(text('context') !== undefined ? { context: text('context')! } : {}),
+            ...(text('namespace') !== undefined ? { namespace: text('namespace')! } : {}),
+          },
+        },
+        ctx,
+      );
+    });
+  return withExamples(command, [
+    'envoyscope pc diff morning.json reviews-v1-cb8655c75-b97zc',
+    'envoyscope pc diff deploy/reviews --kind route',
+    'envoyscope pc diff examples/reviews-v1.config_dump.json examples/reviews-v1.config_dump.json -o json',
+  ]);
+}
+
+/** `cluster,route` (plurals and istioctl's short names accepted) → kinds; anything else is a usage error. */
+export function parseKinds(value: string): DiffKind[] {
+  const aliases: Record<string, DiffKind> = { clusters: 'cluster', c: 'cluster', listeners: 'listener', l: 'listener', routes: 'route', r: 'route', secrets: 'secret', s: 'secret', endpoints: 'endpoint', ep: 'endpoint' };
+  return [
+    ...new Set(
+      value.split(',').map((word) => {
+        const kind = DIFF_KINDS.find((k) => k === word.trim()) ?? aliases[word.trim()];
+        if (!kind) throw new UsageError(`--kind "${word.trim()}" not supported (use one of: ${DIFF_KINDS.join(', ')})`);
+        return kind;
+      }),
+    ),
+  ];
+}

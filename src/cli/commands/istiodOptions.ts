@@ -1,0 +1,59 @@
+// The flags every command that talks to istiod takes: where istiod runs and how to reach it.
+import { Option } from 'commander';
+import { UsageError } from '../../errors.ts';
+import { ISTIOD_TRANSPORTS, type IstiodTransport } from '../../istiod/transports.ts';
+import { parseDuration, parsePort } from '../flags.ts';
+
+export interface IstiodCliOptions {
+  istioNamespace: string;
+  revision?: string;
+  /** Label selector of istiod pods; default `app=istiod`, then Pilot's `istio=pilot`. */
+  selector?: string;
+  transport: IstiodTransport | 'auto';
+  xdsPort: number;
+  pilotPort?: number;
+  insecure: boolean;
+  xdsTokenFile?: string;
+  kubeconfig?: string;
+  context?: string;
+  /** -n: the namespace of pods named on the command line, and the proxies proxy-status keeps. */
+  namespace?: string;
+  timeoutMs: number;
+  verbose: boolean;
+}
+
+/** `-l` stands for the istiod label where the command has no pod selector of its own (proxy-status, istiod debug). */
+export const ISTIOD_OPTIONS = ({ labelShortFlag = false } = {}): Option[] => [
+  new Option('-r, --revision <revision>', 'only the istiod of this control plane revision (label istio.io/rev)'),
+  new Option(`${labelShortFlag ? '-l, ' : ''}--xds-label <selector>`, 'label selector of the istiod pods (default app=istiod, then istio=pilot)'),
+  new Option('--transport <transport>', 'how to ask istiod: auto tries xds, then http, then exec').default('auto'),
+  new Option('--xds-port <port>', "istiod's xDS port (TLS)").default('15012'),
+  new Option('--pilot-port <port>', "istiod's HTTP debug port (default 15014; Pilot 1.0: 9093)"),
+  new Option('--insecure', "xDS: do not verify istiod's certificate against the istio-ca-root-cert ConfigMap"),
+  new Option('--xds-token-file <path>', 'xDS: bearer token to present instead of requesting one (audience istio-ca)'),
+];
+
+export function istiodOptions(raw: Record<string, unknown>): IstiodCliOptions {
+  const text = (key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
+  const transport = text('transport') ?? 'auto';
+  const known = ['auto', ...ISTIOD_TRANSPORTS] as const;
+  const picked = known.find((t) => t === transport);
+  if (!picked) throw new UsageError(`--transport "${transport}" not supported (use one of: ${known.join(', ')})`);
+  const pilotPort = text('pilotPort');
+  const optional = <K extends string>(key: K, value: string | number | undefined) => (value === undefined ? {} : { [key]: value });
+  return {
+    istioNamespace: text('istioNamespace') ?? 'istio-system',
+    transport: picked,
+    xdsPort: parsePort(text('xdsPort') ?? '15012', '--xds-port'),
+    insecure: raw['insecure'] === true,
+    timeoutMs: parseDuration(text('timeout') ?? '15s', '--timeout'),
+    verbose: raw['verbose'] === true,
+    ...optional('pilotPort', pilotPort === undefined ? undefined : parsePort(pilotPort, '--pilot-port')),
+    ...optional('revision', text('revision')),
+    ...optional('selector', text('xdsLabel')),
+    ...optional('xdsTokenFile', text('xdsTokenFile')),
+    ...optional('kubeconfig', text('kubeconfig')),
+    ...optional('context', text('context')),
+    ...optional('namespace', text('namespace')),
+  };
+}

@@ -1,0 +1,88 @@
+// `envoyscope pc trace`: where does this request go through this proxy, and why?
+import { Command, Option } from 'commander';
+import { UsageError } from '../../errors.ts';
+import type { CliContext } from '../context.ts';
+import { definedOnly, parseDuration, parsePort, parseSize } from '../flags.ts';
+import { DEFAULT_CONCURRENCY } from '../proxyConfigRun.ts';
+import { runTrace, TRACE_OUTPUTS, type TraceOptions, type TraceOutput, type TraceSource } from '../traceRun.ts';
+
+const EXAMPLES = [
+  'envoyscope pc trace reviews-v1-cb8655c75-b97zc http://ratings.default.svc.cluster.local:9080/ratings/0',
+  'envoyscope pc trace -f examples/reviews-v1.config_dump.json --inbound http://reviews:9080/reviews/0',
+  'envoyscope pc trace -f dump.json --dst 10.96.0.1:443 --sni kubernetes.default.svc tcp',
+];
+
+export function traceCommand(ctx: CliContext): Command {
+  const command = new Command('trace')
+    .summary('follow one request through listeners, filter chains, routes, clusters and endpoints')
+    .description(
+      'Follow one request through the proxy the way Envoy would: capture listener, original-destination hand-off, ' +
+        'listener filters, filter chain, network filter, route configuration, virtual host, route, cluster, endpoints. ' +
+        'Each stage says what matched, why, and the nearest candidates that did not.',
+    )
+    .argument('<target-or-url...>', '[pod] then a URL (http://host:port/path?query, https://…, tcp://host:port) or "tcp"')
+    .option('-f, --file <path>', "read a saved /config_dump; '-' for stdin")
+    .option('--admin-url <url>', 'talk to this Envoy admin directly (e.g. http://127.0.0.1:15000)')
+    .addOption(new Option('--via <transport>', 'how to reach Envoy admin in a pod').choices(['port-forward', 'exec']).default('port-forward'))
+    .option('--proxy-admin-port <port>', 'Envoy admin port in the pod', '15000')
+    .option('--dst <ip:port>', 'original destination (default: the VIP the host resolves to in the config)')
+    .option('--inbound', 'the connection arrives on the pod (inbound capture port) instead of leaving it')
+    .option('-X, --method <method>', 'HTTP method', 'GET')
+    .option('-H, --header <header>', "request header 'name: value' (repeatable)", (value: string, all: string[]) => [...all, value], [] as string[])
+    .option('--src <ip[:port]>', 'source address of the connection')
+    .option('--sni <name>', 'TLS SNI the client sends (implies --tls)')
+    .option('--alpn <protocols>', 'TLS ALPN the client offers, comma-separated (implies --tls)')
+    .option('--tls', 'the client speaks TLS (what tls_inspector detects); https:// URLs imply it')
+    .option('--random <n>', 'random value for weighted clusters and runtime fractions (as router_check_tool)', '0')
+    .option('--eds <path>', "endpoints for a dump without EDS: Pilot's /debug/edsz or a saved /clusters?format=json")
+    .option('--exit-code', 'exit 1 when the request reaches no destination (no route, no listener, BlackHole …)')
+    .option('--max-input-size <size>', 'give up on a --file (or stdin) longer than this', '8GiB')
+    .addOption(new Option('-o, --output <format>', 'short (the step-by-step walk), json or yaml').default('short'));
+  command.addHelpText('after', `\nExamples:\n${EXAMPLES.map((e) => `  ${e}`).join('\n')}\n`);
+  command.action(async (positional: string[], _flags: unknown, self: Command) => {
+    await runTrace(toOptions(positional, self.optsWithGlobals()), ctx);
+  });
+  return command;
+}
+
+function toOptions(positional: string[], raw: Record<string, unknown>): TraceOptions {
+  const text = (key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
+  if (positional.length > 2) throw new UsageError(`pc trace takes [pod] and one URL, not ${positional.length} arguments`);
+  const [first = '', second] = positional;
+  const url = second ?? first;
+  const pod = second === undefined ? undefined : first;
+  const output = TRACE_OUTPUTS.find((format) => format === text('output'));
+  if (!output) throw new UsageError(`output format "${text('output') ?? ''}" not supported by pc trace (use one of: ${TRACE_OUTPUTS.join(', ')})`);
+  const endpointsFile = text('eds');
+  return {
+    source: sourceOf(pod, text('file'), text('adminUrl')),
+    args: {
+      target: url,
+      inbound: raw['inbound'] === true,
+      headers: Array.isArray(raw['header']) ? (raw['header'] as string[]) : [],
+      tls: raw['tls'] === true,
+      ...definedOnly({ dst: text('dst'), method: text('method'), src: text('src'), sni: text('sni'), alpn: text('alpn'), random: text('random') }),
+    },
+    ...(endpointsFile !== undefined ? { endpointsFile } : {}),
+    output: output satisfies TraceOutput,
+    exitCode: raw['exitCode'] === true,
+    maxInputBytes: parseSize(text('maxInputSize') ?? '8GiB', '--max-input-size'),
+    kube: {
+      timeoutMs: parseDuration(text('timeout') ?? '15s', '--timeout'),
+      via: text('via') === 'exec' ? 'exec' : 'port-forward',
+      adminPort: parsePort(text('proxyAdminPort') ?? '15000', '--proxy-admin-port'),
+      concurrency: DEFAULT_CONCURRENCY,
+      verbose: raw['verbose'] === true,
+      ...definedOnly({ kubeconfig: text('kubeconfig'), context: text('context'), namespace: text('namespace') }),
+    },
+  };
+}
+
+function sourceOf(pod: string | undefined, file: string | undefined, adminUrl: string | undefined): TraceSource {
+  const given = [pod !== undefined && 'a pod name', file !== undefined && '--file', adminUrl !== undefined && '--admin-url'].filter((x): x is string => x !== false);
+  if (given.length === 0) throw new UsageError('pc trace requires a pod name, --file or --admin-url before the URL');
+  if (given.length > 1) throw new UsageError(`pc trace takes one of a pod name, --file or --admin-url, not ${given.join(' and ')}`);
+  if (file !== undefined) return { kind: 'file', path: file };
+  if (adminUrl !== undefined) return { kind: 'admin-url', url: adminUrl };
+  return { kind: 'pod', target: pod ?? '' };
+}

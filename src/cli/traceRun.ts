@@ -1,0 +1,117 @@
+// Runs `pc trace`: gets the config (saved dump, admin URL, or pod), builds the request, traces it,
+// prints the walk. Live, it asks Envoy only for what a trace reads: listeners, routes, clusters
+// and the bootstrap (masked config_dump), then host health from /clusters when the walk reaches
+// endpoints.
+import { DataError, EnvoyscopeError, ExitCode, MissingSectionError, UsageError } from '../errors.ts';
+import { decodeInput, decodeJson } from '../envoy/input.ts';
+import { traceConfigFromBytes, traceConfigOf, type TraceConfig } from '../trace/config.ts';
+import type { ClusterLoadAssignment, ClusterStatus, ConfigDump, SectionKind } from '../envoy/model.ts';
+import { AdminBadBodyError } from '../kube/errors.ts';
+import type { EnvoyAdminClient } from '../kube/types.ts';
+import { formatJson, formatYaml } from '../render/output.ts';
+import { readInput } from '../source/file.ts';
+import { renderTraceText } from '../trace/render.ts';
+import { buildTraceRequest, type TraceArgs } from '../trace/request.ts';
+import { traceRequest, UNROUTED_OUTCOMES, type Trace, type TraceSources } from '../trace/trace.ts';
+import type { CliContext } from './context.ts';
+import { connectKube, logger, type KubeOptions } from './proxyConfigRun.ts';
+
+export const TRACE_OUTPUTS = ['short', 'json', 'yaml'] as const;
+export type TraceOutput = (typeof TRACE_OUTPUTS)[number];
+
+export type TraceSource = { kind: 'file'; path: string } | { kind: 'pod'; target: string } | { kind: 'admin-url'; url: string };
+
+export interface TraceOptions {
+  source: TraceSource;
+  args: TraceArgs;
+  /** Pilot /debug/edsz, or a saved /clusters?format=json: endpoints a dump lacks. */
+  endpointsFile?: string;
+  output: TraceOutput;
+  exitCode: boolean;
+  /** --max-input-size for --file and --eds. */
+  maxInputBytes: number;
+  kube: KubeOptions;
+}
+
+/** The sections a trace reads; the others are never decoded. */
+export const TRACE_SECTIONS: ReadonlySet<SectionKind> = new Set(['listeners', 'routes', 'scopedRoutes', 'clusters', 'endpoints', 'bootstrap']);
+
+const LIVE_CONFIG_PATH =
+  'config_dump?mask=bootstrap.node,dynamic_listeners,static_listeners,dynamic_active_listeners,static_route_configs,dynamic_route_configs,' +
+  'inline_scoped_route_configs,dynamic_scoped_route_configs,static_clusters,dynamic_active_clusters,dynamic_warming_clusters';
+const LIVE_CLUSTERS_PATH = 'clusters?format=json';
+
+export async function runTrace(options: TraceOptions, ctx: CliContext): Promise<void> {
+  const extra = options.endpointsFile === undefined ? {} : await readEndpoints(options.endpointsFile, options.maxInputBytes, ctx);
+  const { source } = options;
+  let trace: Trace;
+  if (source.kind === 'file') {
+    const input = await readInput(source.path, ctx.io.in, { maxBytes: options.maxInputBytes });
+    trace = traceConfig(traceConfigFromBytes(input.bytes, input.name), input.name, options, extra);
+  } else if (source.kind === 'admin-url') {
+    const { directAdmin } = await import('../kube/directAdmin.ts');
+    trace = await traceLive(directAdmin(source.url, { timeoutMs: options.kube.timeoutMs, ...logger(options, ctx) }), options, extra);
+  } else {
+    trace = await traceOnPod(source.target, options, ctx, extra);
+  }
+  ctx.io.out.write(options.output === 'json' ? formatJson(trace) : options.output === 'yaml' ? formatYaml(trace) : renderTraceText(trace));
+  if (options.exitCode && UNROUTED_OUTCOMES.has(trace.result.outcome)) {
+    throw new EnvoyscopeError(`the request is not routed (${trace.result.outcome})`, ExitCode.NOT_ROUTED);
+  }
+}
+
+function traceConfig(config: TraceConfig, source: string, options: TraceOptions, extra: Partial<TraceSources>): Trace {
+  if (!config.sections.has('listeners')) throw new MissingSectionError(source, 'has no listeners section: pc trace starts at the listeners');
+  return traceRequest({ config, ...extra }, buildTraceRequest(options.args, config));
+}
+
+async function traceLive(admin: EnvoyAdminClient, options: TraceOptions, extra: Partial<TraceSources>): Promise<Trace> {
+  try {
+    const dump = (await fetchDecoded(admin, LIVE_CONFIG_PATH)).dump;
+    if (!dump) throw new AdminBadBodyError(admin.source, LIVE_CONFIG_PATH, 'is not a config dump');
+    const config = traceConfigOf(dump);
+    const first = traceConfig(config, admin.source, options, extra);
+    // Host health only matters once the walk has reached a cluster with endpoints to pick from.
+    const reachedEndpoints = first.steps.some((step) => step.stage === 'endpoints') && first.result.outcome !== 'passthrough' && first.result.outcome !== 'blackhole';
+    if (!reachedEndpoints || extra.live) return first;
+    const live = (await fetchDecoded(admin, LIVE_CLUSTERS_PATH)).clusters;
+    return traceConfig(config, admin.source, options, { ...extra, ...(live ? { live } : {}) });
+  } finally {
+    await admin.close();
+  }
+}
+
+async function fetchDecoded(admin: EnvoyAdminClient, path: string): Promise<{ dump?: ConfigDump; clusters?: ClusterStatus[] }> {
+  const response = await admin.get(path);
+  try {
+    const decoded = decodeJson(response.json, admin.source, TRACE_SECTIONS);
+    return decoded.kind === 'config_dump' ? { dump: decoded.dump } : { clusters: decoded.clusters.cluster_statuses };
+  } catch (error) {
+    if (!(error instanceof DataError)) throw error;
+    throw new AdminBadBodyError(admin.source, path, error.problem);
+  }
+}
+
+async function traceOnPod(target: string, options: TraceOptions, ctx: CliContext, extra: Partial<TraceSources>): Promise<Trace> {
+  // The Kubernetes client costs ~350 ms to load: only commands that talk to a cluster pay for it.
+  const kube = await import('../kube/index.ts');
+  const { kube: k } = options;
+  const session = await connectKube(kube, k, ctx);
+  try {
+    const [pod] = await session.resolveTargets({ target });
+    if (!pod) throw new UsageError(`no pod for "${target}"`);
+    return await traceLive(await session.admin(pod, { via: k.via, adminPort: k.adminPort }), options, extra);
+  } finally {
+    await session.close();
+  }
+}
+
+/** `--eds FILE`: Pilot's /debug/edsz (ClusterLoadAssignments) or a saved /clusters?format=json. */
+async function readEndpoints(path: string, maxBytes: number, ctx: CliContext): Promise<Partial<TraceSources>> {
+  const input = await readInput(path, ctx.io.in, { maxBytes });
+  const decoded = decodeInput(input.bytes, input.name);
+  if (decoded.kind === 'clusters') return { live: decoded.clusters.cluster_statuses };
+  const assignments: ClusterLoadAssignment[] = decoded.dump.endpoints.map((entry) => entry.resource);
+  if (assignments.length === 0) throw new DataError(input.name, 'holds no endpoints (expected Pilot /debug/edsz, a config dump with EDS, or /clusters?format=json)');
+  return { edsz: assignments };
+}

@@ -1,0 +1,58 @@
+// The built binary and istiod: @grpc/grpc-js stays out of what offline commands load, and the
+// bundled xDS transport (grpc-js as bundled, not as tsx loads it) talks to the test cluster's istiods.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { startFakeCluster } from './cluster/index.ts';
+import { meshIstiods } from './cluster/istiod.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+interface BundleMeta {
+  outputs: Record<string, { inputs: Record<string, unknown>; imports: { path: string; kind: string; external?: boolean }[] }>;
+}
+
+test('offline commands never load @grpc/grpc-js: only a dynamic import reaches it', () => {
+  const meta = JSON.parse(readFileSync(join(root, 'dist', 'bundle-meta.json'), 'utf8')) as BundleMeta;
+  const staticReach = (file: string, seen = new Set<string>()): Set<string> => {
+    if (seen.has(file)) return seen;
+    seen.add(file);
+    for (const { path, kind, external } of meta.outputs[file]?.imports ?? []) if (!external && kind === 'import-statement') staticReach(path, seen);
+    return seen;
+  };
+  const hasGrpc = (files: Iterable<string>) => [...files].some((file) => Object.keys(meta.outputs[file]?.inputs ?? {}).some((input) => input.includes('node_modules/@grpc/grpc-js/')));
+  assert.equal(hasGrpc(staticReach('dist/cli/main.js')), false);
+  assert.equal(hasGrpc(Object.keys(meta.outputs)), true);
+});
+
+test('the bundled CLI asks istiod over xDS through the port-forward', async () => {
+  const example = join(root, 'examples', 'reviews-v1.config_dump.json');
+  const appPods = [{ name: 'reviews-v1', labels: { app: 'reviews' }, envoy: { dump: example } }];
+  const control = await meshIstiods(appPods, 1);
+  const cluster = await startFakeCluster({ pods: [...appPods, ...control.pods], configMaps: control.configMaps });
+  control.trust(cluster.issuedTokens);
+  try {
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [join(root, 'bin', 'envoyscope.js'), ...args], { env: { ...process.env, NO_COLOR: '1', KUBECONFIG: cluster.kubeconfigPath } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+    const status = await run(['ps', '--transport', 'xds', '--types']);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /^reviews-v1\.default\s+Kubernetes\s+istiod-5d8f7c9b6-r0\s+1\.24\.2\s+4 \(CDS,LDS,EDS,RDS\)$/m);
+    const diff = await run(['ps', 'reviews-v1', '--transport', 'xds', '--exit-code']);
+    assert.equal(diff.code, 0, diff.stderr);
+    assert.match(diff.stdout, /^Clusters Match\nListeners Match\nRoutes Match\n/);
+    assert.deepEqual(control.istiods[0]?.requests, ['xds istio.io/debug/syncz', 'xds istio.io/debug config_dump?proxyID=reviews-v1.default']);
+  } finally {
+    await cluster.close();
+    await Promise.all(control.istiods.map((istiod) => istiod.close()));
+  }
+});
