@@ -5,7 +5,6 @@ import { UsageError } from '../../errors.ts';
 import { DIFF_KINDS, type DiffKind } from '../../diff/compare.ts';
 import type { CliContext } from '../context.ts';
 import { parseDuration, parsePort } from '../flags.ts';
-import { runDiff } from '../diffRun.ts';
 import { withExamples } from '../help.ts';
 import { DEFAULT_CONCURRENCY } from '../proxyConfigRun.ts';
 
@@ -31,6 +30,8 @@ export function diffCommand(ctx: CliContext): Command {
       const text = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
       const output = DIFF_OUTPUTS.find((f) => f === text('output'));
       if (!output) throw new UsageError(`output format "${text('output')}" not supported by pc diff (use one of: ${DIFF_OUTPUTS.join(', ')})`);
+      // Loaded by pc diff only, so that other commands' start-up does not pay for it.
+      const { runDiff } = await import('../diffRun.ts');
       await runDiff(
         {
           a,

@@ -5,7 +5,6 @@ import { UsageError } from '../../errors.ts';
 import type { CliContext } from '../context.ts';
 import { istiodOptions, ISTIOD_OPTIONS } from './istiodOptions.ts';
 import { withExamples } from '../help.ts';
-import { runProxyStatus } from '../proxyStatusRun.ts';
 
 export const STATUS_OUTPUTS = ['short', 'json', 'yaml'] as const;
 
@@ -29,6 +28,8 @@ export function proxyStatusCommand(ctx: CliContext): Command {
     const output = String(raw['output']);
     const format = STATUS_OUTPUTS.find((f) => f === output);
     if (!format) throw new UsageError(`output format "${output}" not supported by proxy-status (use one of: ${STATUS_OUTPUTS.join(', ')})`);
+    // Loaded by proxy-status only, so that other commands' start-up does not pay for it.
+    const { runProxyStatus } = await import('../proxyStatusRun.ts');
     await runProxyStatus(
       {
         ...(pod !== undefined ? { pod } : {}),

@@ -4,7 +4,10 @@ import { UsageError } from '../../errors.ts';
 import type { CliContext } from '../context.ts';
 import { definedOnly, parseDuration, parsePort, parseSize } from '../flags.ts';
 import { DEFAULT_CONCURRENCY } from '../proxyConfigRun.ts';
-import { runTrace, TRACE_OUTPUTS, type TraceOptions, type TraceOutput, type TraceSource } from '../traceRun.ts';
+import type { TraceOptions, TraceSource } from '../traceRun.ts';
+
+export const TRACE_OUTPUTS = ['short', 'json', 'yaml'] as const;
+export type TraceOutput = (typeof TRACE_OUTPUTS)[number];
 
 const EXAMPLES = [
   'envoyscope pc trace reviews-v1-cb8655c75-b97zc http://ratings.default.svc.cluster.local:9080/ratings/0',
@@ -40,7 +43,10 @@ export function traceCommand(ctx: CliContext): Command {
     .addOption(new Option('-o, --output <format>', 'short (the step-by-step walk), json or yaml').default('short'));
   command.addHelpText('after', `\nExamples:\n${EXAMPLES.map((e) => `  ${e}`).join('\n')}\n`);
   command.action(async (positional: string[], _flags: unknown, self: Command) => {
-    await runTrace(toOptions(positional, self.optsWithGlobals()), ctx);
+    const options = toOptions(positional, self.optsWithGlobals());
+    // The trace engine is loaded by pc trace only: every other command's start-up would pay for it.
+    const { runTrace } = await import('../traceRun.ts');
+    await runTrace(options, ctx);
   });
   return command;
 }
