@@ -52,7 +52,7 @@ describe('the istioctl-compare corpus pair', { skip: corpusDir ? false : CORPUS_
     assert.equal((await runCli(['pc', 'diff', same(), changed(), '--kind', 'listeners'])).stdout.split('\n')[0], "Listeners Don't Match");
     const bad = await runCli(['pc', 'diff', same(), changed(), '--kind', 'cluster,foo']);
     assert.equal(bad.code, 64);
-    assert.match(bad.stderr, /--kind "foo" not supported \(use one of: cluster, listener, route, secret, endpoint\)/);
+    assert.match(bad.stderr, /--kind "foo" is not one of: cluster, listener, route, secret, endpoint/);
   });
 });
 
@@ -130,4 +130,64 @@ test('pc endpoint --source istiod --file reads Pilot\'s saved /debug/edsz', { sk
   const result = await runCli(['pc', 'endpoint', '--source', 'istiod', '-f', corpusPath('dumps', 'istio-1.5.4-bookinfo', 'pilot-edsz.json'), '--cluster', 'outbound|9080||details.default.svc.cluster.local']);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /^NAME\s+STATUS\s+LOCALITY\s+CLUSTER\n10\.44\.0\.12:9080\s+\S+\s+outbound\|9080\|\|details\.default\.svc\.cluster\.local\n$/);
+});
+
+describe('comparator properties', () => {
+  // Resources with random config; names unique per dump.
+  const resource = fc.record({
+    name: fc.string({ minLength: 1, maxLength: 12 }),
+    // Well-typed Cluster fields (the decoder rejects wrong JSON types).
+    config: fc.record(
+      {
+        alt_stat_name: fc.string({ minLength: 1 }),
+        per_connection_buffer_limit_bytes: fc.integer({ min: 1, max: 1 << 20 }),
+        respect_dns_ttl: fc.constant(true),
+        dns_lookup_family: fc.constantFrom('V4_ONLY', 'V6_ONLY', 'ALL'),
+        metadata: fc.record({ filter_metadata: fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.string({ minLength: 1 }), { minKeys: 1 }), { minKeys: 1 }) }),
+      },
+      { requiredKeys: [] },
+    ),
+  });
+  const resources = fc.uniqueArray(resource, { selector: (r) => r.name, maxLength: 8 });
+  const dumpOf = (list: { name: string; config: object }[], version: string) =>
+    decodeConfigDump(
+      {
+        configs: [
+          {
+            '@type': 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump',
+            version_info: version,
+            dynamic_active_clusters: list.map(({ name, config }) => ({ version_info: version, last_updated: `2026-01-01T00:00:0${version.length % 10}Z`, cluster: { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', name, ...config } })),
+          },
+        ],
+      },
+      'p',
+    );
+  const clustersMatch = (x: ReturnType<typeof dumpOf>, y: ReturnType<typeof dumpOf>) => compareDumps(x, y, { kinds: ['cluster'], labels: { a: 'x', b: 'y' } })[0]!;
+
+  test('reordering, new versions and added empty defaults never make a difference', () => {
+    fc.assert(
+      fc.property(resources, fc.nat(), (list, seed) => {
+        const shuffled = [...list].sort((p, q) => ((p.name.charCodeAt(0) * 31 + seed) % 7) - ((q.name.charCodeAt(0) * 31 + seed) % 7));
+        const withDefaults = shuffled.map(({ name, config }) => ({ name, config: { ...config, connect_timeout_extra: '', outlier_detection: {}, health_checks: [], close_connections_on_host_health_failure: false } }));
+        return clustersMatch(dumpOf(list, 'a'), dumpOf(withDefaults, 'bb')).match;
+      }),
+    );
+  });
+
+  test('a changed, added or removed value is always found, with its path', () => {
+    fc.assert(
+      fc.property(resources.filter((list) => list.length > 0), fc.string({ minLength: 1, maxLength: 8 }), (list, value) => {
+        const [first, ...rest] = list;
+        const changed = [{ name: first!.name, config: { ...first!.config, alt_stat_name: `${first!.config.alt_stat_name ?? ''}${value}` } }, ...rest];
+        const result = clustersMatch(dumpOf(list, 'a'), dumpOf(changed, 'a'));
+        const gone = clustersMatch(dumpOf(list, 'a'), dumpOf(rest, 'a'));
+        return (
+          !result.match &&
+          result.differences.length === 1 &&
+          result.differences[0]!.paths.includes('.alt_stat_name') &&
+          gone.differences.map((d) => [d.name, d.change]).join() === [first!.name, 'only-in-a'].join()
+        );
+      }),
+    );
+  });
 });

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { stringify as toYaml } from 'yaml';
 import { DataError, ExitCode } from '../src/errors.ts';
+import { decodeInput } from '../src/envoy/input.ts';
 import { readInput } from '../src/source/file.ts';
 import { runCli } from './helpers/cli.ts';
 
@@ -223,4 +224,13 @@ test('big dumps: the framing is always checked; damage inside an unshown section
   }
   const missingComma = await pc(['route'], bigDump((text) => text.replace(/\},\n  \{\n   "@type": "type.googleapis.com\/envoy.admin.v3.ClustersConfigDump"/, '}\n {"@type": "type.googleapis.com/envoy.admin.v3.ClustersConfigDump"')));
   assert.equal(missingComma.code, ExitCode.DATA, missingComma.stderr);
+});
+
+test('binary data past the first 64 KiB stops the scan where it starts', () => {
+  const start = Buffer.from(`{"configs": [${' '.repeat(100_000)}`);
+  const text = Buffer.concat([start, Buffer.alloc(5_000_000), Buffer.from(']}')]);
+  assert.throws(
+    () => decodeInput(text, 'x.json', { only: new Set(['clusters']) }),
+    (error: unknown) => error instanceof DataError && error.message.startsWith(`x.json: is not valid JSON at byte ${start.length} `) && error.message.length < 200,
+  );
 });

@@ -21,7 +21,7 @@ function words(line: string): string[] {
   return [...line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3] ?? '');
 }
 
-test('every command: its own flags, the global flags and two or three examples in --help', async () => {
+test('every command: its own flags, the global flags and at least two examples in --help', async () => {
   const paths = commandPaths();
   assert.ok(paths.length >= 12, `${paths.length} commands`);
   for (const path of paths) {
@@ -33,7 +33,7 @@ test('every command: its own flags, the global flags and two or three examples i
     assert.match(result.stdout, /\nOptions:\n/, what);
     if (path.length > 0) assert.match(result.stdout, /\nGlobal Options:\n(.*\n)*\s+-n, --namespace/, what);
     const examples = result.stdout.split('\nExamples:\n')[1]?.split('\n').filter((line) => line.startsWith('  envoyscope')) ?? [];
-    assert.ok(examples.length >= 2 && examples.length <= 3, `${what}: ${examples.length} examples`);
+    assert.ok(examples.length >= 2, `${what}: ${examples.length} examples`);
   }
 });
 

@@ -76,6 +76,7 @@ const reset = () => {
     each.behavior.xdsOpen = true;
     each.behavior.httpOpen = true;
     delete each.behavior.status;
+    delete each.behavior.xdsDebugUnsupported;
     each.requests.length = 0;
   }
   cluster.deny = [];
@@ -191,6 +192,16 @@ describe('proxy-status <pod>: istiod against Envoy', () => {
     assert.ok(istiod('istiod-a').requests.includes('xds istio.io/debug config_dump?proxyID=productpage-v1.default'));
   });
 
+  test('an istiod whose ADS lacks the debug passthrough: the config_dump comes over HTTP', async () => {
+    reset();
+    istiod('istiod-a').behavior.xdsDebugUnsupported = true;
+    const result = await cli('ps', 'reviews-v1', '--verbose');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^Clusters Match\n/);
+    assert.deepEqual(istiod('istiod-a').requests, ['xds istio.io/debug config_dump?proxyID=reviews-v1.default', 'http /debug/config_dump?proxyID=reviews-v1.default']);
+    assert.match(result.stderr, /^istiod istiod-a: xds: gRPC UNIMPLEMENTED: unknown type istio\.io\/debug$/m);
+  });
+
   test('failures: not connected anywhere, a ztunnel', async () => {
     reset();
     const lost = await cli('ps', 'details-v1');
@@ -244,7 +255,7 @@ describe('finding istiod', () => {
   test('unknown --transport values are refused', async () => {
     const result = await cli('ps', '--transport', 'carrier-pigeon');
     assert.equal(result.code, 64);
-    assert.match(result.stderr, /use one of: auto, xds, http, exec/);
+    assert.match(result.stderr, /--transport "carrier-pigeon" is not one of: auto, xds, http, exec/);
   });
 });
 
@@ -254,6 +265,13 @@ describe('endpoints and raw debug data from istiod', () => {
     const result = await cli('pc', 'endpoint', 'reviews-v1', '--source', 'istiod');
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^NAME\s+STATUS\s+LOCALITY\s+CLUSTER\n10\.1\.2\.3:9080\s+\S+\s+outbound\|9080\|\|ratings\.default\.svc\.cluster\.local\n$/);
+  });
+
+  test('istiod debug on a path istiod does not serve: its answer, one line', async () => {
+    reset();
+    const result = await cli('istiod', 'debug', 'nonexistentz', '--transport', 'http');
+    assert.equal(result.code, 33);
+    assert.equal(result.stderr, 'error: istiod istiod-a answered 404 to /debug/nonexistentz: 404 page not found\n');
   });
 
   test('istiod debug: keyed by replica; with --proxy the replica that holds it', async () => {

@@ -8,7 +8,7 @@ import type { ConfigDump } from '../envoy/model.ts';
 import { formatData } from '../render/output.ts';
 import { readInput } from '../source/file.ts';
 import type { CliContext } from './context.ts';
-import type { KubeOptions } from './proxyConfigRun.ts';
+import { connectKube, type KubeOptions } from './proxyConfigRun.ts';
 
 export interface DiffOptions {
   a: string;
@@ -54,14 +54,7 @@ async function fileSide(path: string, ctx: CliContext): Promise<Side> {
 async function podDumps(targets: string[], options: DiffOptions, ctx: CliContext): Promise<Map<string, Side>> {
   const kube = await import('../kube/index.ts');
   const { kube: k } = options;
-  const session = await kube.connect({
-    timeoutMs: k.timeoutMs,
-    env: ctx.env,
-    ...(k.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}),
-    ...(k.context !== undefined ? { context: k.context } : {}),
-    ...(k.namespace !== undefined ? { namespace: k.namespace } : {}),
-    ...(k.verbose ? { log: (line: string) => ctx.io.err.write(`${line}\n`) } : {}),
-  });
+  const session = await connectKube(kube, k, ctx);
   const path = options.kinds?.includes('endpoint') ? 'config_dump?include_eds' : 'config_dump';
   try {
     const sides = new Map<string, Side>();

@@ -2,7 +2,7 @@
 import type { IstiodCliOptions } from './commands/istiodOptions.ts';
 import type { CliContext } from './context.ts';
 import { openIstiod, type ReplicaAnswer } from '../istiod/live.ts';
-import { podLabel } from '../kube/index.ts';
+import { podLabel } from '../kube/errors.ts';
 
 export async function runIstiodDebug(path: string, proxy: string | undefined, options: IstiodCliOptions, ctx: CliContext): Promise<void> {
   const istiod = await openIstiod(options, ctx);

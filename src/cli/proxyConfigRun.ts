@@ -1,6 +1,6 @@
 // Runs one `pc` command: get the input (file, pod, pods, or an admin URL), render it, print it.
 import { DataError, EnvoyscopeError, ExitCode, UsageError } from '../errors.ts';
-import { configsOneByOne, decodeInput, decodeJson, TooBigError, type DecodedInput } from '../envoy/input.ts';
+import { configsOneByOne, decodeInput, decodeJson, type DecodedInput } from '../envoy/input.ts';
 import type { ClusterLoadAssignment, Entry, SectionKind } from '../envoy/model.ts';
 import { AdminBadBodyError } from '../kube/errors.ts';
 import type { KubeSession } from '../kube/session.ts';
@@ -261,13 +261,6 @@ async function showFile(options: ProxyConfigOptions, ctx: CliContext, bytes: Buf
 function limitError(error: unknown, source: string, bytes: number, options: ProxyConfigOptions): DataError | undefined {
   if (!(error instanceof Error)) return undefined;
   const command = `'pc ${options.kind} -o ${options.output}'`;
-  if (error instanceof TooBigError) {
-    const heapMiB = Math.ceil((error.jsonBytes * 2.5) / 2 ** 20);
-    return new DataError(
-      source,
-      `(${(bytes / 1e6).toFixed(0)} MB) is too big for ${command}: ${error.message}; use a command that shows a smaller section, or raise the limit (NODE_OPTIONS=--max-old-space-size=${heapMiB})`,
-    );
-  }
   if (error instanceof RangeError && /call stack/i.test(error.message)) {
     return new DataError(source, `is nested too deeply for ${command} (the call stack ran out); -o json and -o raw handle any depth`);
   }

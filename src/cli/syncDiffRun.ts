@@ -7,7 +7,8 @@ import type { ConfigDump } from '../envoy/model.ts';
 import { ZtunnelProxyError } from '../istiod/errors.ts';
 import { openIstiod } from '../istiod/live.ts';
 import { isZtunnelPod } from '../kube/ambient.ts';
-import { podLabel } from '../kube/index.ts';
+import { podLabel } from '../kube/errors.ts';
+import type { KubeSession, PodRef } from '../kube/index.ts';
 import { readInput } from '../source/file.ts';
 import type { CliContext } from './context.ts';
 import { printComparison } from './diffRun.ts';
@@ -39,7 +40,7 @@ async function savedDump(path: string, ctx: CliContext): Promise<ConfigDump> {
   return toDump(decodeInput(input.bytes, input.name), input.name);
 }
 
-async function podDump(session: import('../kube/index.ts').KubeSession, pod: import('../kube/index.ts').PodRef): Promise<ConfigDump> {
+async function podDump(session: KubeSession, pod: PodRef): Promise<ConfigDump> {
   const admin = await session.admin(pod, { via: 'port-forward', adminPort: 15000 });
   const response = await admin.get('config_dump');
   return toDump(decodeJson(response.json, admin.source), admin.source);

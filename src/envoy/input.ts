@@ -63,11 +63,11 @@ export function configsOneByOne(input: Buffer, source: string, options: DecodeOp
   const bytes = withoutBom(input);
   const { sliceFromBytes = SLICE_FROM_BYTES } = options;
   if (bytes.length < sliceFromBytes || isBlank(bytes)) return undefined;
-  const slices = withSyntaxErrors(bytes, source, () => scanSlices(bytes, true));
+  const slices = asDataErrors(bytes, source, () => scanSlices(bytes, true));
   if (slices === undefined) return undefined;
   return (function* (): Generator<unknown> {
     for (const [index, { start, end }] of slices.entries()) {
-      const config = withSyntaxErrors(bytes, source, () => {
+      const config = asDataErrors(bytes, source, () => {
         checkFits(end - start);
         return parseSpan(bytes, start, end);
       });
@@ -78,11 +78,19 @@ export function configsOneByOne(input: Buffer, source: string, options: DecodeOp
   })();
 }
 
-function withSyntaxErrors<T>(bytes: Buffer, source: string, read: () => T): T {
+/** Runs a read of the input, turning its syntax faults and size limits into one-line data errors. */
+function asDataErrors<T>(bytes: Buffer, source: string, read: () => T): T {
   try {
     return read();
   } catch (error) {
     if (error instanceof JsonSyntaxError) throw new DataError(source, describeSyntaxError(bytes, error));
+    if (error instanceof TooBigError) {
+      const heapMiB = Math.ceil((error.jsonBytes * 2.5) / 2 ** 20);
+      throw new DataError(
+        source,
+        `(${(bytes.length / 1e6).toFixed(0)} MB) is too big: ${error.message}; use a command that shows a smaller section, or raise the limit (NODE_OPTIONS=--max-old-space-size=${heapMiB})`,
+      );
+    }
     throw error;
   }
 }
@@ -96,7 +104,7 @@ export function parseJsonInput(input: Buffer, source: string): unknown {
 function parseInput(bytes: Buffer, source: string, options: DecodeOptions): unknown {
   const { only, strict = false, sliceFromBytes = SLICE_FROM_BYTES } = options;
   if (isBlank(bytes)) throw new DataError(source, 'is empty');
-  return withSyntaxErrors(bytes, source, () => {
+  return asDataErrors(bytes, source, () => {
     if (bytes.length >= sliceFromBytes || bytes.length > PIECE_BYTES) {
       // What is printed whole (`pc all -o json`) must be the whole input, other keys included.
       const parsed = parseSections(bytes, strict ? ALL_KINDS : (only ?? ALL_KINDS), only === undefined);
@@ -179,7 +187,7 @@ function checkFits(jsonBytes: number): void {
 const HEAP_PER_JSON_BYTE = 2;
 
 /** What must be parsed does not fit in Node's heap. */
-export class TooBigError extends Error {
+class TooBigError extends Error {
   readonly jsonBytes: number;
   readonly heapLimit: number;
   constructor(jsonBytes: number, heapLimit: number) {

@@ -342,6 +342,9 @@ export class Scanner {
           this.at = i + 1;
           return;
         }
+      } else if (char !== undefined && char < Byte.Space && char !== Byte.Newline && char !== Byte.Return && char !== Byte.Tab) {
+        // A control byte outside a string: not JSON (binary data), so stop here, not at the end.
+        throw new JsonSyntaxError(i, false, 'a value (a control byte outside a string)');
       }
     }
     throw new JsonSyntaxError(limit, true, 'the rest of the value');

@@ -4,7 +4,8 @@
 import { EnvoyscopeError, ExitCode } from '../errors.ts';
 import type { IstiodCliOptions } from '../cli/commands/istiodOptions.ts';
 import type { CliContext } from '../cli/context.ts';
-import { connect, AdminBadStatusError, AdminRefusedError, NotInMeshError, type KubeSession, type PodRef } from '../kube/index.ts';
+import { AdminBadStatusError, AdminRefusedError, NotInMeshError } from '../kube/errors.ts';
+import type { KubeSession, PodRef } from '../kube/index.ts';
 import { IstiodNotReadyError, IstiodUnreachableError, NoIstiodError, ProxyNotConnectedError } from './errors.ts';
 import { ISTIOD_TRANSPORTS, type IstiodTransport } from './transports.ts';
 
@@ -47,6 +48,8 @@ const NOT_CONNECTED = /not connected to this Pilot instance/i;
 
 export async function openIstiod(options: IstiodCliOptions, ctx: CliContext): Promise<IstiodConnection> {
   const log = options.verbose ? (line: string) => ctx.io.err.write(`${line}\n`) : undefined;
+  // Through import(): the Kubernetes client is loaded by the commands that talk to a cluster only.
+  const { connect } = await import('../kube/index.ts');
   const session = await connect({
     timeoutMs: options.timeoutMs,
     env: ctx.env,
@@ -86,8 +89,9 @@ function connection(session: KubeSession, replicas: PodRef[], options: IstiodCli
   const closers = new Set<() => Promise<void>>();
 
   const ask = async (pod: PodRef, path: string): Promise<ReplicaAnswer> => {
+    // The transport that answered before goes first; the others still follow if it fails now.
     const known = working.get(pod.name);
-    const tries = known ? [known] : order;
+    const tries = known ? [known, ...order.filter((transport) => transport !== known)] : order;
     const failures: string[] = [];
     for (const transport of tries) {
       const startedAt = performance.now();
@@ -98,18 +102,18 @@ function connection(session: KubeSession, replicas: PodRef[], options: IstiodCli
         const ms = Math.round(performance.now() - startedAt);
         log?.(`istiod ${pod.name}: ${transport} /debug/${path}: ${answer.status}, ${answer.body.length} bytes in ${ms} ms`);
         working.set(pod.name, transport);
-        if (answer.status === 404 || NOT_CONNECTED.test(answer.body.slice(0, 200))) throw new NotConnected(answer.body);
+        if (answer.status === 404 || NOT_CONNECTED.test(answer.body.slice(0, 200))) throw new NotFoundAnswer(pod.name, path, answer.body);
         if (answer.status !== 200) throw new EnvoyscopeError(`istiod ${pod.name} answered ${answer.status} to /debug/${path}: ${answer.body.trim().split('\n')[0] ?? ''}`, ExitCode.ISTIOD_UNREACHABLE);
         return { replica: pod.name, transport, text: answer.body, json: parseOrUndefined(answer.body) };
       } catch (error) {
-        if (error instanceof NotConnected) throw error;
+        if (error instanceof NotFoundAnswer) throw error;
         // A typed failure that is about the cluster, not the transport, ends the search.
         if (!(error instanceof Error)) throw error;
         const line = `${transport}: ${error.message}`;
         log?.(`istiod ${pod.name}: ${line}`);
         failures.push(line);
-        // With one transport (asked for, or the one that worked before) its own error says it best.
-        if (error instanceof EnvoyscopeError && (isFinal(error) || tries.length === 1)) throw error;
+        // With one transport asked for, its own error says it best.
+        if (error instanceof EnvoyscopeError && (isFinal(error) || order.length === 1)) throw error;
       }
     }
     throw new IstiodUnreachableError(pod.name, failures);
@@ -139,7 +143,7 @@ function connection(session: KubeSession, replicas: PodRef[], options: IstiodCli
         try {
           return await ask(pod, `${path}${path.includes('?') ? '&' : '?'}proxyID=${encodeURIComponent(proxy)}`);
         } catch (error) {
-          if (!(error instanceof NotConnected)) throw error;
+          if (!(error instanceof NotFoundAnswer)) throw error;
           log?.(`istiod ${pod.name}: ${proxy} is not connected to it`);
         }
       }
@@ -159,7 +163,12 @@ function isFinal(error: EnvoyscopeError): boolean {
   return ([ExitCode.UNAUTHORIZED, ExitCode.API_UNREACHABLE, ExitCode.TLS_FAILURE, ExitCode.KUBECONFIG] as number[]).includes(error.exitCode);
 }
 
-class NotConnected extends Error {}
+/** istiod answered 404: for a proxy, "not connected to this instance"; otherwise an unknown debug path. */
+class NotFoundAnswer extends EnvoyscopeError {
+  constructor(pod: string, path: string, body: string) {
+    super(`istiod ${pod} answered 404 to /debug/${path}: ${body.trim().split('\n')[0] || '(empty)'}`, ExitCode.ISTIOD_UNREACHABLE);
+  }
+}
 
 function parseOrUndefined(text: string): unknown {
   try {

@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 import type { ChannelCredentials, Client, ServiceError } from '@grpc/grpc-js';
 import type { IstiodCliOptions } from '../cli/commands/istiodOptions.ts';
 import { NoInputError } from '../errors.ts';
-import { ForbiddenError, type KubeSession, type LocalForward, type PodRef } from '../kube/index.ts';
+import { ForbiddenError } from '../kube/errors.ts';
+import type { KubeSession, LocalForward, PodRef } from '../kube/index.ts';
 import { IstiodTlsError, TokenForbiddenError } from './errors.ts';
 import type { TransportAnswer, TransportAsk } from './live.ts';
 import { decodeMessage, encodeMessage } from './protowire.ts';
@@ -65,7 +66,7 @@ export async function xdsTransport(session: KubeSession, options: IstiodCliOptio
     try {
       response = await firstResponse(client, request, metadata, options.timeoutMs);
     } catch (error) {
-      throw explain(error as ServiceError, pod, options.xdsPort, forward);
+      throw explain(error as ServiceError, pod, options.xdsPort, forward, grpc.status);
     }
     return syncz ? { status: 200, body: JSON.stringify(response) } : debugBody(response);
   };
@@ -119,14 +120,15 @@ function debugBody(response: Record<string, unknown>): TransportAnswer {
   return { status: 200, body: Buffer.from(resource.value ?? '', 'base64').toString('utf8') };
 }
 
-function explain(error: ServiceError, pod: PodRef, port: number, forward: LocalForward): Error {
+/** `statusNames`: grpc-js's `status` enum, to name the code (UNAVAILABLE, UNIMPLEMENTED, …). */
+function explain(error: ServiceError, pod: PodRef, port: number, forward: LocalForward, statusNames: Record<number, string>): Error {
   const details = error.details || error.message;
   const forwardProblem = forward.lastError();
   if (forwardProblem) return new Error(`port-forward to ${pod.name}:${port} failed: ${forwardProblem}`);
   if (TLS_PROBLEM.test(details)) return new IstiodTlsError(pod.name, details);
   if (error.code === 16) return new Error(`istiod did not accept the bearer token (UNAUTHENTICATED: ${details})`);
   if (error.code === 4) return new Error(`no answer within the timeout (DEADLINE_EXCEEDED)`);
-  return new Error(`gRPC ${error.code ?? ''} ${details}`.replace(/\s+/g, ' ').trim());
+  return new Error(`gRPC ${statusNames[error.code] ?? error.code}: ${details}`);
 }
 
 /** The mesh root CA istiod's certificate chains to. */

@@ -7,7 +7,6 @@ export { directAdmin, type DirectAdminOptions } from './directAdmin.ts';
 export * from './errors.ts';
 export { type Settled, settleEach } from './fanOut.ts';
 export { DEFAULT_ADMIN_PORT, type LocalForward } from './podAdmin.ts';
-export { contextNames } from './kubeconfig.ts';
 export type { AdminOptions, ConnectOptions, KubeSession, TargetRequest } from './session.ts';
 export { parseTarget, type Target, type TargetKind } from './target.ts';
 export type { AdminResponse, AdminTransport, EnvoyAdminClient, ExecOutcome, Logger, PodRef } from './types.ts';

@@ -1,11 +1,10 @@
 // Messages are one line on a terminal: whatever comes from the input or the command line is
 // shown escaped (no newline, carriage return or escape sequence reaches the screen) and short.
 
-/** `text` with control characters escaped as `\n`, `\x1b`… and cut to about `max` characters. */
+/** `text` with control characters escaped (`\n`, `\u001b`…) and cut to about `max` characters. */
 export function printable(text: string, max = 60): string {
-  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
   // C0, DEL, C1 controls, and the Unicode line/paragraph separators and bidi overrides.
-  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (char) => {
+  const escaped = text.slice(0, max * 2).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (char) => {
     switch (char) {
       case '\n':
         return '\\n';
@@ -17,6 +16,8 @@ export function printable(text: string, max = 60): string {
         return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
     }
   });
+  // Cut after escaping, so escapes count too and the line stays short.
+  return escaped.length > max || text.length > max * 2 ? `${escaped.slice(0, max)}…` : escaped;
 }
 
 /** A user-supplied value quoted for a message: escaped and truncated. */

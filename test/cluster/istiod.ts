@@ -56,6 +56,8 @@ export interface FakeIstiodBehavior {
   httpOpen: boolean;
   /** Answer every debug request with this HTTP status (503: an istiod that refuses). */
   status?: number;
+  /** ADS knows `istio.io/debug/syncz` but not the `istio.io/debug` passthrough (as some istiods). */
+  xdsDebugUnsupported?: boolean;
 }
 
 const PROTO_ROOT = fileURLToPath(new URL('../../node_modules/@grpc/grpc-js-xds/deps/', import.meta.url));
@@ -177,6 +179,10 @@ export class FakeIstiod {
       const typeUrl = String(request['typeUrl']);
       const names = (request['resourceNames'] as string[] | undefined) ?? [];
       this.requests.push(`xds ${typeUrl} ${names.join(',')}`.trim());
+      if (typeUrl === 'istio.io/debug' && this.behavior.xdsDebugUnsupported) {
+        call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: `unknown type ${typeUrl}` });
+        return;
+      }
       // protobufjs's bundled google/protobuf/any.proto keeps the proto field name.
       const any = (type: string, value: Uint8Array) => ({ type_url: type, value });
       let resources: { type_url: string; value: Uint8Array }[];

@@ -257,6 +257,73 @@ test('Istio 1.20 ingress gateway: exact path route on the "*" virtual host, 404 
   assert.match(miss.steps.find((s) => s.stage === 'route')?.candidates?.[0]?.reason ?? '', /path "\/Dani" is not "\/dani"/);
 });
 
+// A hand-written Istio 1.22 ingress gateway (no corpus gateway has header matches): Gateway server
+// port 80 (Service 80 → pod 8080) for bookinfo.example.com; the VirtualService gives route config
+// http.8080 one virtual host, bookinfo.example.com:80, with `end-user: jason` + /reviews → v2,
+// /reviews → v1 80 / v3 20, / → productpage. Istio adds its blackhole:80 virtual host only when a
+// server has no hosts, so here an unknown Host finds no virtual host: Envoy's 404 NR.
+const GATEWAY_1_22 = 'test/fixtures/istio-1.22-ingressgateway-header-routing.config_dump.json';
+const GATEWAY_POD = ['--dst', '10.244.0.12:8080'];
+const REVIEWS = (subset: string): string => `outbound|9080|${subset}|reviews.default.svc.cluster.local`;
+
+test('Istio 1.22 ingress gateway: end-user jason on /reviews goes to v2, header names in any case', async () => {
+  const t = await trace(GATEWAY_1_22, [...GATEWAY_POD, '-H', 'end-user: jason', 'http://bookinfo.example.com/reviews/0']);
+  assert.deepEqual(walk(t), [
+    'listener 0.0.0.0_8080',
+    'filter_chain #0 (ALL)',
+    'network_filter envoy.filters.network.http_connection_manager',
+    'route_config http.8080',
+    'virtual_host bookinfo.example.com:80',
+    'route #0 prefix /reviews + 1 header matcher(s)',
+    `cluster ${REVIEWS('v2')}`,
+    `endpoints ${REVIEWS('v2')}`,
+  ]);
+  assert.deepEqual([t.result.outcome, t.result.cluster, t.result.endpoints], ['forwarded', REVIEWS('v2'), ['10.244.1.9:9080']]);
+  // Envoy lowercases header names on both sides (HeaderMatcher names are LowerCaseStrings) …
+  for (const header of ['End-User: jason', 'END-USER:jason']) {
+    const mixed = await trace(GATEWAY_1_22, [...GATEWAY_POD, '--random', '90', '-H', header, 'http://bookinfo.example.com/reviews/0']);
+    assert.equal(mixed.result.cluster, REVIEWS('v2'), header);
+  }
+  // … but an exact value matcher without ignore_case compares values as they are.
+  const jasonCapitalised = await trace(GATEWAY_1_22, [...GATEWAY_POD, '--random', '90', '-H', 'end-user: Jason', 'http://bookinfo.example.com/reviews/0']);
+  assert.equal(jasonCapitalised.result.cluster, REVIEWS('v3'));
+  assert.match(jasonCapitalised.steps.find((s) => s.stage === 'route')?.candidates?.[0]?.reason ?? '', /end-user: "Jason" does not match end-user exact "jason"/);
+});
+
+test('Istio 1.22 ingress gateway: /reviews without the header is split v1 80 / v3 20 by the random value', async () => {
+  // pickWeightedCluster: random % (80 + 20) in [0, 80) → v1, in [80, 100) → v3, in list order.
+  const expected: [number, string][] = [[0, 'v1'], [79, 'v1'], [80, 'v3'], [99, 'v3'], [100, 'v1'], [179, 'v1'], [180, 'v3']];
+  for (const [random, subset] of expected) {
+    const t = await trace(GATEWAY_1_22, [...GATEWAY_POD, '--random', String(random), 'http://bookinfo.example.com/reviews/0']);
+    assert.equal(t.result.cluster, REVIEWS(subset), `--random ${random}`);
+    assert.equal(t.steps.find((s) => s.stage === 'route')?.name, '#1 prefix /reviews', `--random ${random}`);
+  }
+  const v3 = await trace(GATEWAY_1_22, [...GATEWAY_POD, '--random', '180', 'http://bookinfo.example.com/reviews/0']);
+  assert.deepEqual(v3.result.endpoints, ['10.244.2.6:9080']);
+  const route = v3.steps.find((s) => s.stage === 'route');
+  assert.match(route?.candidates?.[0]?.reason ?? '', /header end-user is absent/);
+});
+
+test('Istio 1.22 ingress gateway: other paths go to productpage; Host case and port do not matter; path case does', async () => {
+  const PRODUCTPAGE = 'outbound|9080||productpage.default.svc.cluster.local';
+  for (const url of ['http://bookinfo.example.com/', 'http://BookInfo.Example.COM:80/productpage', 'http://bookinfo.example.com/Reviews/0']) {
+    const t = await trace(GATEWAY_1_22, [...GATEWAY_POD, '-H', 'end-user: jason', url]);
+    assert.equal(t.steps.find((s) => s.stage === 'route')?.name, '#2 prefix /', url);
+    assert.deepEqual([t.result.cluster, t.result.endpoints], [PRODUCTPAGE, ['10.244.1.5:9080', '10.244.2.7:9080']], url);
+  }
+  const withPort = await trace(GATEWAY_1_22, [...GATEWAY_POD, 'http://bookinfo.example.com:80/productpage']);
+  assert.match(withPort.steps.find((s) => s.stage === 'virtual_host')?.reason ?? '', /port ignored: ignore_port_in_host_matching/);
+});
+
+test('Istio 1.22 ingress gateway: an unknown Host finds no virtual host, a 404', async () => {
+  const t = await trace(GATEWAY_1_22, [...GATEWAY_POD, 'http://unknown.example.com/reviews/0']);
+  assert.deepEqual(walk(t).slice(-2), ['route_config http.8080', 'virtual_host ']);
+  assert.deepEqual([t.result.outcome, t.result.status, t.result.cluster, t.result.endpoints], ['no_virtual_host', 404, null, []]);
+  const strict = await runCli(['pc', 'trace', '-f', GATEWAY_1_22, ...GATEWAY_POD, '--exit-code', 'http://unknown.example.com/']);
+  assert.equal(strict.code, 1);
+  assert.match(strict.stdout, /Result {4}NO_VIRTUAL_HOST 404/);
+});
+
 test('text view: numbered stages, reasons and the result line', async () => {
   const result = await runCli(['pc', 'trace', '-f', EXAMPLE, 'http://ratings:9080/ratings/0']);
   assert.equal(result.code, 0);
@@ -284,7 +351,7 @@ test('bad input: one line, non-zero exit', async () => {
     [['-f', EXAMPLE, '-H', 'no-colon', 'http://ratings:9080/'], /-H "no-colon" is not "name: value"/, 64],
     [['-f', EXAMPLE, 'tcp'], /tcp needs --dst IP:PORT/, 64],
     [['-f', EXAMPLE, 'http://nowhere.example:81/'], /cannot resolve "nowhere\.example"/, 64],
-    [['-f', EXAMPLE, '-o', 'table', 'http://ratings:9080/'], /use one of: short, json, yaml/, 64],
+    [['-f', EXAMPLE, '-o', 'table', 'http://ratings:9080/'], /--output "table" is not one of: short, json, yaml/, 64],
     [['-f', EXAMPLE, '--random', 'x', 'http://ratings:9080/'], /--random "x"/, 64],
     [['http://ratings:9080/'], /requires a pod name, --file or --admin-url/, 64],
     [['-f', 'examples/reviews-v1.clusters.json', 'http://ratings:9080/'], /not a config dump/, 65],

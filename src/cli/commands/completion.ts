@@ -44,9 +44,10 @@ export async function runComplete(program: Command, words: readonly string[], ct
     pods: (flags) => fromCluster(flags, ctx, (session) => session.meshPodNames()),
     namespaces: (flags) => fromCluster(flags, ctx, (session) => session.namespaceNames()),
     contexts: async (flags) => {
-      const kube = await import('../../kube/index.ts');
+      // kubeconfig.ts loads @kubernetes/client-node: only a completion that needs contexts pays for it.
+      const { contextNames } = await import('../../kube/kubeconfig.ts');
       try {
-        return kube.contextNames({ env: ctx.env, ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}) });
+        return contextNames({ env: ctx.env, ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}) });
       } catch {
         return [];
       }

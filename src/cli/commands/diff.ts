@@ -1,10 +1,10 @@
 // `envoyscope pc diff A B`: the config comparator between any two sources (saved dumps, pods, or two
 // pods of one workload).
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import { DIFF_KINDS, type DiffKind } from '../../diff/compare.ts';
 import type { CliContext } from '../context.ts';
-import { parseDuration, parsePort } from '../flags.ts';
+import { choiceOption, parseChoice, parseDuration, parsePort } from '../flags.ts';
 import { withExamples } from '../help.ts';
 import { DEFAULT_CONCURRENCY } from '../proxyConfigRun.ts';
 
@@ -21,15 +21,14 @@ export function diffCommand(ctx: CliContext): Command {
     .argument('<a>', 'first source: a file, a pod, or a workload with two pods or more')
     .argument('[b]', 'second source: a file or a pod')
     .option('--kind <kinds>', `comma-separated kinds to compare (${DIFF_KINDS.join(', ')}); default cluster,listener,route, plus secret and endpoint when both sides have any`)
-    .addOption(new Option('-o, --output <format>', 'short (text), json or yaml').default('short'))
+    .addOption(choiceOption('-o, --output <format>', 'short (text), json or yaml', DIFF_OUTPUTS, { default: 'short' }))
     .option('--exit-code', 'exit 1 when the sources differ')
-    .addOption(new Option('--via <transport>', 'how to reach Envoy admin in a pod').choices(['port-forward', 'exec']).default('port-forward'))
+    .addOption(choiceOption('--via <transport>', 'how to reach Envoy admin in a pod', ['port-forward', 'exec'], { default: 'port-forward' }))
     .option('--proxy-admin-port <port>', 'Envoy admin port in the pod', '15000')
     .action(async (a: string, b: string | undefined, _flags: unknown, self: Command) => {
       const raw = self.optsWithGlobals() as Record<string, unknown>;
       const text = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
-      const output = DIFF_OUTPUTS.find((f) => f === text('output'));
-      if (!output) throw new UsageError(`output format "${text('output')}" not supported by pc diff (use one of: ${DIFF_OUTPUTS.join(', ')})`);
+      const output = parseChoice(text('output') ?? 'short', '--output', DIFF_OUTPUTS);
       // Loaded by pc diff only, so that other commands' start-up does not pay for it.
       const { runDiff } = await import('../diffRun.ts');
       await runDiff(
@@ -67,7 +66,7 @@ export function parseKinds(value: string): DiffKind[] {
     ...new Set(
       value.split(',').map((word) => {
         const kind = DIFF_KINDS.find((k) => k === word.trim()) ?? aliases[word.trim()];
-        if (!kind) throw new UsageError(`--kind "${word.trim()}" not supported (use one of: ${DIFF_KINDS.join(', ')})`);
+        if (!kind) throw new UsageError(`--kind "${word.trim()}" is not one of: ${DIFF_KINDS.join(', ')}`);
         return kind;
       }),
     ),

@@ -1,8 +1,7 @@
 // The flags every command that talks to istiod takes: where istiod runs and how to reach it.
 import { Option } from 'commander';
-import { UsageError } from '../../errors.ts';
 import { ISTIOD_TRANSPORTS, type IstiodTransport } from '../../istiod/transports.ts';
-import { parseDuration, parsePort } from '../flags.ts';
+import { choiceOption, parseChoice, parseDuration, parsePort } from '../flags.ts';
 
 export interface IstiodCliOptions {
   istioNamespace: string;
@@ -23,10 +22,12 @@ export interface IstiodCliOptions {
 }
 
 /** `-l` stands for the istiod label where the command has no pod selector of its own (proxy-status, istiod debug). */
+const TRANSPORT_CHOICES = ['auto', ...ISTIOD_TRANSPORTS] as const;
+
 export const ISTIOD_OPTIONS = ({ labelShortFlag = false } = {}): Option[] => [
   new Option('-r, --revision <revision>', 'only the istiod of this control plane revision (label istio.io/rev)'),
   new Option(`${labelShortFlag ? '-l, ' : ''}--xds-label <selector>`, 'label selector of the istiod pods (default app=istiod, then istio=pilot)'),
-  new Option('--transport <transport>', 'how to ask istiod: auto tries xds, then http, then exec').default('auto'),
+  choiceOption('--transport <transport>', 'how to ask istiod: auto tries xds, then http, then exec', TRANSPORT_CHOICES, { default: 'auto' }),
   new Option('--xds-port <port>', "istiod's xDS port (TLS)").default('15012'),
   new Option('--pilot-port <port>', "istiod's HTTP debug port (default 15014; Pilot 1.0: 9093)"),
   new Option('--insecure', "xDS: do not verify istiod's certificate against the istio-ca-root-cert ConfigMap"),
@@ -35,10 +36,7 @@ export const ISTIOD_OPTIONS = ({ labelShortFlag = false } = {}): Option[] => [
 
 export function istiodOptions(raw: Record<string, unknown>): IstiodCliOptions {
   const text = (key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
-  const transport = text('transport') ?? 'auto';
-  const known = ['auto', ...ISTIOD_TRANSPORTS] as const;
-  const picked = known.find((t) => t === transport);
-  if (!picked) throw new UsageError(`--transport "${transport}" not supported (use one of: ${known.join(', ')})`);
+  const picked = parseChoice(text('transport') ?? 'auto', '--transport', TRANSPORT_CHOICES);
   const pilotPort = text('pilotPort');
   const optional = <K extends string>(key: K, value: string | number | undefined) => (value === undefined ? {} : { [key]: value });
   return {

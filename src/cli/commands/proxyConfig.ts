@@ -173,7 +173,7 @@ function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
     .addOption(outputOption(spec.defaultOutput ?? 'short'));
   for (const flag of spec.filters) command.addOption(FILTER_OPTIONS[flag]());
   if (spec.kind === 'endpoint') {
-    command.addOption(new Option('--source <source>', "whose endpoints: the pod's Envoy, or what istiod holds for it (edsz)").choices(['envoy', 'istiod']).default('envoy'));
+    command.addOption(choiceOption('--source <source>', "whose endpoints: the pod's Envoy, or what istiod holds for it (edsz)", ['envoy', 'istiod'], { default: 'envoy' }));
     for (const option of ISTIOD_OPTIONS()) command.addOption(option);
   }
   // istioctl's `--verbose=false` (read as --summary) is accepted by every kind; it changes only the

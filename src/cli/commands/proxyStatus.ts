@@ -1,7 +1,7 @@
 // `envoyscope proxy-status` (alias `ps`): has istiod's config reached each proxy? With a pod,
 // compares what istiod would send it with what its Envoy holds.
-import { Command, Option } from 'commander';
-import { UsageError } from '../../errors.ts';
+import { Command } from 'commander';
+import { choiceOption, parseChoice } from '../flags.ts';
 import type { CliContext } from '../context.ts';
 import { istiodOptions, ISTIOD_OPTIONS } from './istiodOptions.ts';
 import { withExamples } from '../help.ts';
@@ -19,15 +19,13 @@ export function proxyStatusCommand(ctx: CliContext): Command {
     .argument('[pod]', 'pod, pod.namespace or kind/name: compare istiod\'s config for it with its Envoy\'s')
     .option('-f, --file <path>', "without a pod: a saved syncz answer; with a pod: the Envoy's saved /config_dump")
     .option('--types', "istioctl's default table: SUBSCRIBED TYPES instead of one column per type")
-    .addOption(new Option('-o, --output <format>', 'short (table), json or yaml').default('short'))
+    .addOption(choiceOption('-o, --output <format>', 'short (table), json or yaml', STATUS_OUTPUTS, { default: 'short' }))
     .option('--exit-code', 'with a pod: exit 1 when istiod and Envoy differ');
   for (const option of ISTIOD_OPTIONS({ labelShortFlag: true })) command.addOption(option);
   withExamples(command, ['envoyscope ps --types -i istio-system --revision canary', 'envoyscope ps -f examples/syncz.json -n default', 'envoyscope ps reviews-v1-cb8655c75-b97zc --exit-code']);
   command.action(async (pod: string | undefined, _flags: unknown, self: Command) => {
     const raw = self.optsWithGlobals() as Record<string, unknown>;
-    const output = String(raw['output']);
-    const format = STATUS_OUTPUTS.find((f) => f === output);
-    if (!format) throw new UsageError(`output format "${output}" not supported by proxy-status (use one of: ${STATUS_OUTPUTS.join(', ')})`);
+    const format = parseChoice(String(raw['output']), '--output', STATUS_OUTPUTS);
     // Loaded by proxy-status only, so that other commands' start-up does not pay for it.
     const { runProxyStatus } = await import('../proxyStatusRun.ts');
     await runProxyStatus(

@@ -1,8 +1,9 @@
 // `envoyscope pc trace`: where does this request go through this proxy, and why?
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import type { CliContext } from '../context.ts';
-import { definedOnly, parseDuration, parsePort, parseSize } from '../flags.ts';
+import { choiceOption, definedOnly, parseChoice, parseDuration, parsePort, parseSize } from '../flags.ts';
+import { EXAMPLE_DUMP, EXAMPLE_POD, withExamples } from '../help.ts';
 import { DEFAULT_CONCURRENCY } from '../proxyConfigRun.ts';
 import type { TraceOptions, TraceSource } from '../traceRun.ts';
 
@@ -10,8 +11,8 @@ export const TRACE_OUTPUTS = ['short', 'json', 'yaml'] as const;
 export type TraceOutput = (typeof TRACE_OUTPUTS)[number];
 
 const EXAMPLES = [
-  'envoyscope pc trace reviews-v1-cb8655c75-b97zc http://ratings.default.svc.cluster.local:9080/ratings/0',
-  'envoyscope pc trace -f examples/reviews-v1.config_dump.json --inbound http://reviews:9080/reviews/0',
+  `envoyscope pc trace ${EXAMPLE_POD} http://ratings.default.svc.cluster.local:9080/ratings/0`,
+  `envoyscope pc trace -f ${EXAMPLE_DUMP} --inbound http://reviews:9080/reviews/0`,
   'envoyscope pc trace -f dump.json --dst 10.96.0.1:443 --sni kubernetes.default.svc tcp',
 ];
 
@@ -26,7 +27,7 @@ export function traceCommand(ctx: CliContext): Command {
     .argument('<target-or-url...>', '[pod] then a URL (http://host:port/path?query, https://…, tcp://host:port) or "tcp"')
     .option('-f, --file <path>', "read a saved /config_dump; '-' for stdin")
     .option('--admin-url <url>', 'talk to this Envoy admin directly (e.g. http://127.0.0.1:15000)')
-    .addOption(new Option('--via <transport>', 'how to reach Envoy admin in a pod').choices(['port-forward', 'exec']).default('port-forward'))
+    .addOption(choiceOption('--via <transport>', 'how to reach Envoy admin in a pod', ['port-forward', 'exec'], { default: 'port-forward' }))
     .option('--proxy-admin-port <port>', 'Envoy admin port in the pod', '15000')
     .option('--dst <ip:port>', 'original destination (default: the VIP the host resolves to in the config)')
     .option('--inbound', 'the connection arrives on the pod (inbound capture port) instead of leaving it')
@@ -40,8 +41,8 @@ export function traceCommand(ctx: CliContext): Command {
     .option('--eds <path>', "endpoints for a dump without EDS: Pilot's /debug/edsz or a saved /clusters?format=json")
     .option('--exit-code', 'exit 1 when the request reaches no destination (no route, no listener, BlackHole …)')
     .option('--max-input-size <size>', 'give up on a --file (or stdin) longer than this', '8GiB')
-    .addOption(new Option('-o, --output <format>', 'short (the step-by-step walk), json or yaml').default('short'));
-  command.addHelpText('after', `\nExamples:\n${EXAMPLES.map((e) => `  ${e}`).join('\n')}\n`);
+    .addOption(choiceOption('-o, --output <format>', 'short (the step-by-step walk), json or yaml', TRACE_OUTPUTS, { default: 'short' }));
+  withExamples(command, EXAMPLES);
   command.action(async (positional: string[], _flags: unknown, self: Command) => {
     const options = toOptions(positional, self.optsWithGlobals());
     // The trace engine is loaded by pc trace only: every other command's start-up would pay for it.
@@ -57,8 +58,7 @@ function toOptions(positional: string[], raw: Record<string, unknown>): TraceOpt
   const [first = '', second] = positional;
   const url = second ?? first;
   const pod = second === undefined ? undefined : first;
-  const output = TRACE_OUTPUTS.find((format) => format === text('output'));
-  if (!output) throw new UsageError(`output format "${text('output') ?? ''}" not supported by pc trace (use one of: ${TRACE_OUTPUTS.join(', ')})`);
+  const output = parseChoice(text('output') ?? 'short', '--output', TRACE_OUTPUTS);
   const endpointsFile = text('eds');
   return {
     source: sourceOf(pod, text('file'), text('adminUrl')),
@@ -70,7 +70,7 @@ function toOptions(positional: string[], raw: Record<string, unknown>): TraceOpt
       ...definedOnly({ dst: text('dst'), method: text('method'), src: text('src'), sni: text('sni'), alpn: text('alpn'), random: text('random') }),
     },
     ...(endpointsFile !== undefined ? { endpointsFile } : {}),
-    output: output satisfies TraceOutput,
+    output,
     exitCode: raw['exitCode'] === true,
     maxInputBytes: parseSize(text('maxInputSize') ?? '8GiB', '--max-input-size'),
     kube: {

@@ -83,7 +83,7 @@ const FILTER_OPTIONS: Record<FilterFlag, () => Option[]> = {
   workloadNode: () => [new Option('--workload-node <node>', 'only workloads on this node')],
   serviceNamespace: () => [new Option('--service-namespace <namespace>', 'only services of this namespace')],
   policyNamespace: () => [new Option('--policy-namespace <namespace>', 'only policies of this namespace')],
-  direction: () => [choiceOption('--direction <direction>', 'only connections in this direction', DIRECTIONS)],
+  direction: () => [choiceOption('--direction <direction>', 'only connections in this direction (any case)', DIRECTIONS, { ignoreCase: true })],
   raw: () => [new Option('--raw', 'show IP addresses instead of the names of services and workloads')],
   workload: () => [new Option('--workload <name[.namespace]>', "only this workload's connections (-n gives the namespace)")],
   withHeaders: () => [new Option('--with-headers', 'print a header line before each section')],
@@ -196,9 +196,7 @@ export function parseZcOutput(value: string): ZcOutput {
 }
 
 function parseDirection(value: string): Direction {
-  const direction = DIRECTIONS.find((d) => d === value.toLowerCase());
-  if (!direction) throw new UsageError(`--direction "${value}" is not one of: ${DIRECTIONS.join(', ')}`);
-  return direction;
+  return parseChoice(value.toLowerCase(), '--direction', DIRECTIONS);
 }
 
 /** At most one of a target, --node, or --file, as in istioctl. */
