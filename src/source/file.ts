@@ -5,7 +5,6 @@
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { constants as bufferLimits } from 'node:buffer';
 import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { DataError, NoInputError } from '../errors.ts';
 import { printable } from '../util/printable.ts';
 
@@ -109,6 +108,8 @@ async function readStream(stream: NodeJS.ReadableStream, name: string, maxBytes:
       total += chunk.length;
       if (!headChecked && total >= 2 && isGzip(Buffer.concat(chunks))) {
         const rest = Readable.from(continueWith(Buffer.concat(chunks), iterator));
+        // zlib is loaded for gzip input only: loading it costs every other command start-up time.
+        const { createGunzip } = await import('node:zlib');
         return await readStream(rest.pipe(createGunzip()).on('error', () => {}), name, maxBytes).catch((error: unknown) => {
           throw isZlibError(error) ? new DataError(name, `is gzip data that does not decompress (${(error as Error).message})`) : error;
         });

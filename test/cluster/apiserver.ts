@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { type FakePod, POD_FIELDS } from './objects.ts';
@@ -36,6 +37,8 @@ export interface RequestRecord {
   /** The protocol the server chose for an upgrade. */
   protocol?: string;
   userAgent?: string;
+  /** The TLS connection resumed an earlier session (no full handshake). */
+  tlsResumed: boolean;
 }
 
 export interface ApiServerState {
@@ -150,6 +153,7 @@ export class FakeApiServer {
       path: url.pathname,
       query: url.search,
       ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
+      tlsResumed: (request.socket as TLSSocket).isSessionReused(),
       ...extra,
     };
     this.requests.push(entry);

@@ -73,8 +73,15 @@ export function servePortForwardWebSocket(ws: WebSocket, pod: FakePod, ports: nu
       done = true;
       if (--open === 0) ws.close(1000);
     };
+    let forwarded = 0;
     return connectPodPort(pod, port, {
-      data: (chunk) => send(2 * index, chunk),
+      data: (chunk) => {
+        const room = (pod.portForwardCutAfter ?? Infinity) - forwarded;
+        forwarded += chunk.length;
+        if (chunk.length <= room) return send(2 * index, chunk);
+        if (room > 0) send(2 * index, chunk.subarray(0, room));
+        ws.terminate();
+      },
       end: finish,
       fail: (message) => {
         send(2 * index + 1, Buffer.from(message));

@@ -5,7 +5,6 @@ import { UsageError } from '../../errors.ts';
 import { DIFF_KINDS, type DiffKind } from '../../diff/compare.ts';
 import type { CliContext } from '../context.ts';
 import { choiceOption, parseChoice, parseDuration, parsePort } from '../flags.ts';
-import { runDiff } from '../diffRun.ts';
 import { withExamples } from '../help.ts';
 import { DEFAULT_CONCURRENCY } from '../proxyConfigRun.ts';
 
@@ -34,6 +33,8 @@ export function diffCommand(ctx: CliContext): Command {
       const kubeconfig = text('kubeconfig');
       const context = text('context');
       const namespace = text('namespace');
+      // Loaded by pc diff only, so that other commands' start-up does not pay for it.
+      const { runDiff } = await import('../diffRun.ts');
       await runDiff(
         {
           a,
