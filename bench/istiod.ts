@@ -36,15 +36,19 @@ export function istiodBench(context: BenchContext): void {
 
 /** `{<replica>: DiscoveryResponse}` with PROXIES ClientConfigs spread over REPLICAS replicas. */
 function meshAnswers(): Record<string, unknown> {
-  const answers: Record<string, { resources: unknown[] }> = {};
+  const answers: Record<string, { resources: unknown[]; [field: string]: unknown }> = {};
   for (let i = 0; i < PROXIES; i++) {
     const replica = `istiod-${i % REPLICAS}`;
-    const answer = (answers[replica] ??= {
-      versionInfo: '1',
-      resources: [],
-      typeUrl: 'istio.io/debug/syncz',
-      controlPlane: { identifier: JSON.stringify({ Component: 'istiod', ID: replica }) },
-    } as never);
+    let answer = answers[replica];
+    if (!answer) {
+      answer = {
+        versionInfo: '1',
+        resources: [],
+        typeUrl: 'istio.io/debug/syncz',
+        controlPlane: { identifier: JSON.stringify({ Component: 'istiod', ID: replica }) },
+      };
+      answers[replica] = answer;
+    }
     answer.resources.push({
       '@type': 'type.googleapis.com/envoy.service.status.v3.ClientConfig',
       node: { id: `app-${i}-7d4b9c8f5-x${i % 97}.ns-${i % 40}`, metadata: { CLUSTER_ID: 'Kubernetes', NAMESPACE: `ns-${i % 40}`, ISTIO_VERSION: '1.24.0' } },
@@ -100,7 +104,10 @@ function configDiff({ root, out, cli, verdict, median }: BenchContext): void {
   for (let run = -1; run < RUNS; run++) {
     const f = timeCommand(parseBoth);
     const d = timeCommand(diff);
-    if (run >= 0) floor.push(f), ours.push(d);
+    if (run >= 0) {
+      floor.push(f);
+      ours.push(d);
+    }
   }
   console.log(`  floor (node reads + JSON.parses both): ${median(floor).toFixed(2)} s; envoyscope pc diff: ${median(ours).toFixed(2)} s (medians of ${RUNS})`);
   verdict('pc diff 10k vs 10k', 'the floor', median(ours) / median(floor), 3, '≤');

@@ -3,7 +3,9 @@
 // with kubectl against the same API server in the same run. The cluster runs in this process, so
 // the commands are spawned asynchronously and the servers answer meanwhile.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startFakeCluster } from '../test/cluster/index.ts';
 
 type Json = Record<string, unknown>;
@@ -35,12 +37,15 @@ const TARGETS = {
 };
 
 const POD = 'reviews-v1-cb8655c75-b97zc';
+/** GNU time gives each command's CPU time (user + system): unlike the wall time, it barely moves with the machine's load. */
+const GNU_TIME = '/usr/bin/time';
 const FAN_OUT_LABEL = 'app=bench-fan-out';
 
 interface Timed {
   label: string;
   argv: string[];
   seconds: number[];
+  cpuSeconds: number[];
   problem: string | null;
 }
 
@@ -60,6 +65,7 @@ export async function liveBench(options: LiveBenchOptions, report: BenchReport):
       })),
     ],
   });
+  const scratch = mkdtempSync(join(tmpdir(), 'envoyscope-bench-'));
   try {
     const env = { ...process.env, KUBECONFIG: cluster.kubeconfigPath };
     const adminUrl = `http://127.0.0.1:${cluster.pod(POD).envoy!.port}`;
@@ -71,17 +77,19 @@ export async function liveBench(options: LiveBenchOptions, report: BenchReport):
     const direct = timed('envoyscope pc cluster --admin-url …', [process.execPath, options.cli, 'pc', 'cluster', '--admin-url', adminUrl]);
     const single = [timed('node -e 0', [process.execPath, '-e', '0']), ...(kubectlGet ? [kubectlGet] : []), pod, direct];
     for (let run = -1; run < options.runs; run++) {
-      for (const entry of single) await measure(entry, env, run >= 0, report);
+      for (const entry of single) await measure(entry, env, run >= 0, report, scratch);
     }
     const fanOut = timed(
       `envoyscope pc cluster -l ${FAN_OUT_LABEL} (${options.fanOutPods} pods)`,
       [process.execPath, options.cli, 'pc', 'cluster', '-l', FAN_OUT_LABEL],
     );
-    for (let run = -1; run < options.fanOutRuns; run++) await measure(fanOut, env, run >= 0, report);
+    for (let run = -1; run < options.fanOutRuns; run++) await measure(fanOut, env, run >= 0, report, scratch);
 
+    const ms = (seconds: number[]) => `${(report.median(seconds) * 1000).toFixed(0)} ms`;
+    console.log(`  ${'command'.padEnd(64)} ${'wall'.padStart(8)} ${existsSync(GNU_TIME) ? 'CPU'.padStart(8) : ''}`);
     for (const entry of [...single, fanOut]) {
-      const cell = entry.problem ? `FAILED: ${entry.problem}` : `${(report.median(entry.seconds) * 1000).toFixed(0)} ms`;
-      console.log(`  ${entry.label.padEnd(64)} ${cell}`);
+      const cells = entry.problem ? [`FAILED: ${entry.problem}`] : [ms(entry.seconds).padStart(8), entry.cpuSeconds.length > 0 ? ms(entry.cpuSeconds).padStart(8) : ''];
+      console.log(`  ${entry.label.padEnd(64)} ${cells.join(' ')}`.trimEnd());
     }
     console.log('  targets:');
     if (pod.problem === null) {
@@ -93,22 +101,24 @@ export async function liveBench(options: LiveBenchOptions, report: BenchReport):
     if (direct.problem === null) report.verdictSeconds('pc cluster --admin-url', report.median(direct.seconds), TARGETS.adminUrlSeconds);
     if (fanOut.problem === null) report.verdictSeconds(`pc cluster -l (${options.fanOutPods} pods)`, report.median(fanOut.seconds), TARGETS.fanOutSeconds);
   } finally {
+    rmSync(scratch, { recursive: true, force: true });
     await cluster.close();
   }
 }
 
 function timed(label: string, argv: string[]): Timed {
-  return { label, argv, seconds: [], problem: null };
+  return { label, argv, seconds: [], cpuSeconds: [], problem: null };
 }
 
 function hasKubectl(): boolean {
   return spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
 }
 
-/** Runs one command to its exit (output discarded) and records its wall time. */
-async function measure(entry: Timed, env: NodeJS.ProcessEnv, record: boolean, report: BenchReport): Promise<void> {
+/** Runs one command to its exit (output discarded) and records its wall time, and its CPU time where GNU time is. */
+async function measure(entry: Timed, env: NodeJS.ProcessEnv, record: boolean, report: BenchReport, scratch: string): Promise<void> {
   if (entry.problem !== null) return;
-  const [program = '', ...args] = entry.argv;
+  const cpuFile = join(scratch, 'cpu');
+  const [program = '', ...args] = existsSync(GNU_TIME) ? [GNU_TIME, '-f', '%U %S', '-o', cpuFile, ...entry.argv] : entry.argv;
   const started = process.hrtime.bigint();
   const child = spawn(program, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -123,5 +133,10 @@ async function measure(entry: Timed, env: NodeJS.ProcessEnv, record: boolean, re
     report.failed(entry.argv.join(' '), entry.problem);
     return;
   }
-  if (record) entry.seconds.push(seconds);
+  if (!record) return;
+  entry.seconds.push(seconds);
+  if (existsSync(GNU_TIME)) {
+    const [user = NaN, system = NaN] = readFileSync(cpuFile, 'utf8').trim().split('\n').at(-1)?.split(' ').map(Number) ?? [];
+    entry.cpuSeconds.push(user + system);
+  }
 }

@@ -1,3 +1,4 @@
 #!/usr/bin/env node
 // `kubectl envoyscope …`: kubectl runs plugins named kubectl-<name> found on PATH.
-import '../dist/cli/main.js';
+// Through envoyscope.js, for its start-up settings (the compile cache).
+import './envoyscope.js';

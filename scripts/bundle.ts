@@ -20,16 +20,56 @@ const UNUSED_KUBECONFIG_IMPORTS: Record<string, string[]> = {
   'node-fetch': ['Headers'],
 };
 
-const leaveOutUnusedKubeconfigImports: Plugin = {
-  name: 'leave-out-unused-kubeconfig-imports',
+/**
+ * The proxy agents it imports are only for clusters with a `proxy-url`, and evaluating them (socks,
+ * ip-address, debug…) costs more than the rest of the client: they are loaded from node_modules,
+ * as client-node itself would load them, when a kubeconfig names a proxy.
+ */
+const ON_DEMAND_KUBECONFIG_IMPORTS: Record<string, string[]> = {
+  'socks-proxy-agent': ['SocksProxyAgent'],
+  hpagent: ['HttpProxyAgent', 'HttpsProxyAgent'],
+};
+
+const leanKubeconfig: Plugin = {
+  name: 'lean-kubeconfig',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^(\.\/gen\/index\.js|node-fetch)$/ }, (args) =>
-      /@kubernetes[/\\]client-node[/\\]dist[/\\]config\.js$/.test(args.importer) ? { path: args.path, namespace: 'left-out' } : undefined,
-    );
+    const fromKubeconfig = (importer: string) => /@kubernetes[/\\]client-node[/\\]dist[/\\]config\.js$/.test(importer);
+    pluginBuild.onResolve({ filter: /^(\.\/gen\/index\.js|node-fetch|socks-proxy-agent|hpagent)$/ }, (args) => {
+      if (!fromKubeconfig(args.importer)) return undefined;
+      return { path: args.path, namespace: args.path in UNUSED_KUBECONFIG_IMPORTS ? 'left-out' : 'on-demand' };
+    });
     pluginBuild.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
       contents: (UNUSED_KUBECONFIG_IMPORTS[args.path] ?? [])
         .map((name) => `export function ${name}() { throw new Error('${name} from ${args.path} is not bundled with envoyscope (scripts/bundle.ts)'); }`)
         .join('\n'),
+      loader: 'js',
+    }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'on-demand' }, (args) => ({
+      contents: [
+        "import { createRequire } from 'node:module';",
+        // Resolved from client-node's own directory, where npm put its dependencies.
+        "const fromClientNode = () => createRequire(createRequire(import.meta.url).resolve('@kubernetes/client-node/dist/config.js'));",
+        ...(ON_DEMAND_KUBECONFIG_IMPORTS[args.path] ?? []).map(
+          (name) => `export class ${name} { constructor(...args) { return new (fromClientNode()(${JSON.stringify(args.path)}).${name})(...args); } }`,
+        ),
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * commander requires child_process for executable subcommands, which envoyscope has none of;
+ * loading it (with net, dgram…) costs several ms of every start-up. It is required on first use.
+ */
+const commanderWithoutChildProcess: Plugin = {
+  name: 'commander-without-child-process',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[/\\]commander[/\\]lib[/\\]command\.js$/.test(args.importer) ? { path: 'child_process', namespace: 'on-first-use' } : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'on-first-use' }, () => ({
+      contents: "module.exports = new Proxy({}, { get: (_, name) => require('node:child_process')[name] });",
       loader: 'js',
     }));
   },
@@ -51,7 +91,7 @@ const { metafile } = await build({
   chunkNames: '[name]-[hash]',
   // The bundled CommonJS packages (commander, ws, js-yaml…) call require() for Node's own modules.
   banner: { js: "import { createRequire as __envoyscopeCreateRequire } from 'node:module'; const require = __envoyscopeCreateRequire(import.meta.url);" },
-  plugins: [leaveOutUnusedKubeconfigImports],
+  plugins: [leanKubeconfig, commanderWithoutChildProcess],
   metafile: true,
   logLevel: 'warning',
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runCli } from './helpers/cli.ts';
@@ -112,30 +112,42 @@ test('--help and --version succeed', async () => {
 });
 
 interface BundleMeta {
-  outputs: Record<string, { entryPoint?: string; inputs: Record<string, unknown>; imports: { path: string; kind: string; external?: boolean }[] }>;
+  outputs: Record<string, { inputs: Record<string, unknown> }>;
 }
 
-/**
- * The bundle's files an offline command may load from `file`, per esbuild's metafile: every import,
- * static or dynamic, except the dynamic imports of src/kube (the live commands' lazy chunks).
- */
-function offlineReach(meta: BundleMeta, file: string, seen = new Set<string>()): Set<string> {
-  if (seen.has(file)) return seen;
-  seen.add(file);
-  for (const { path, kind, external } of meta.outputs[file]?.imports ?? []) {
-    const live = kind === 'dynamic-import' && meta.outputs[path]?.entryPoint?.startsWith('src/kube/');
-    if (!external && !live) offlineReach(meta, path, seen);
-  }
-  return seen;
-}
+/** Records, in the file named by $LOADED_LOG, every file the ES module loader loads (a module.register hook). */
+const RECORD_LOADS = `data:text/javascript,${encodeURIComponent(
+  `import { register } from 'node:module'; register(${JSON.stringify(
+    `data:text/javascript,${encodeURIComponent(
+      "import { appendFileSync } from 'node:fs'; export async function load(url, context, next) { if (url.startsWith('file:')) appendFileSync(process.env.LOADED_LOG, url + '\\n'); return next(url, context); }",
+    )}`,
+  )});`,
+)}`;
 
 test('offline commands never load @kubernetes/client-node: it is only reached through import()', () => {
   const meta = JSON.parse(readFileSync(join(root, 'dist', 'bundle-meta.json'), 'utf8')) as BundleMeta;
   const packagesIn = (files: Iterable<string>) =>
     new Set([...files].flatMap((file) => Object.keys(meta.outputs[file]?.inputs ?? {})).map((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? 'envoyscope'));
-  const offline = packagesIn(offlineReach(meta, 'dist/cli/main.js'));
-  assert.ok(offline.has('commander'), 'the walk follows the bundle and its chunks');
-  assert.deepEqual([...offline].filter((name) => name.startsWith('@kubernetes/') || name === 'ws'), []);
+  const dir = mkdtempSync(join(tmpdir(), 'envoyscope-loads-'));
+  try {
+    const log = join(dir, 'loaded');
+    const offline = [
+      ...['listener', 'route', 'cluster', 'endpoint', 'bootstrap', 'secret', 'ecds'].map((kind) => ['pc', kind, '-f', example]),
+      ['pc', 'all', '-f', example, '-o', 'yaml'],
+      ['pc', 'all', '-f', example, '-o', 'table'],
+      ['--help'],
+    ];
+    for (const argv of offline) {
+      const result = spawnSync(process.execPath, ['--import', RECORD_LOADS, bin, ...argv], { env: { ...process.env, LOADED_LOG: log, NO_COLOR: '1' }, encoding: 'utf8' });
+      assert.ok(result.status === 0 || result.status === 3, `${argv.join(' ')}: ${result.stderr}`);
+    }
+    const loaded = readFileSync(log, 'utf8').trim().split('\n').map((url) => relative(root, fileURLToPath(url)).replaceAll(sep, '/'));
+    const packages = packagesIn(loaded);
+    assert.ok(packages.has('commander'), 'the loads were recorded');
+    assert.deepEqual([...packages].filter((name) => name.startsWith('@kubernetes/') || name === 'ws'), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   // …while the client is in the build, behind a dynamic import.
   assert.ok(packagesIn(Object.keys(meta.outputs)).has('@kubernetes/client-node'));
 });

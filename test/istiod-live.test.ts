@@ -187,7 +187,7 @@ describe('proxy-status <pod>: istiod against Envoy', () => {
     reset();
     const result = await cli('ps', 'productpage-v1', '--exit-code');
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stdout, /^Clusters Don't Match\n  changed: .*\n    paths: \.connect_timeout\n    --- istiod cluster /);
+    assert.match(result.stdout, /^Clusters Don't Match\n {2}changed: .*\n {4}paths: \.connect_timeout\n {4}--- istiod cluster /);
     // Only the replica holding the proxy answered with a config; istiod-a said "not connected".
     assert.ok(istiod('istiod-a').requests.includes('xds istio.io/debug config_dump?proxyID=productpage-v1.default'));
   });

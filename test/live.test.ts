@@ -127,6 +127,16 @@ test('-l with -o json: one document keyed by pod', async () => {
   for (const routes of Object.values(byPod)) assert.deepEqual(routes.map((r) => r.name), ['9080']);
 });
 
+test('-l works out credentials and TLS once: every connection after the first resumes its TLS session', async () => {
+  const before = cluster.requests.length;
+  const result = await live(['pc', 'cluster', '-l', 'app=reviews,version in (v1,v2)']);
+  assertOk(result, 'pc cluster -l');
+  const requests = cluster.requests.slice(before);
+  // The pod list, then one port-forward upgrade per pod.
+  assert.deepEqual(requests.map((request) => request.upgrade ?? request.method), ['GET', 'websocket', 'websocket']);
+  assert.deepEqual(requests.map((request) => request.tlsResumed), [false, true, true]);
+});
+
 test('-l on a terminal, when the pods take over a second: a progress line on stderr, erased at the end', async () => {
   const argv = ['pc', 'cluster', '-l', 'app=reviews,version in (v1,v2)', '--concurrency', '1'];
   const envoy = cluster.pod(REVIEWS_V2).envoy!.behavior;

@@ -27,8 +27,8 @@ test('every corpus dump works under every command and output format', async (t) 
             continue;
           }
           assert.equal(result.code, 0, `${where}: ${result.stderr}`);
-          if (output === 'json' || output === 'raw') assert.doesNotThrow(() => JSON.parse(result.stdout), where);
-          if (output === 'yaml') assert.doesNotThrow(() => parseYaml(result.stdout), where);
+          if (output === 'json' || output === 'raw') assert.doesNotThrow(() => JSON.parse(result.stdout) as unknown, where);
+          if (output === 'yaml') assert.doesNotThrow(() => parseYaml(result.stdout) as unknown, where);
         }
       }
     });

@@ -58,7 +58,7 @@ export function parsePort(value: string, flag: string): number {
 /** A count of at least 1, such as `--concurrency`. */
 export function parsePositiveInteger(value: string, flag: string): number {
   const count = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(count) || count < 1) throw new UsageError(`${flag} "${value}" is not a positive integer (e.g. 8)`);
+  if (!Number.isSafeInteger(count) || count < 1) throw new UsageError(`${flag} ${quoted(value)} is not a positive integer (e.g. 8)`);
   return count;
 }
 

@@ -10,19 +10,19 @@ export async function runIstiodDebug(path: string, proxy: string | undefined, op
     if (proxy !== undefined) {
       const [pod] = await istiod.session.resolveTargets({ target: proxy });
       if (!pod) return;
-      ctx.io.out.write(pretty(valueOf(await istiod.askForProxy(path, podLabel(pod)))));
+      ctx.io.out.write(pretty(answerValue(await istiod.askForProxy(path, podLabel(pod)))));
       return;
     }
     const answers = await istiod.askAll(path);
     const [only] = answers;
-    ctx.io.out.write(pretty(istiod.replicas.length === 1 && only ? valueOf(only) : Object.fromEntries(answers.map((a) => [a.replica, valueOf(a)]))));
+    ctx.io.out.write(pretty(istiod.replicas.length === 1 && only ? answerValue(only) : Object.fromEntries(answers.map((a) => [a.replica, answerValue(a)]))));
     if (answers.partial) throw answers.partial;
   } finally {
     await istiod.close();
   }
 }
 
-const valueOf = (answer: ReplicaAnswer): unknown => answer.json ?? answer.text;
+const answerValue = (answer: ReplicaAnswer): unknown => answer.json ?? answer.text;
 
 function pretty(value: unknown): string {
   return typeof value === 'string' ? (value.endsWith('\n') ? value : `${value}\n`) : `${JSON.stringify(value, null, 2)}\n`;

@@ -1,7 +1,6 @@
-// Process entry point: real streams, real clock, and the exit code left for Node to use once
-// stdout has drained (never process.exit, which can cut piped output short).
-// `--version` alone is answered before the rest of the CLI is loaded: scripts call it often, and
-// the command tree, decoders and renderers would cost more than the answer.
+// Process entry point. `--version` alone is answered before the rest of the CLI is loaded: scripts
+// call it often, and the command tree, decoders and renderers would cost more than the answer.
+// Everything else is one dynamic import (each module loaded costs start-up time).
 import { basename } from 'node:path';
 import { COMPLETE_COMMAND } from './completeCommand.ts';
 import { VERSION } from './version.ts';
@@ -12,29 +11,6 @@ const argv = kubectlCompletion ? [COMPLETE_COMMAND, ...process.argv.slice(2)] : 
 if (argv.length === 1 && argv[0] === '--version') {
   process.stdout.write(`${VERSION}\n`);
 } else {
-  const [{ ExitCode }, { systemStreams }, { printable }, { run }, { colorModeOf }] = await Promise.all([
-    import('../errors.ts'),
-    import('../io/streams.ts'),
-    import('../util/printable.ts'),
-    import('./run.ts'),
-    import('./flags.ts'),
-  ]);
-  const io = systemStreams(process.env, colorModeOf(argv));
-  let outputFailed = false;
-  const WRITE_ERRORS: Record<string, string> = { ENOSPC: ' (no space left on device)', EIO: ' (input/output error)', EPIPE: ' (the reader went away)' };
-  /** A failed write (ENOSPC, EIO, …): one line where it can still be read, exit 74, never a trace. */
-  const writeFailed =
-    (stream: 'stdout' | 'stderr') =>
-    (error: NodeJS.ErrnoException): void => {
-      // A closed pipe on stdout (`envoyscope … | head`) is the reader's choice, not a failure.
-      if (stream === 'stdout' && error.code === 'EPIPE') return;
-      if (outputFailed) return;
-      outputFailed = true;
-      process.exitCode = ExitCode.OUTPUT_FAILED;
-      if (stream === 'stdout') io.err.write(`error: cannot write the output: ${error.code ?? printable(error.message)}${WRITE_ERRORS[error.code ?? ''] ?? ''}\n`);
-    };
-  io.out.on('error', writeFailed('stdout'));
-  io.err.on('error', writeFailed('stderr'));
-  const code = await run(argv, { io, now: () => new Date(), env: process.env });
-  process.exitCode = outputFailed ? ExitCode.OUTPUT_FAILED : code;
+  const { start } = await import('./start.ts');
+  await start(argv);
 }

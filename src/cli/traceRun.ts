@@ -16,8 +16,7 @@ import { traceRequest, UNROUTED_OUTCOMES, type Trace, type TraceSources } from '
 import type { CliContext } from './context.ts';
 import { connectKube, logger, type KubeOptions } from './proxyConfigRun.ts';
 
-export const TRACE_OUTPUTS = ['short', 'json', 'yaml'] as const;
-export type TraceOutput = (typeof TRACE_OUTPUTS)[number];
+import type { TraceOutput } from './commands/trace.ts';
 
 export type TraceSource = { kind: 'file'; path: string } | { kind: 'pod'; target: string } | { kind: 'admin-url'; url: string };
 

@@ -1,5 +1,7 @@
 // A unified diff of two texts (line based, Myers' O(ND) algorithm), with `diff -u`'s hunk headers.
 
+import { at } from '../util/at.ts';
+
 const CONTEXT = 3;
 
 type Op = { type: ' ' | '-' | '+'; line: string };
@@ -13,21 +15,26 @@ export function unifiedDiff(before: string, after: string, labelA: string, label
   const out = [`--- ${labelA}`, `+++ ${labelB}`];
   // Walk the ops, grouping changes whose context overlaps into one hunk.
   let i = 0;
+  // lineA[i] / lineB[i]: how many lines of a / b come before ops[i].
   const lineA = [0];
   const lineB = [0];
+  let seenA = 0;
+  let seenB = 0;
   for (const op of ops) {
-    lineA.push(lineA.at(-1)! + (op.type === '+' ? 0 : 1));
-    lineB.push(lineB.at(-1)! + (op.type === '-' ? 0 : 1));
+    if (op.type !== '+') seenA++;
+    if (op.type !== '-') seenB++;
+    lineA.push(seenA);
+    lineB.push(seenB);
   }
   while (i < ops.length) {
-    while (i < ops.length && ops[i]!.type === ' ') i++;
+    while (i < ops.length && at(ops, i).type === ' ') i++;
     if (i >= ops.length) break;
     const start = Math.max(0, i - CONTEXT);
     let end = i;
     for (;;) {
-      while (end < ops.length && ops[end]!.type !== ' ') end++;
+      while (end < ops.length && at(ops, end).type !== ' ') end++;
       let next = end;
-      while (next < ops.length && ops[next]!.type === ' ') next++;
+      while (next < ops.length && at(ops, next).type === ' ') next++;
       if (next < ops.length && next - end <= 2 * CONTEXT) end = next;
       else break;
     }
@@ -36,7 +43,7 @@ export function unifiedDiff(before: string, after: string, labelA: string, label
     const countA = hunk.filter((op) => op.type !== '+').length;
     const countB = hunk.filter((op) => op.type !== '-').length;
     const from = (line: number, count: number) => `${count === 0 ? line : line + 1},${count}`;
-    out.push(`@@ -${from(lineA[start]!, countA)} +${from(lineB[start]!, countB)} @@`);
+    out.push(`@@ -${from(at(lineA, start), countA)} +${from(at(lineB, start), countB)} @@`);
     for (const op of hunk) out.push(op.type + op.line);
     i = stop;
   }
@@ -55,7 +62,7 @@ function diffLines(a: readonly string[], b: readonly string[]): Op[] {
     trace.push(v.slice());
     const next = v.slice();
     for (let k = -d; k <= d; k += 2) {
-      let x = k === -d || (k !== d && v[offset + k - 1]! < v[offset + k + 1]!) ? v[offset + k + 1]! : v[offset + k - 1]! + 1;
+      let x = k === -d || (k !== d && at(v, offset + k - 1) < at(v, offset + k + 1)) ? at(v, offset + k + 1) : at(v, offset + k - 1) + 1;
       let y = x - k;
       while (x < n && y < m && a[x] === b[y]) {
         x++;
@@ -75,7 +82,7 @@ function diffLines(a: readonly string[], b: readonly string[]): Op[] {
   for (let d = trace.length - 2; d >= 0; d--) {
     const diagonal = (toX: number, toY: number) => {
       while (x > toX && y > toY) {
-        ops.push({ type: ' ', line: a[--x]! });
+        ops.push({ type: ' ', line: at(a, --x) });
         y--;
       }
     };
@@ -83,14 +90,14 @@ function diffLines(a: readonly string[], b: readonly string[]): Op[] {
       diagonal(0, 0);
       break;
     }
-    const vd = trace[d]!;
+    const vd = at(trace, d);
     const k = x - y;
-    const down = k === -d || (k !== d && vd[offset + k - 1]! < vd[offset + k + 1]!);
+    const down = k === -d || (k !== d && at(vd, offset + k - 1) < at(vd, offset + k + 1));
     const prevK = down ? k + 1 : k - 1;
-    const prevX = vd[offset + prevK]!;
+    const prevX = at(vd, offset + prevK);
     diagonal(prevX, prevX - prevK);
-    if (down) ops.push({ type: '+', line: b[--y]! });
-    else ops.push({ type: '-', line: a[--x]! });
+    if (down) ops.push({ type: '+', line: at(b, --y) });
+    else ops.push({ type: '-', line: at(a, --x) });
   }
   return ops.reverse();
 }

@@ -15,6 +15,6 @@ export function decodeClustersStatus(json: Record<string, unknown>, source: stri
   const canonical = canonicalize(json, 'envoy.admin.v3.Clusters') as { cluster_statuses?: unknown };
   const statuses = canonical.cluster_statuses ?? [];
   if (!Array.isArray(statuses)) throw new DataError(source, `cluster_statuses: expected an array, found ${describeJsonValue(statuses)}`);
-  statuses.forEach((status: unknown, index) => checkShape(status, 'envoy.admin.v3.ClusterStatus', `cluster_statuses[${index}]`, source));
+  for (const [index, status] of statuses.entries()) checkShape(status, 'envoy.admin.v3.ClusterStatus', `cluster_statuses[${index}]`, source);
   return { cluster_statuses: statuses as ClusterStatus[] };
 }

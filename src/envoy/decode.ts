@@ -167,7 +167,7 @@ export function decodeConfigDump(json: unknown, source: string, only?: ReadonlyS
   if (isClusterLoadAssignmentArray(json)) {
     // Pilot/istiod `/debug/edsz` (1.0–1.24): a bare array of ClusterLoadAssignment.
     if (!wanted('endpoints')) return dump;
-    json.forEach((cla, index) => dump.endpoints.push(entry(decoding, `[${index}]`, 'active', cla, V3.endpoint, undefined, {})));
+    for (const [index, cla] of json.entries()) dump.endpoints.push(entry(decoding, `[${index}]`, 'active', cla, V3.endpoint, undefined, {}));
     return dump;
   }
   const holders = findConfigsHolders(json, '');

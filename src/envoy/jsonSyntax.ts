@@ -60,14 +60,27 @@ export function findJsonError(bytes: Uint8Array, start = 0, end = bytes.length):
       if (c < 0x20) return fail('no control character inside a string (escape it)');
       if (c === Byte.Backslash) {
         const next = bytes[at + 1];
-        if (at + 1 >= end) return (at++, fail('an escape sequence'));
+        // Each failure first moves `at` to the offending byte, which the error reports.
+        if (at + 1 >= end) {
+          at++;
+          return fail('an escape sequence');
+        }
         if (next === 0x75) {
-          if (at + 6 > end) return ((at = end), fail('four hex digits'));
-          if (!HEX.test(Buffer.from(bytes.subarray(at + 2, at + 6)).toString('latin1'))) return ((at += 2), fail('four hex digits after \\u'));
+          if (at + 6 > end) {
+            at = end;
+            return fail('four hex digits');
+          }
+          if (!HEX.test(Buffer.from(bytes.subarray(at + 2, at + 6)).toString('latin1'))) {
+            at += 2;
+            return fail('four hex digits after \\u');
+          }
           at += 6;
           continue;
         }
-        if (next === undefined || !ESCAPABLE.has(next)) return ((at += 1), fail('a valid escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)'));
+        if (next === undefined || !ESCAPABLE.has(next)) {
+          at += 1;
+          return fail('a valid escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)');
+        }
         at += 2;
         continue;
       }

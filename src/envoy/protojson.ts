@@ -173,8 +173,7 @@ let loaded: LoadedSchema | undefined;
 function schemaData(): LoadedSchema {
   if (loaded !== undefined) return loaded;
   const schema = readSchema();
-  const messageIndex = new Map<string, number>();
-  schema.messages.forEach((name, index) => messageIndex.set(name, index));
+  const messageIndex = new Map(schema.messages.map((name, index) => [name, index]));
   loaded = { schema, messageIndex, compiled: new Array<Message | undefined>(schema.messages.length), targets: new Map() };
   return loaded;
 }

@@ -323,8 +323,14 @@ export class Scanner {
 
   skipValue(): void {
     const first = this.peek();
-    if (first === Byte.Quote) return this.skipString();
-    if (first !== Byte.OpenBrace && first !== Byte.OpenBracket) return this.skipScalar();
+    if (first === Byte.Quote) {
+      this.skipString();
+      return;
+    }
+    if (first !== Byte.OpenBrace && first !== Byte.OpenBracket) {
+      this.skipScalar();
+      return;
+    }
     // Containers: count brackets, jumping over strings (which may hold any bracket) with the
     // native indexOf: on a big dump that beats stepping through the strings byte by byte.
     const { bytes, limit } = this;

@@ -8,6 +8,7 @@ import { AdminBadStatusError, AdminRefusedError, NotInMeshError } from '../kube/
 import type { KubeSession, PodRef } from '../kube/index.ts';
 import { IstiodNotReadyError, IstiodUnreachableError, NoIstiodError, ProxyNotConnectedError } from './errors.ts';
 import { ISTIOD_TRANSPORTS, type IstiodTransport } from './transports.ts';
+import { at } from '../util/at.ts';
 
 /** One replica's answer to a debug path. */
 export interface ReplicaAnswer {
@@ -133,7 +134,7 @@ function connection(session: KubeSession, replicas: PodRef[], options: IstiodCli
       // When every replica failed, the first failure is the error (they usually share their cause).
       if (answers.length === 0) throw failures[0];
       results.forEach((result, i) => {
-        if (result.status === 'rejected') ctx.io.err.write(`error: istiod ${replicas[i]!.name}: ${(result.reason as Error).message}\n`);
+        if (result.status === 'rejected') ctx.io.err.write(`error: istiod ${at(replicas, i).name}: ${(result.reason as Error).message}\n`);
       });
       if (failures.length > 0) answers.partial = new EnvoyscopeError(`${failures.length} of ${replicas.length} istiod replicas failed (see above): the answer is incomplete`, ExitCode.PARTIAL);
       return answers;
@@ -204,14 +205,11 @@ function transportsFor(session: KubeSession, options: IstiodCliOptions): Record<
 
 /** `pilot-discovery request GET /debug/<path>` in container `discovery` (istioctl 1.0–1.10's way). */
 async function execRequest(session: KubeSession, pod: PodRef, path: string): Promise<TransportAnswer> {
-  let outcome;
-  try {
-    outcome = await session.exec(pod, 'discovery', ['pilot-discovery', 'request', 'GET', `/debug/${path}`]);
-  } catch (error) {
+  const outcome = await session.exec(pod, 'discovery', ['pilot-discovery', 'request', 'GET', `/debug/${path}`]).catch((error: unknown) => {
     // The API server's "container not valid" is about the discovery container here, not a sidecar.
     if (error instanceof NotInMeshError) throw new Error(`${pod.name} has no container "discovery" to run pilot-discovery in`);
     throw error;
-  }
+  });
   if (outcome.status?.status === 'Success') return { status: 200, body: outcome.stdout.toString('utf8') };
   const unsuccessful = /received unsuccessful status code (\d+): ?(.*)/s.exec(outcome.stderr);
   if (unsuccessful) return { status: Number(unsuccessful[1]), body: unsuccessful[2] ?? '' };

@@ -228,8 +228,10 @@ export function decodeMessage(type: string, bytes: Uint8Array): unknown {
       continue;
     }
     const value = readField(reader, field, wireType);
-    if (field.repeated) ((out[field.name] ??= []) as unknown[]).push(value);
-    else out[field.name] = value;
+    const seen = out[field.name];
+    if (!field.repeated) out[field.name] = value;
+    else if (Array.isArray(seen)) seen.push(value);
+    else out[field.name] = [value];
   }
   return out;
 }
@@ -291,7 +293,8 @@ function decodeAny(bytes: Uint8Array): Record<string, unknown> {
 }
 
 // The well-known types' own fields, decoded before their JSON mapping applies.
-MESSAGES['google.protobuf.StructFields'] = MESSAGES['google.protobuf.Struct']!;
-MESSAGES['google.protobuf.ValueFields'] = MESSAGES['google.protobuf.Value']!;
-MESSAGES['google.protobuf.TimestampFields'] = MESSAGES['google.protobuf.Timestamp']!;
-MESSAGES['google.protobuf.AnyFields'] = MESSAGES['google.protobuf.Any']!;
+for (const type of ['google.protobuf.Struct', 'google.protobuf.Value', 'google.protobuf.Timestamp', 'google.protobuf.Any']) {
+  const spec = MESSAGES[type];
+  if (!spec) throw new Error(`protowire: ${type} is missing from MESSAGES`);
+  MESSAGES[`${type}Fields`] = spec;
+}

@@ -77,12 +77,12 @@ export function subscribedTable(proxies: readonly ProxySync[]): string {
 // ---- -o json / yaml ---------------------------------------------------------------------------
 
 /** Field order of the messages in an xDS syncz answer (proto declaration order, JSON names). */
-const FIELD_ORDER: Record<string, string[]> = {
+const FIELD_ORDER = {
   response: ['versionInfo', 'resources', 'canary', 'typeUrl', 'nonce', 'controlPlane', 'resourceErrors'],
   clientConfig: ['@type', 'node', 'xdsConfig', 'genericXdsConfigs', 'clientScope'],
   node: ['id', 'cluster', 'metadata', 'dynamicParameters', 'locality', 'userAgentName', 'userAgentVersion', 'userAgentBuildVersion', 'extensions', 'clientFeatures', 'listeningAddresses'],
   generic: ['typeUrl', 'name', 'versionInfo', 'xdsConfig', 'lastUpdated', 'configStatus', 'clientStatus', 'errorState', 'isStaticResource'],
-};
+} satisfies Record<string, string[]>;
 
 const camel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -101,15 +101,15 @@ function ordered(obj: Obj, order: string[], children: Record<string, (value: unk
 /** An xDS answer in istioctl's field order and spelling; an HTTP answer as it came. */
 function canonicalAnswer(answer: SyncAnswer): unknown {
   if (answer.shape !== 'xds' || !isObj(answer.raw)) return answer.raw;
-  const generic = (list: unknown) => (Array.isArray(list) ? list.map((g) => (isObj(g) ? ordered(g, FIELD_ORDER['generic']!) : g)) : list);
+  const generic = (list: unknown) => (Array.isArray(list) ? list.map((g) => (isObj(g) ? ordered(g, FIELD_ORDER['generic']) : g)) : list);
   const clientConfig = (resource: unknown) =>
     isObj(resource)
-      ? ordered(resource, FIELD_ORDER['clientConfig']!, {
-          node: (node) => (isObj(node) ? ordered(node, FIELD_ORDER['node']!) : node),
+      ? ordered(resource, FIELD_ORDER['clientConfig'], {
+          node: (node) => (isObj(node) ? ordered(node, FIELD_ORDER['node']) : node),
           genericXdsConfigs: generic,
         })
       : resource;
-  return ordered(answer.raw, FIELD_ORDER['response']!, {
+  return ordered(answer.raw, FIELD_ORDER['response'], {
     resources: (list) => (Array.isArray(list) ? list.map(clientConfig) : list),
   });
 }

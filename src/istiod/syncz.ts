@@ -8,6 +8,7 @@
 import { DataError } from '../errors.ts';
 import { isObj, type Obj } from '../envoy/model.ts';
 import { compareGoStrings } from '../util/goString.ts';
+import { at } from '../util/at.ts';
 
 /** `envoy.service.status.v3.ConfigStatus` as istiod reports it (UNKNOWN: the type is not subscribed). */
 export const SYNC_STATES = ['SYNCED', 'NOT_SENT', 'STALE', 'ERROR', 'UNKNOWN'] as const;
@@ -219,7 +220,7 @@ function fromClientConfig(resource: Obj, istiod: string): ProxySync {
 /** `pod.namespace`, or Envoy's `sidecar~10.0.0.1~pod.namespace~namespace.svc.cluster.local`. */
 export function namespaceOfId(id: string): string | undefined {
   const parts = id.split('~');
-  const podPart = parts.length === 4 ? parts[2]! : id;
+  const podPart = parts.length === 4 ? at(parts, 2) : id;
   const dot = podPart.lastIndexOf('.');
   return dot > 0 ? podPart.slice(dot + 1) : undefined;
 }

@@ -27,6 +27,10 @@ export async function xdsTransport(session: KubeSession, options: IstiodCliOptio
   let credentials: Promise<{ channel: ChannelCredentials; token: string }> | undefined;
   const channels = new Map<string, Promise<{ client: Client; forward: LocalForward }>>();
 
+  const credentialsOnce = () => {
+    credentials ??= loadCredentials();
+    return credentials;
+  };
   const loadCredentials = async () => {
     const [ca, token] = await Promise.all([options.insecure ? undefined : meshCa(session, namespace), bearerToken(session, options)]);
     // The chain is checked against the mesh CA; the name is not, as the address is a local port-forward.
@@ -40,7 +44,7 @@ export async function xdsTransport(session: KubeSession, options: IstiodCliOptio
     let channel = channels.get(pod.name);
     if (!channel) {
       channel = (async () => {
-        const { channel: tls } = await (credentials ??= loadCredentials());
+        const { channel: tls } = await credentialsOnce();
         const forward = await session.forwardPort(pod, options.xdsPort);
         // The name istiod's certificate carries, for SNI (the address is a local port-forward).
         const authority = `istiod.${namespace}.svc`;
@@ -53,7 +57,7 @@ export async function xdsTransport(session: KubeSession, options: IstiodCliOptio
   };
 
   const ask: TransportAsk = async (pod, path) => {
-    const [{ token }, { client, forward }] = await Promise.all([(credentials ??= loadCredentials()), channelTo(pod)]);
+    const [{ token }, { client, forward }] = await Promise.all([credentialsOnce(), channelTo(pod)]);
     const syncz = path === 'syncz';
     const request = {
       node: { id: `sidecar~0.0.0.0~envoyscope.${namespace}~${namespace}.svc.cluster.local`, metadata: { GENERATOR: 'event', NAMESPACE: namespace } },

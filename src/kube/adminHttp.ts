@@ -6,6 +6,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
+import { quoted } from '../util/printable.ts';
 import { AdminBadBodyError, AdminBadStatusError } from './errors.ts';
 import type { AdminResponse, EnvoyAdminClient, Logger } from './types.ts';
 
@@ -18,10 +19,13 @@ export function adminPath(path: string): string {
 export class HttpExchangeError extends Error {
   readonly status: number | undefined;
   readonly received: number;
-  constructor(cause: unknown, status: number | undefined, received: number) {
+  /** Content-Length, when Envoy had sent one. */
+  readonly declared: number | undefined;
+  constructor(cause: unknown, status: number | undefined, received: number, declared: number | undefined) {
     super(cause instanceof Error ? cause.message : String(cause), { cause });
     this.status = status;
     this.received = received;
+    this.declared = declared;
   }
 }
 
@@ -46,9 +50,10 @@ export type AdminMethod = 'GET' | 'POST';
  */
 export function httpGet(target: HttpTarget, path: string, signal: AbortSignal, method: AdminMethod = 'GET'): Promise<HttpAnswer> {
   let status: number | undefined;
+  let declared: number | undefined;
   let received = 0;
   return new Promise<HttpAnswer>((resolve, reject) => {
-    const fail = (error: unknown) => reject(new HttpExchangeError(signal.aborted ? signal.reason : error, status, received));
+    const fail = (error: unknown) => reject(new HttpExchangeError(signal.aborted ? signal.reason : error, status, received, declared));
     const { connection } = target;
     const send = target.origin.protocol === 'https:' ? httpsRequest : httpRequest;
     const request = send(
@@ -62,6 +67,8 @@ export function httpGet(target: HttpTarget, path: string, signal: AbortSignal, m
       },
       (response) => {
         status = response.statusCode;
+        const length = response.headers['content-length'];
+        declared = length === undefined ? undefined : Number(length);
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => {
           chunks.push(chunk);
@@ -71,8 +78,7 @@ export function httpGet(target: HttpTarget, path: string, signal: AbortSignal, m
         response.on('error', fail);
         response.on('end', () => {
           if (!response.complete) return fail(new Error('the connection closed before the body was complete'));
-          const length = response.headers['content-length'];
-          resolve({ status: status ?? 0, body: Buffer.concat(chunks), declaredBytes: length === undefined ? undefined : Number(length) });
+          resolve({ status: status ?? 0, body: Buffer.concat(chunks), declaredBytes: declared });
         });
       },
     );
@@ -98,15 +104,32 @@ export function checkedResponse(source: string, path: string, answer: HttpAnswer
     try {
       json = JSON.parse(body);
     } catch (error) {
-      throw new AdminBadBodyError(source, adminPath(path), `not valid JSON (${answer.body.length} bytes; ${(error as Error).message}): truncated?`);
+      throw new AdminBadBodyError(source, adminPath(path), whyNotJson(body, answer.body.length, error as Error));
     }
   }
   return { path: adminPath(path), body, json, bytes: answer.body.length, ms: Math.round(performance.now() - startedAt), source };
 }
 
-/** The error for an exchange that broke after Envoy started answering: the body was cut short. */
-export function truncatedError(source: string, path: string, failure: HttpExchangeError): AdminBadBodyError {
-  return new AdminBadBodyError(source, adminPath(path), `truncated: the connection closed after ${failure.received} bytes (${failure.message})`);
+/**
+ * What is wrong with a body that should be JSON: cut short (it parses up to its very end), or
+ * something else altogether, such as a proxy's HTML page, quoted briefly.
+ */
+function whyNotJson(body: string, bytes: number, error: Error): string {
+  const position = /at position (\d+)/.exec(error.message)?.[1];
+  const content = body.trimEnd();
+  if (content === '') return `empty (${bytes} bytes)`;
+  const endsEarly = /end of JSON input/i.test(error.message) || (position !== undefined && Number(position) >= content.length);
+  if (endsEarly && /^\s*[{[]/.test(content)) return `truncated: the JSON stops after ${bytes} bytes`;
+  return `not JSON (${bytes} bytes, starting ${quoted(content.trimStart(), 40)})`;
+}
+
+/**
+ * The error for an exchange that broke after Envoy started answering: the body was cut short.
+ * `how` says what was seen to close (the default: the connection to Envoy).
+ */
+export function truncatedError(source: string, path: string, failure: HttpExchangeError, how = 'the connection closed'): AdminBadBodyError {
+  const of = failure.declared === undefined ? '' : ` of ${failure.declared}`;
+  return new AdminBadBodyError(source, adminPath(path), `truncated: ${how} after ${failure.received}${of} bytes`);
 }
 
 export function logAdminRequest(log: Logger | undefined, path: string, from: string, outcome: AdminResponse | Error, startedAt: number, method: AdminMethod = 'GET'): void {

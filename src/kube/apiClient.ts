@@ -21,10 +21,10 @@ import {
 import type { Logger } from './types.ts';
 
 const USER_AGENT = 'envoyscope';
+const TLS_FAILURE = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)|ERR_TLS|ERR_SSL|HOSTNAME_MISMATCH/;
 
 /** Options for https.request and for `ws`, which hands them on to tls.connect. */
 type ApiRequestOptions = RequestOptions & Pick<ConnectionOptions, 'secureContext'>;
-const TLS_FAILURE = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)|ERR_TLS|ERR_SSL|HOSTNAME_MISMATCH/;
 
 /** What RBAC must allow for a request, to name it when the API server answers 403. */
 export interface Permission {

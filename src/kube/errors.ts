@@ -2,6 +2,7 @@
 // pod or namespace and say what to do next. None of them ever carries a token or credential.
 
 import { EnvoyscopeError, ExitCode } from '../errors.ts';
+import { printable } from '../util/printable.ts';
 
 /** `reviews-v1-85c474d9b8-5xbfq.default`, the form istioctl prints and accepts. */
 export function podLabel(pod: { name: string; namespace: string }): string {
@@ -111,7 +112,7 @@ export class AdminBadStatusError extends EnvoyscopeError {
   /** The first line of the answer's body. */
   readonly bodyLine: string;
   constructor(source: string, path: string, status: number, body: string) {
-    const firstLine = body.trim().split('\n')[0]?.slice(0, 200) ?? '';
+    const firstLine = printable(body.trim().split('\n')[0] ?? '', 200);
     super(`the Envoy admin of ${source} answered ${status} to GET /${path}${firstLine ? `: ${firstLine}` : ''}`, ExitCode.ADMIN_BAD_STATUS);
     this.status = status;
     this.bodyLine = firstLine;

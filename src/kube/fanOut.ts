@@ -1,6 +1,8 @@
 // -l/--selector runs a command on many pods: a few at a time, and one pod's failure does not hide
 // the others' results.
 
+import { at } from '../util/at.ts';
+
 export type Settled<T, R> = { item: T; ok: true; value: R } | { item: T; ok: false; error: unknown };
 
 /**
@@ -19,7 +21,7 @@ export async function settleEach<T, R>(
   const worker = async () => {
     while (next < items.length) {
       const index = next++;
-      const item = items[index]!;
+      const item = at(items, index);
       try {
         results[index] = { item, ok: true, value: await work(item) };
       } catch (error) {

@@ -44,16 +44,22 @@ export interface PodAdminOptions {
 class PortForwardSocket extends Duplex {
   /** What the kubelet wrote on the error channel: it could not connect to the pod port. */
   errorText = '';
+  /**
+   * The WebSocket broke (1006: no close frame) rather than closed: the kubelet closes it properly
+   * when Envoy ends the connection, so a break is the API server or the network dropping it.
+   */
+  broke = false;
   private readonly ws: WebSocket;
   // Each channel's stream starts with the port number (uint16), which is not data.
-  private readonly prefixLeft = [2, 2];
+  private readonly prefixLeft: [number, number] = [2, 2];
 
   constructor(ws: WebSocket) {
     super();
     this.ws = ws;
     ws.on('message', (message: Buffer) => this.receive(message));
     // The kubelet closes the WebSocket when the pod side closes; that is the end of the stream.
-    ws.on('close', () => {
+    ws.on('close', (code: number) => {
+      this.broke = code === 1006;
       if (!this.destroyed) this.push(null);
     });
   }
@@ -61,8 +67,8 @@ class PortForwardSocket extends Duplex {
   private receive(message: Buffer): void {
     const channel = message[0];
     if (channel !== 0 && channel !== 1) return;
-    const skip = Math.min(this.prefixLeft[channel]!, message.length - 1);
-    this.prefixLeft[channel]! -= skip;
+    const skip = Math.min(this.prefixLeft[channel], message.length - 1);
+    this.prefixLeft[channel] -= skip;
     const payload = message.subarray(1 + skip);
     if (payload.length === 0) return;
     if (channel === 0) {
@@ -83,6 +89,12 @@ class PortForwardSocket extends Duplex {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.ws.close(1000);
     callback(error);
+  }
+
+  /** Ends the stream without waiting for the closing handshake, which a stuck API server would hold up for 30 s. */
+  abandon(): void {
+    this.ws.terminate();
+    this.destroy();
   }
 
   // node:http calls these on its connections as on a net.Socket.
@@ -139,15 +151,17 @@ function portForwardFetch(api: KubeApi, pod: PodRef, source: string, options: Po
     const ws = await openPodStream(api, pod, 'portforward', query, ['v4.channel.k8s.io'], signal);
     const socket = new PortForwardSocket(ws);
     try {
-      return await httpGet({ origin: PORT_FORWARD_ORIGIN, connection: socket }, path, signal, method);
+      const answer = await httpGet({ origin: PORT_FORWARD_ORIGIN, connection: socket }, path, signal, method);
+      socket.destroy();
+      return answer;
     } catch (error) {
+      const { broke } = socket;
+      socket.abandon();
       if (!(error instanceof HttpExchangeError)) throw error;
       const errorText = socket.errorText.trim();
       if (errorText) throw AdminRefusedError.forPod(pod, options.adminPort, /connection refused/.test(errorText) ? undefined : errorText);
-      if (error.status !== undefined) throw truncatedError(source, path, error);
+      if (error.status !== undefined) throw truncatedError(source, path, error, broke ? 'the port-forward through the API server broke' : undefined);
       throw new AdminBadBodyError(source, adminPath(path), `the port-forward closed before Envoy answered (${error.message})`);
-    } finally {
-      socket.destroy();
     }
   };
 }

@@ -19,7 +19,7 @@ export function tabwrite(rows: readonly (readonly string[])[], padding: number):
         const width = widths[j];
         if (j < row.length - 1 && width !== undefined) line += ' '.repeat(Math.max(0, width - runeLength(cell)));
       });
-      out.push(line + '\n');
+      out.push(`${line}\n`);
     }
   };
 

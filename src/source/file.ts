@@ -108,7 +108,7 @@ async function readStream(stream: NodeJS.ReadableStream, name: string, maxBytes:
       total += chunk.length;
       if (!headChecked && total >= 2 && isGzip(Buffer.concat(chunks))) {
         const rest = Readable.from(continueWith(Buffer.concat(chunks), iterator));
-        // zlib is loaded only for gzip input.
+        // zlib is loaded for gzip input only: loading it costs every other command start-up time.
         const { createGunzip } = await import('node:zlib');
         return await readStream(rest.pipe(createGunzip()).on('error', () => {}), name, maxBytes).catch((error: unknown) => {
           throw isZlibError(error) ? new DataError(name, `is gzip data that does not decompress (${(error as Error).message})`) : error;

@@ -6,7 +6,7 @@ import { sectionKindOfType } from '../envoy/decode.ts';
 import { decodeInput, decodeJson, parseSpan } from '../envoy/input.ts';
 import { JsonSyntaxError } from '../envoy/jsonSyntax.ts';
 import type { Bootstrap, Cluster, ClusterLoadAssignment, ConfigDump, Entry, Listener, RouteConfiguration, ScopedRouteConfigs, SectionKind } from '../envoy/model.ts';
-import { fastSlices, Scanner, scanSlices, type ConfigSlice } from '../envoy/sections.ts';
+import { fastSlices, Scanner, type ConfigSlice } from '../envoy/sections.ts';
 import { DataError } from '../errors.ts';
 
 export interface TraceConfig {

@@ -177,7 +177,7 @@ function vipFromListeners(dump: TraceConfig, name: string, port: number): { ip: 
 function ipFromEndpoints(dump: TraceConfig, name: string, port: number): { ip: string; where: string } | undefined {
   for (const cla of dump.assignments()) {
     const parsed = parseClusterName(cla.cluster_name ?? '');
-    if (!parsed || parsed.direction !== 'outbound' || parsed.port !== port || !fqdnAnswers(parsed.fqdn, name)) continue;
+    if (parsed?.direction !== 'outbound' || parsed.port !== port || !fqdnAnswers(parsed.fqdn, name)) continue;
     const ip = cla.endpoints?.[0]?.lb_endpoints?.[0]?.endpoint?.address?.socket_address?.address;
     if (ip) return { ip, where: cla.cluster_name ?? '' };
   }

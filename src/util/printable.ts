@@ -4,6 +4,7 @@
 /** `text` with control characters escaped (`\n`, `\u001b`…) and cut to about `max` characters. */
 export function printable(text: string, max = 60): string {
   // C0, DEL, C1 controls, and the Unicode line/paragraph separators and bidi overrides.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point, to escape them
   const escaped = text.slice(0, max * 2).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (char) => {
     switch (char) {
       case '\n':

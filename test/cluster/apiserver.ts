@@ -7,11 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { type FakePod, POD_FIELDS } from './objects.ts';
 import type { ExecRequest } from './podCommands.ts';
-import { parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.ts';
+import { parseFieldSelector, parseLabelSelector, type Selector, SelectorError } from './selectors.ts';
 import type { SpdySession, SpdyTransport } from './spdy.ts';
 import { Status, type StatusBody } from './status.ts';
 import { serveExecSpdy, serveExecWebSocket, servePortForwardSpdy, servePortForwardWebSocket } from './streaming.ts';
@@ -36,6 +37,8 @@ export interface RequestRecord {
   /** The protocol the server chose for an upgrade. */
   protocol?: string;
   userAgent?: string;
+  /** The TLS connection resumed an earlier session (no full handshake). */
+  tlsResumed: boolean;
 }
 
 export interface ApiServerState {
@@ -86,9 +89,7 @@ class HttpError extends Error {
   }
 }
 
-const OBJECT_PATH = new RegExp(
-  String.raw`^/(?:api/v1|apis/(apps)/v1)(?:/namespaces/([^/]+))?/([a-z]+)(?:/([^/]+))?(?:/(exec|portforward))?$`,
-);
+const OBJECT_PATH = /^\/(?:api\/v1|apis\/(apps)\/v1)(?:\/namespaces\/([^/]+))?\/([a-z]+)(?:\/([^/]+))?(?:\/(exec|portforward))?$/;
 
 interface StoredObject {
   json: Json;
@@ -129,7 +130,7 @@ export class FakeApiServer {
     });
     this.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(request, socket, head));
     this.webSockets.on('headers', (headers) => {
-      const index = headers.findIndex((line) => line === `Sec-WebSocket-Protocol: ${TUNNEL_PLACEHOLDER}`);
+      const index = headers.indexOf(`Sec-WebSocket-Protocol: ${TUNNEL_PLACEHOLDER}`);
       if (index >= 0) headers[index] = `Sec-WebSocket-Protocol: ${TUNNEL_PROTOCOL}`;
     });
   }
@@ -152,6 +153,7 @@ export class FakeApiServer {
       path: url.pathname,
       query: url.search,
       ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
+      tlsResumed: (request.socket as TLSSocket).isSessionReused(),
       ...extra,
     };
     this.requests.push(entry);
@@ -267,7 +269,8 @@ export class FakeApiServer {
 
   private list(target: ObjectRequest, query: URLSearchParams): Json {
     const objects = this.objects(target);
-    let labels, fields;
+    let labels: Selector;
+    let fields: Selector;
     try {
       labels = parseLabelSelector(query.get('labelSelector'));
       fields = parseFieldSelector(query.get('fieldSelector'), target.resource === 'pods' ? POD_FIELDS : ['metadata.name', 'metadata.namespace']);
@@ -337,7 +340,7 @@ export class FakeApiServer {
   private podForUpgrade(request: IncomingMessage, upgrade: string): { pod: FakePod; target: ObjectRequest } {
     this.authenticate(request);
     const target = parseObjectPath(new URL(request.url ?? '/', 'https://fake').pathname);
-    if (!target || target.resource !== 'pods' || !target.name || !target.subresource || !target.namespace) {
+    if (target?.resource !== 'pods' || !target.name || !target.subresource || !target.namespace) {
       throw new HttpError(Status.badRequest(`unexpected upgrade request ${request.method} ${request.url}`));
     }
     // A WebSocket upgrade is a GET: Kubernetes ≥ 1.35 checks both `get` and `create`; SPDY is a POST: `create`.

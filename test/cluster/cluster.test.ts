@@ -42,7 +42,7 @@ describe('client-node 1.4.0 against the fake API server', () => {
     assert.deepEqual(await names('app=reviews'), [REVIEWS_V1, REVIEWS_V2, REVIEWS_V3]);
     assert.deepEqual(await names('app in (reviews,ratings),version notin (v2,v3)'), [REVIEWS_V1, RATINGS]);
     assert.deepEqual(await names('app=reviews,version!=v1,!missing'), [REVIEWS_V2, REVIEWS_V3]);
-    assert.deepEqual(await names('app', 'status.phase=Running,metadata.name!=' + RATINGS), [REVIEWS_V1, REVIEWS_V2]);
+    assert.deepEqual(await names('app', `status.phase=Running,metadata.name!=${RATINGS}`), [REVIEWS_V1, REVIEWS_V2]);
     const pod = await core.readNamespacedPod({ name: REVIEWS_V2, namespace: 'default' });
     assert.equal(pod.spec?.initContainers?.[0]?.name, 'istio-proxy');
     assert.equal(pod.spec?.initContainers?.[0]?.restartPolicy, 'Always');
@@ -330,7 +330,7 @@ describe('the real kubectl against the fake cluster', { skip: kubectlMissing }, 
           assert.equal(response.status, 200);
           return (await response.json()) as Record<string, unknown>;
         }));
-        assert.equal((bodies[1]?.cluster_statuses as unknown[]).length, 2);
+        assert.equal((bodies[1]?.cluster_statuses as unknown[] | undefined)?.length, 2);
         const record = cluster.requests.findLast((each) => each.path.endsWith('/portforward'));
         assert.equal(record?.upgrade, upgrade);
         assert.equal(record?.protocol, upgrade === 'websocket' ? 'SPDY/3.1+portforward.k8s.io' : 'portforward.k8s.io');

@@ -26,6 +26,10 @@ export interface EnvoyBehavior {
   status?: number;
   /** Announce the whole Content-Length, send half the body, then drop the connection. */
   truncate: boolean;
+  /** Send half the body, then reset the connection (TCP RST), as a crashing Envoy does. */
+  reset?: boolean;
+  /** Answer 200 with this body instead (e.g. a proxy's HTML page, or JSON cut short without any sign). */
+  body?: string;
   /** Wait this long before answering. */
   delayMs: number;
 }
@@ -99,11 +103,12 @@ export class FakeEnvoyAdmin {
       send(response, error.status, `${error.message}\n`, 'text/plain');
       return;
     }
-    const text = JSON.stringify(body, null, 1);
-    if (this.behavior.truncate) {
+    const text = this.behavior.body ?? JSON.stringify(body, null, 1);
+    if (this.behavior.truncate || this.behavior.reset) {
       const bytes = Buffer.from(text);
-      response.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
-      response.write(bytes.subarray(0, bytes.length >> 1), () => response.destroy());
+      response.writeHead(200, { 'content-type': 'application/json', ...(this.behavior.truncate ? { 'content-length': bytes.length } : {}) });
+      const cut = this.behavior.reset ? () => request.socket.resetAndDestroy() : () => response.destroy();
+      response.write(bytes.subarray(0, bytes.length >> 1), cut);
       return;
     }
     send(response, 200, text, 'application/json');

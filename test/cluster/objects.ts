@@ -60,6 +60,8 @@ export class FakePod {
   ready: boolean;
   nodeName: string | undefined;
   restarts: number;
+  /** The API server closes this pod's port-forward WebSockets after passing on this many bytes from the pod, as when it restarts mid-transfer. */
+  portForwardCutAfter: number | undefined;
   private readonly ports: Record<number, () => number | undefined>;
 
   private constructor(spec: PodSpec, envoy: FakeEnvoyAdmin | undefined, ztunnel?: FakeZtunnelAdmin) {
@@ -72,6 +74,7 @@ export class FakePod {
     this.ip = spec.ip ?? '10.0.0.1';
     this.createdAt = spec.createdAt ?? new Date().toISOString();
     this.restarts = spec.restarts ?? 0;
+    this.portForwardCutAfter = undefined;
     this.appContainers = spec.containers ?? [this.labels.app ?? spec.name];
     this.envoy = envoy;
     this.ztunnel = ztunnel;

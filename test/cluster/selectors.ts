@@ -11,8 +11,8 @@ interface Requirement {
 
 export type Selector = (labels: Readonly<Record<string, string>>) => boolean;
 
-const KEY = String.raw`[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?`;
-const VALUE = String.raw`(?:[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?`;
+const KEY = '[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?';
+const VALUE = '(?:[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?';
 const SET_TERM = new RegExp(String.raw`^(${KEY})\s+(in|notin)\s*\((.*)\)$`);
 const EQUALITY_TERM = new RegExp(String.raw`^(${KEY})\s*(==|=|!=)\s*(${VALUE})$`);
 const EXISTS_TERM = new RegExp(String.raw`^(!?)\s*(${KEY})$`);

@@ -73,8 +73,15 @@ export function servePortForwardWebSocket(ws: WebSocket, pod: FakePod, ports: nu
       done = true;
       if (--open === 0) ws.close(1000);
     };
+    let forwarded = 0;
     return connectPodPort(pod, port, {
-      data: (chunk) => send(2 * index, chunk),
+      data: (chunk) => {
+        const room = (pod.portForwardCutAfter ?? Infinity) - forwarded;
+        forwarded += chunk.length;
+        if (chunk.length <= room) return send(2 * index, chunk);
+        if (room > 0) send(2 * index, chunk.subarray(0, room));
+        ws.terminate();
+      },
       end: finish,
       fail: (message) => {
         send(2 * index + 1, Buffer.from(message));
@@ -86,7 +93,9 @@ export function servePortForwardWebSocket(ws: WebSocket, pod: FakePod, ports: nu
     const channel = message[0];
     if (channel !== undefined && channel % 2 === 0) connections[channel / 2]?.write(message.subarray(1));
   });
-  ws.on('close', () => connections.forEach((connection) => connection.destroy()));
+  ws.on('close', () => {
+    for (const connection of connections) connection.destroy();
+  });
 }
 
 /** SPDY port-forward: the client opens an error stream and a data stream per connection, paired by `requestid`. */

@@ -1,11 +1,13 @@
 // The Kubernetes client as shipped: dist/ bundles a trimmed @kubernetes/client-node (scripts/bundle.ts),
 // so the built binary must authenticate as the sources do. Each kubeconfig below reaches the fake
 // cluster only if its one way of authenticating works: an exec credential plugin, a token file
-// relative to the kubeconfig, a CA file, another context.
+// relative to the kubeconfig, a CA file, another context, a proxy.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -33,12 +35,12 @@ function built(argv: string[], kubeconfig: string): Promise<{ code: number | nul
 }
 
 /** A kubeconfig whose only credentials are `user`, trusting the cluster's CA through a file. */
-async function kubeconfigWith(fileName: string, user: Record<string, unknown>, namespace = 'default'): Promise<string> {
+async function kubeconfigWith(fileName: string, user: Record<string, unknown>, namespace = 'default', clusterExtra: Record<string, string> = {}): Promise<string> {
   const path = join(cluster.dir, fileName);
   await writeFile(path, stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'fake', cluster: { server: cluster.server, 'certificate-authority': cluster.caPath } }],
+    clusters: [{ name: 'fake', cluster: { server: cluster.server, 'certificate-authority': cluster.caPath, ...clusterExtra } }],
     users: [{ name: 'someone', user }],
     contexts: [
       { name: 'elsewhere', context: { cluster: 'fake', user: 'nobody' } },
@@ -68,6 +70,38 @@ test('the built binary runs an exec credential plugin for its token', async () =
 test('the built binary reads a token file relative to the kubeconfig, and the context\'s namespace', async () => {
   await writeFile(join(cluster.dir, 'bundled-token.txt'), `${cluster.token}\n`);
   await clusters(await kubeconfigWith('bundled-token-file.yaml', { tokenFile: 'bundled-token.txt' }, 'istio-system'), TINY.gateway);
+});
+
+test('the built binary goes through the proxy-url of the kubeconfig (loaded on demand)', async () => {
+  // An HTTP CONNECT proxy, as corporate networks put in front of API servers.
+  const tunnels: string[] = [];
+  const open = new Set<{ destroy(): void }>();
+  const proxy = createServer();
+  proxy.on('connect', (request, client, head) => {
+    tunnels.push(request.url ?? '');
+    open.add(client);
+    const [host = '', port = ''] = (request.url ?? '').split(':');
+    const upstream = connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    open.add(upstream);
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  try {
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    await clusters(await kubeconfigWith('bundled-proxy.yaml', { token: cluster.token }, 'default', { 'proxy-url': proxyUrl }), TINY.ratings);
+    // The pod GET and the port-forward upgrade both went through the proxy.
+    assert.deepEqual(tunnels, [new URL(cluster.server).host, new URL(cluster.server).host]);
+  } finally {
+    // Tunnels leave the server's hands once established: close them here.
+    for (const socket of open) socket.destroy();
+    await new Promise((resolve) => proxy.close(resolve));
+  }
 });
 
 test('a failing credential plugin is one line from the built binary too', async () => {

@@ -57,7 +57,7 @@ async function fetchConfigDump(attempt: Attempt = {}): Promise<unknown> {
   return admin.get('config_dump?mask=dynamic_listeners');
 }
 
-function expectFailure(type: Function & { prototype: Error }, exitCode: number, message: string | RegExp) {
+function expectFailure(type: { [Symbol.hasInstance](value: unknown): boolean; readonly name: string }, exitCode: number, message: string | RegExp) {
   return (error: Error & { exitCode?: number }) => {
     assert.ok(error instanceof type, `expected ${type.name}, got ${error.name}: ${error.message}`);
     assert.equal(error.exitCode, exitCode);

@@ -54,7 +54,7 @@ export async function runComplete(program: Command, words: readonly string[], ct
     },
   };
   const result = await complete(program, words.length === 0 ? [''] : words, sources).catch(() => ({ candidates: [], files: false }));
-  ctx.io.out.write([...result.candidates, `:${result.files ? 0 : 4}`].join('\n') + '\n');
+  ctx.io.out.write(`${[...result.candidates, `:${result.files ? 0 : 4}`].join('\n')}\n`);
 }
 
 /** The cluster's answer, or [] when there is no kubeconfig, no answer in time, or an error. */

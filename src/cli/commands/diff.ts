@@ -5,7 +5,6 @@ import { UsageError } from '../../errors.ts';
 import { DIFF_KINDS, type DiffKind } from '../../diff/compare.ts';
 import type { CliContext } from '../context.ts';
 import { choiceOption, parseChoice, parseDuration, parsePort } from '../flags.ts';
-import { runDiff } from '../diffRun.ts';
 import { withExamples } from '../help.ts';
 import { DEFAULT_CONCURRENCY } from '../proxyConfigRun.ts';
 
@@ -30,11 +29,17 @@ export function diffCommand(ctx: CliContext): Command {
       const raw = self.optsWithGlobals() as Record<string, unknown>;
       const text = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
       const output = parseChoice(text('output') ?? 'short', '--output', DIFF_OUTPUTS);
+      const kind = text('kind');
+      const kubeconfig = text('kubeconfig');
+      const context = text('context');
+      const namespace = text('namespace');
+      // Loaded by pc diff only, so that other commands' start-up does not pay for it.
+      const { runDiff } = await import('../diffRun.ts');
       await runDiff(
         {
           a,
           ...(b !== undefined ? { b } : {}),
-          ...(text('kind') !== undefined ? { kinds: parseKinds(text('kind')!) } : {}),
+          ...(kind !== undefined ? { kinds: parseKinds(kind) } : {}),
           output,
           exitCode: raw['exitCode'] === true,
           kube: {
@@ -43,9 +48,9 @@ export function diffCommand(ctx: CliContext): Command {
             adminPort: parsePort(text('proxyAdminPort') ?? '15000', '--proxy-admin-port'),
             concurrency: DEFAULT_CONCURRENCY,
             verbose: raw['verbose'] === true,
-            ...(text('kubeconfig') !== undefined ? { kubeconfig: text('kubeconfig')! } : {}),
-            ...(text('context') !== undefined ? { context: text('context')! } : {}),
-            ...(text('namespace') !== undefined ? { namespace: text('namespace')! } : {}),
+            ...(kubeconfig !== undefined ? { kubeconfig } : {}),
+            ...(context !== undefined ? { context } : {}),
+            ...(namespace !== undefined ? { namespace } : {}),
           },
         },
         ctx,

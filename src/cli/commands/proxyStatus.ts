@@ -5,7 +5,6 @@ import { choiceOption, parseChoice } from '../flags.ts';
 import type { CliContext } from '../context.ts';
 import { istiodOptions, ISTIOD_OPTIONS } from './istiodOptions.ts';
 import { withExamples } from '../help.ts';
-import { runProxyStatus } from '../proxyStatusRun.ts';
 
 export const STATUS_OUTPUTS = ['short', 'json', 'yaml'] as const;
 
@@ -27,6 +26,8 @@ export function proxyStatusCommand(ctx: CliContext): Command {
   command.action(async (pod: string | undefined, _flags: unknown, self: Command) => {
     const raw = self.optsWithGlobals() as Record<string, unknown>;
     const format = parseChoice(String(raw['output']), '--output', STATUS_OUTPUTS);
+    // Loaded by proxy-status only, so that other commands' start-up does not pay for it.
+    const { runProxyStatus } = await import('../proxyStatusRun.ts');
     await runProxyStatus(
       {
         ...(pod !== undefined ? { pod } : {}),

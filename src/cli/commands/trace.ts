@@ -5,7 +5,10 @@ import type { CliContext } from '../context.ts';
 import { choiceOption, definedOnly, parseChoice, parseDuration, parsePort, parseSize } from '../flags.ts';
 import { EXAMPLE_DUMP, EXAMPLE_POD, withExamples } from '../help.ts';
 import { DEFAULT_CONCURRENCY } from '../proxyConfigRun.ts';
-import { runTrace, TRACE_OUTPUTS, type TraceOptions, type TraceSource } from '../traceRun.ts';
+import type { TraceOptions, TraceSource } from '../traceRun.ts';
+
+export const TRACE_OUTPUTS = ['short', 'json', 'yaml'] as const;
+export type TraceOutput = (typeof TRACE_OUTPUTS)[number];
 
 const EXAMPLES = [
   `envoyscope pc trace ${EXAMPLE_POD} http://ratings.default.svc.cluster.local:9080/ratings/0`,
@@ -41,7 +44,10 @@ export function traceCommand(ctx: CliContext): Command {
     .addOption(choiceOption('-o, --output <format>', 'short (the step-by-step walk), json or yaml', TRACE_OUTPUTS, { default: 'short' }));
   withExamples(command, EXAMPLES);
   command.action(async (positional: string[], _flags: unknown, self: Command) => {
-    await runTrace(toOptions(positional, self.optsWithGlobals()), ctx);
+    const options = toOptions(positional, self.optsWithGlobals());
+    // The trace engine is loaded by pc trace only: every other command's start-up would pay for it.
+    const { runTrace } = await import('../traceRun.ts');
+    await runTrace(options, ctx);
   });
   return command;
 }

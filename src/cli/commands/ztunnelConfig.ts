@@ -9,7 +9,7 @@ import type { CliContext } from '../context.ts';
 import { choiceOption, parseChoice, parseDuration, parsePort } from '../flags.ts';
 import { withExamples } from '../help.ts';
 import { DEFAULT_CONCURRENCY, type KubeOptions } from '../proxyConfigRun.ts';
-import { runZtunnelConfig, runZtunnelLog, type ZcSource } from '../ztunnelConfigRun.ts';
+import type { ZcSource } from '../ztunnelConfigRun.ts';
 
 type FilterFlag = 'workloadNamespace' | 'address' | 'workloadNode' | 'serviceNamespace' | 'policyNamespace' | 'direction' | 'raw' | 'workload' | 'withHeaders';
 
@@ -124,6 +124,8 @@ function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
     const raw = self.optsWithGlobals();
     const text = textOf(raw);
     const source = sourceOf(spec.kind, target, text('file'), text('node'));
+    // Loaded by ztunnel-config only, so that other commands' start-up does not pay for it.
+    const { runZtunnelConfig } = await import('../ztunnelConfigRun.ts');
     await runZtunnelConfig(
       {
         kind: spec.kind,
@@ -155,6 +157,7 @@ function logCommand(ctx: CliContext): Command {
     if (level !== undefined && reset) throw new UsageError('--level cannot be combined with --reset');
     const node = text('node');
     if (target !== undefined && node !== undefined) throw new UsageError('zc log takes a pod name or --node, not both');
+    const { runZtunnelLog } = await import('../ztunnelConfigRun.ts');
     await runZtunnelLog(
       {
         source: { kind: 'live', ...(target !== undefined ? { target } : {}), ...(node !== undefined ? { node } : {}) },
