@@ -2,7 +2,8 @@
 // depth and width, truncation, binary and non-JSON text, endless streams, failed writes.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -234,4 +235,32 @@ test('binary data past the first 64 KiB stops the scan where it starts', () => {
     () => decodeInput(text, 'x.json', { only: new Set(['clusters']) }),
     (error: unknown) => error instanceof DataError && error.message.startsWith(`x.json: is not valid JSON at byte ${start.length} `) && error.message.length < 200,
   );
+});
+
+test('a long piped stdin is spooled to a temporary file and read back whole; the file is gone afterwards', async () => {
+  // 10 MiB of trailing blanks take the stream past the in-memory limit (8 MiB); the JSON is unchanged.
+  const padded = Buffer.concat([Buffer.from(example), Buffer.alloc(10 * 2 ** 20, 0x20)]);
+  const spools = () => readdirSync(tmpdir()).filter((name) => name.startsWith('envoyscope-stdin-'));
+  const before = spools();
+  let spoolSeen = false;
+  const pieces = function* () {
+    for (let at = 0; at < padded.length; at += 1 << 20) {
+      yield padded.subarray(at, at + (1 << 20));
+      if (at >= 10 * 2 ** 20) spoolSeen ||= spools().length > before.length;
+    }
+  };
+  const input = await readInput('-', Readable.from(pieces(), { highWaterMark: 1 }));
+  assert.ok(spoolSeen, 'past 8 MiB the stream is held in a temporary file, not in memory');
+  assert.equal(input.bytes.length, padded.length);
+  assert.ok(input.bytes.equals(padded));
+  assert.deepEqual(spools(), before);
+  // A stream that fails after spooling began leaves nothing behind either.
+  const failing = Readable.from(
+    (function* () {
+      yield* pieces();
+      throw new Error('the pipe broke');
+    })(),
+  );
+  await assert.rejects(readInput('-', failing));
+  assert.deepEqual(spools(), before);
 });

@@ -2,8 +2,10 @@
 // bounded: input that cannot be a dump (binary, UTF-16, plain text) is rejected from its first
 // 64 KiB, and no input may grow beyond --max-input-size. Gzip is decompressed on the way (saved
 // dumps and bug-report archives often are), and a YAML dump (`istioctl … -o yaml`) becomes JSON.
-import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { constants as bufferLimits } from 'node:buffer';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { DataError, NoInputError } from '../errors.ts';
 import { printable } from '../util/printable.ts';
@@ -25,6 +27,11 @@ const HEAD_BYTES = 64 * 1024;
 const DEFAULT_MAX_BYTES = 8 * 2 ** 30;
 /** Reads of a big file are done in pieces: one read is limited to 2 GiB. */
 const READ_PIECE = 2 ** 30;
+/**
+ * A stream longer than this is spooled to a temporary file and read back into one buffer, as a
+ * file is: holding its chunks and then their concatenation would need twice its size in memory.
+ */
+const SPOOL_AFTER = 8 * 2 ** 20;
 
 /** The raw bytes: decoding only the sections a command shows is cheaper than decoding the whole file. */
 export async function readInput(path: string, stdin: NodeJS.ReadableStream = process.stdin, options: ReadOptions = {}): Promise<InputBytes> {
@@ -66,20 +73,27 @@ async function readFd(fd: number, path: string, maxBytes: number): Promise<Buffe
     readSync(fd, head, 0, head.length, 0);
     if (isGzip(head)) return await readStream(createReadStream('', { fd, autoClose: false, start: 0 }), path, maxBytes);
     checkHead(head, path, head.length === stat.size);
-    if (stat.size > bufferLimits.MAX_LENGTH) {
-      throw new DataError(path, `is ${sizeText(stat.size)}, more than this Node.js can hold in memory (${sizeText(bufferLimits.MAX_LENGTH)})`);
-    }
-    const bytes = Buffer.allocUnsafe(stat.size);
-    for (let done = 0; done < stat.size; ) {
-      const read = readSync(fd, bytes, done, Math.min(READ_PIECE, stat.size - done), done);
-      if (read === 0) return bytes.subarray(0, done); // the file shrank while being read
-      done += read;
-    }
-    return bytes;
+    if (stat.size > bufferLimits.MAX_LENGTH) throw tooBigForMemory(path, stat.size);
+    return readWhole(fd, stat.size);
   } catch (error) {
     if (error instanceof DataError || error instanceof NoInputError) throw error;
     throw cannotRead(path, error);
   }
+}
+
+/** `size` bytes of a file from its start, read in pieces; fewer if the file shrank meanwhile. */
+function readWhole(fd: number, size: number): Buffer {
+  const bytes = Buffer.allocUnsafe(size);
+  for (let done = 0; done < size; ) {
+    const read = readSync(fd, bytes, done, Math.min(READ_PIECE, size - done), done);
+    if (read === 0) return bytes.subarray(0, done);
+    done += read;
+  }
+  return bytes;
+}
+
+function tooBigForMemory(name: string, size: number): DataError {
+  return new DataError(name, `is ${sizeText(size)}, more than this Node.js can hold in memory (${sizeText(bufferLimits.MAX_LENGTH)})`);
 }
 
 function cannotRead(path: string, error: unknown): NoInputError {
@@ -100,12 +114,14 @@ async function readStream(stream: NodeJS.ReadableStream, name: string, maxBytes:
   const chunks: Buffer[] = [];
   let total = 0;
   let headChecked = false;
+  let spool: Spool | undefined;
   const iterator = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
   try {
     for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
       const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-      chunks.push(chunk);
       total += chunk.length;
+      if (spool) spool.write(chunk);
+      else chunks.push(chunk);
       if (!headChecked && total >= 2 && isGzip(Buffer.concat(chunks))) {
         const rest = Readable.from(continueWith(Buffer.concat(chunks), iterator));
         // zlib is loaded for gzip input only: loading it costs every other command start-up time.
@@ -119,16 +135,48 @@ async function readStream(stream: NodeJS.ReadableStream, name: string, maxBytes:
         checkHead(Buffer.concat(chunks).subarray(0, HEAD_BYTES), name, false);
         headChecked = true;
       }
+      if (!spool && total > SPOOL_AFTER) {
+        spool = openSpool();
+        for (const held of chunks.splice(0)) spool.write(held);
+      }
     }
+    if (total > bufferLimits.MAX_LENGTH) throw tooBigForMemory(name, total);
+    const bytes = spool ? spool.readBack(total) : Buffer.concat(chunks, total);
+    if (!headChecked) checkHead(bytes, name, true);
+    return bytes;
   } catch (error) {
     await iterator.return?.();
     if (isZlibError(error)) throw new DataError(name, `is gzip data that does not decompress (${(error as Error).message})`);
     if (error instanceof DataError) throw error;
     throw cannotRead(name, error);
+  } finally {
+    spool?.remove();
   }
-  const bytes = Buffer.concat(chunks, total);
-  if (!headChecked) checkHead(bytes, name, true);
-  return bytes;
+}
+
+interface Spool {
+  write(chunk: Buffer): void;
+  /** The whole spooled input in one buffer. */
+  readBack(size: number): Buffer;
+  remove(): void;
+}
+
+/** A private temporary file that holds a long stream until it has ended; removed by remove(). */
+function openSpool(): Spool {
+  const dir = mkdtempSync(join(tmpdir(), 'envoyscope-stdin-'));
+  const fd = openSync(join(dir, 'input'), 'w+', 0o600);
+  let open = true;
+  return {
+    write(chunk) {
+      for (let done = 0; done < chunk.length; ) done += writeSync(fd, chunk, done, chunk.length - done);
+    },
+    readBack: (size) => readWhole(fd, size),
+    remove() {
+      if (open) closeSync(fd);
+      open = false;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function* continueWith(head: Buffer, rest: AsyncIterator<Buffer | string>): AsyncGenerator<Buffer> {
