@@ -90,7 +90,10 @@ const { metafile } = await build({
   minifySyntax: true,
   chunkNames: '[name]-[hash]',
   // The bundled CommonJS packages (commander, ws, js-yaml…) call require() for Node's own modules.
-  banner: { js: "import { createRequire as __envoyscopeCreateRequire } from 'node:module'; const require = __envoyscopeCreateRequire(import.meta.url);" },
+  // Made on first use: most chunks never call it, and each createRequire costs start-up time.
+  banner: {
+    js: "import { createRequire as __envoyscopeCreateRequire } from 'node:module'; let __envoyscopeRequire; function require(id) { return (__envoyscopeRequire ??= __envoyscopeCreateRequire(import.meta.url))(id); }",
+  },
   plugins: [leanKubeconfig, commanderWithoutChildProcess],
   metafile: true,
   logLevel: 'warning',

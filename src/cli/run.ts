@@ -3,7 +3,8 @@
 import { Command, CommanderError } from 'commander';
 import { DifferencesFound, EnvoyscopeError, ExitCode, UsageError, type ExitCodeValue } from '../errors.ts';
 import { completionCommand, runComplete } from './commands/completion.ts';
-import { proxyConfigCommand } from './commands/proxyConfig.ts';
+import { PROXY_CONFIG_NAMES, proxyConfigCommand, subcommandNamed } from './commands/proxyConfig.ts';
+import type { PcKind } from '../render/proxyConfig.ts';
 import { versionCommand } from './commands/version.ts';
 import { proxyStatusCommand } from './commands/proxyStatus.ts';
 import { istiodCommand } from './commands/istiod.ts';
@@ -18,7 +19,23 @@ import { printable } from '../util/printable.ts';
 
 export { VERSION } from './version.ts';
 
-export function buildProgram(ctx: CliContext): Command {
+/**
+ * The `pc` subcommand that a command line such as `pc cluster -f dump.json` runs, when nothing on it
+ * needs the rest of the tree (help lists it, completion walks it, an unknown or misspelt command is
+ * compared with it): building only that path halves an offline command's start-up. Any other shape
+ * (flags before the command, `help`, -h) gets the whole tree.
+ */
+function onlyProxyConfigSubcommand(argv: readonly string[]): PcKind | undefined {
+  if (!PROXY_CONFIG_NAMES.some((name) => name === argv[0])) return undefined;
+  const end = argv.indexOf('--');
+  const flags = end === -1 ? argv : argv.slice(0, end);
+  if (flags.some((arg) => arg === 'help' || arg === '-h' || arg === '--help')) return undefined;
+  return subcommandNamed(argv[1]);
+}
+
+/** The whole command tree; with `argv`, only as much of it as that command line needs. */
+export function buildProgram(ctx: CliContext, argv?: readonly string[]): Command {
+  const onlyPc = argv === undefined ? undefined : onlyProxyConfigSubcommand(argv);
   const program = new Command('envoyscope')
     .description('Inspect the Envoy sidecars of an Istio mesh: listeners, routes, clusters, endpoints.')
     .version(VERSION, '--version', 'print the envoyscope version')
@@ -35,12 +52,14 @@ export function buildProgram(ctx: CliContext): Command {
     .option('-i, --istio-namespace <namespace>', 'namespace of the Istio control plane (istiod)', 'istio-system')
     // Read by main.ts before parsing (colorModeOf); declared here so that it is checked and documented.
     .addOption(choiceOption('--color <when>', 'colour: auto (terminal only; FORCE_COLOR, NO_COLOR), always, never', COLOR_MODES, { default: 'auto' }));
-  program.addCommand(proxyConfigCommand(ctx));
-  program.addCommand(proxyStatusCommand(ctx));
-  program.addCommand(istiodCommand(ctx));
-  program.addCommand(ztunnelConfigCommand(ctx));
-  program.addCommand(versionCommand(ctx, VERSION));
-  program.addCommand(completionCommand(ctx));
+  program.addCommand(proxyConfigCommand(ctx, onlyPc));
+  if (onlyPc === undefined) {
+    program.addCommand(proxyStatusCommand(ctx));
+    program.addCommand(istiodCommand(ctx));
+    program.addCommand(ztunnelConfigCommand(ctx));
+    program.addCommand(versionCommand(ctx, VERSION));
+    program.addCommand(completionCommand(ctx));
+  }
   withExamples(program, [
     `envoyscope pc all -f ${EXAMPLE_DUMP} --with-headers`,
     `envoyscope pc route ${EXAMPLE_POD} --name 9080 -o wide`,
@@ -63,7 +82,7 @@ export function buildProgram(ctx: CliContext): Command {
 
 /** Runs `argv` (without node and script) and returns the exit code. Never throws. */
 export async function run(argv: readonly string[], ctx: CliContext): Promise<ExitCodeValue> {
-  const program = buildProgram(ctx);
+  const program = buildProgram(ctx, argv);
   // kubectl's habit: no arguments at all is a request for help, on stdout, and not an error.
   if (argv.length === 0) {
     ctx.io.out.write(program.helpInformation());

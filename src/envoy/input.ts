@@ -1,6 +1,6 @@
 // Turns the text of a saved input into decoded data, recognising what it is from its content:
 // a config dump (any generation), Envoy's `/clusters?format=json`, or Pilot's `/debug/edsz`.
-import { getHeapStatistics } from 'node:v8';
+import { createRequire } from 'node:module';
 import { DataError } from '../errors.ts';
 import { quoted } from '../util/printable.ts';
 import { decodeClustersStatus, looksLikeClustersStatus } from './clustersStatus.ts';
@@ -180,11 +180,16 @@ function parseSlices(bytes: Buffer, slices: ConfigSlice[], shown: ReadonlySet<Se
  * would end in a crash that cannot be caught: stop first with an error that says what to do.
  */
 function checkFits(jsonBytes: number): void {
-  const heapLimit = getHeapStatistics().heap_size_limit;
+  // Node could not have started in a heap too small for this much; loading node:v8 (~2 ms) is then
+  // start-up time that small dumps need not pay.
+  if (jsonBytes < ALWAYS_FITS_BYTES) return;
+  const v8 = createRequire(import.meta.url)('node:v8') as typeof import('node:v8');
+  const heapLimit = v8.getHeapStatistics().heap_size_limit;
   if (jsonBytes * HEAP_PER_JSON_BYTE > heapLimit) throw new TooBigError(jsonBytes, heapLimit);
 }
 
 const HEAP_PER_JSON_BYTE = 2;
+const ALWAYS_FITS_BYTES = 2 ** 20;
 
 /** What must be parsed does not fit in Node's heap. */
 class TooBigError extends Error {

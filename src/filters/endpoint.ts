@@ -1,7 +1,7 @@
 // `--address`, `--port`, `--cluster`, `--status` for endpoints, both for Envoy's live hosts
 // (`/clusters?format=json`) and for the EDS section of a config dump. istioctl takes a bare IP for the
 // first and only `ip:port` for the second; here both accept every spelling an operator may paste.
-import { isIPv6 } from 'node:net';
+import { createRequire } from 'node:module';
 import type { Address, ClusterLoadAssignment, ClusterStatus, Entry, HostStatus, LbEndpoint } from '../envoy/model.ts';
 
 /** A field that is undefined or empty imposes nothing; an empty filter matches every endpoint. */
@@ -125,6 +125,11 @@ function canonicalAddressText(text: string): string {
   if (!bracketed) return canonicalHost(text);
   const host = canonicalHost(bracketed[1] ?? '');
   return bracketed[2] === undefined ? host : `[${host}]:${bracketed[2]}`;
+}
+
+/** node:net, loaded on first use: commands that filter no endpoint address need not pay for it. */
+function isIPv6(text: string): boolean {
+  return (createRequire(import.meta.url)('node:net') as typeof import('node:net')).isIPv6(text);
 }
 
 function canonicalHost(host: string): string {

@@ -136,16 +136,32 @@ const FILTER_FLAG_NAMES: Partial<Record<string, string>> = {
   direction: '--direction', cluster: '--cluster', status: '--status',
 };
 
-export function proxyConfigCommand(ctx: CliContext): Command {
-  const pc = new Command('proxy-config')
-    .alias('pc')
+/** The command's name and its alias (istioctl's). */
+export const PROXY_CONFIG_NAMES = ['proxy-config', 'pc'] as const;
+
+/** The kind of the subcommand this word names (`cluster`, `clusters`, `c` …), if any. */
+export function subcommandNamed(word: string | undefined): PcKind | undefined {
+  return SUBCOMMANDS.find((spec) => spec.kind === word || spec.aliases.includes(word ?? ''))?.kind;
+}
+
+/**
+ * `only`: build just that subcommand (the one the command line names, see run.ts), since building
+ * all of them costs more start-up time than running an offline command.
+ */
+export function proxyConfigCommand(ctx: CliContext, only?: PcKind): Command {
+  const pc = new Command(PROXY_CONFIG_NAMES[0])
+    .alias(PROXY_CONFIG_NAMES[1])
     .summary("show a proxy's listeners, routes, clusters, endpoints, secrets and bootstrap")
     .description(
       'Show the Envoy configuration of a pod (through Kubernetes) or of a saved /config_dump (--file).',
     );
-  for (const spec of SUBCOMMANDS) pc.addCommand(subcommand(spec, ctx), spec.hidden ? { hidden: true } : {});
-  pc.addCommand(diffCommand(ctx));
-  pc.addCommand(traceCommand(ctx));
+  for (const spec of SUBCOMMANDS) {
+    if (only === undefined || spec.kind === only) pc.addCommand(subcommand(spec, ctx), spec.hidden ? { hidden: true } : {});
+  }
+  if (only === undefined) {
+    pc.addCommand(diffCommand(ctx));
+    pc.addCommand(traceCommand(ctx));
+  }
   return withExamples(pc, [
     `envoyscope pc route -f ${EXAMPLE_DUMP} --name 9080 -o wide`,
     `envoyscope pc cluster ${EXAMPLE_POD} --fqdn reviews`,
