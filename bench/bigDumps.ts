@@ -112,14 +112,22 @@ function findSeconds(file: string, kind: SectionKind): number {
 export function sectionCurve(context: BenchContext): void {
   const node = process.execPath;
   console.log('\nBig dumps: section commands against the floor, 100 → 60,000 services (median wall time; ratio to the floor)');
-  console.log(`  ${'services'.padStart(8)} ${'size'.padStart(9)} ${'find'.padStart(8)} ${'floor'.padStart(8)}  ${SECTION_COMMANDS.map((c) => c.padStart(10)).join('')}`);
+  console.log(
+    `  ${'services'.padStart(8)} ${'size'.padStart(9)} ${'find'.padStart(8)} ${'floor'.padStart(8)}  ${SECTION_COMMANDS.map((c) => c.padStart(10)).join('')}`,
+  );
   for (const { services, runs } of CURVE) {
     const file = join(context.out, `curve-${services}.config_dump.json`);
     try {
       const size = writeDump(file, buildSidecarDump({ services, includeEds: true }));
       const find = findSeconds(file, 'clusters');
       const floorArgv = [node, '-e', FLOOR_SCRIPT, file];
-      const commands = SECTION_COMMANDS.map((command) => ({ command, argv: [node, context.cli, 'pc', command, '-f', file], times: [] as number[], rss: 0, problem: '' }));
+      const commands = SECTION_COMMANDS.map((command) => ({
+        command,
+        argv: [node, context.cli, 'pc', command, '-f', file],
+        times: [] as number[],
+        rss: 0,
+        problem: '',
+      }));
       const floor: number[] = [];
       timeCommand(context.out, floorArgv); // warms the page cache
       for (let run = 0; run < runs; run++) {
@@ -154,7 +162,12 @@ function writeHugeDump(file: string): number {
   const copies = Math.ceil(HUGE_BYTES / probe);
   const scaled = {
     configs: dump.configs.map((section) =>
-      Object.fromEntries(Object.entries(section).map(([key, value]) => [key, Array.isArray(value) ? Array.from({ length: value.length * copies }, (_, i) => value[i % value.length]) : value])),
+      Object.fromEntries(
+        Object.entries(section).map(([key, value]) => [
+          key,
+          Array.isArray(value) ? Array.from({ length: value.length * copies }, (_, i) => value[i % value.length]) : value,
+        ]),
+      ),
     ),
   };
   return writeDump(file, scaled);
@@ -179,12 +192,19 @@ export function hugeDump(context: BenchContext): void {
       }
     }
     runs.push({ label: 'pc cluster -f - < FILE', argv: [node, context.cli, 'pc', 'cluster', '-f', '-'], stdin: file, budget: TARGETS.rssSection });
-    runs.push({ label: 'pc all -o json -f - < FILE', argv: [node, context.cli, 'pc', 'all', '-o', 'json', '-f', '-'], stdin: file, budget: TARGETS.rssAllJson });
+    runs.push({
+      label: 'pc all -o json -f - < FILE',
+      argv: [node, context.cli, 'pc', 'all', '-o', 'json', '-f', '-'],
+      stdin: file,
+      budget: TARGETS.rssAllJson,
+    });
     runs.push({ label: 'pc all -o yaml -f FILE', argv: [node, context.cli, 'pc', 'all', '-o', 'yaml', '-f', file], budget: TARGETS.rssAllJson });
     for (const run of runs) {
       const result = timeCommand(context.out, run.argv, run.stdin);
       const rss = result.peakRss === null ? Number.NaN : result.peakRss / size;
-      console.log(`  ${run.label.padEnd(34)} ${result.ok ? 'ok' : 'FAILED'} ${`${result.seconds.toFixed(1)} s`.padStart(8)} ${`${rss.toFixed(2)}×`.padStart(7)} ${result.problem}`);
+      console.log(
+        `  ${run.label.padEnd(34)} ${result.ok ? 'ok' : 'FAILED'} ${`${result.seconds.toFixed(1)} s`.padStart(8)} ${`${rss.toFixed(2)}×`.padStart(7)} ${result.problem}`,
+      );
       if (!result.ok) context.failures.push(`${run.label} on the 1.5 GB dump: ${result.problem}`);
       else if (result.peakRss !== null) context.verdict(`${run.label} RSS`, 'the file', rss, run.budget, '≤');
     }

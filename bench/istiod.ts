@@ -52,7 +52,11 @@ function meshAnswers(): Record<string, unknown> {
     answer.resources.push({
       '@type': 'type.googleapis.com/envoy.service.status.v3.ClientConfig',
       node: { id: `app-${i}-7d4b9c8f5-x${i % 97}.ns-${i % 40}`, metadata: { CLUSTER_ID: 'Kubernetes', NAMESPACE: `ns-${i % 40}`, ISTIO_VERSION: '1.24.0' } },
-      genericXdsConfigs: TYPES.map((typeUrl, t) => ({ typeUrl, configStatus: STATES[(i + t) % STATES.length], lastUpdated: new Date(Date.UTC(2026, 0, 1) - i * 1000).toISOString() })),
+      genericXdsConfigs: TYPES.map((typeUrl, t) => ({
+        typeUrl,
+        configStatus: STATES[(i + t) % STATES.length],
+        lastUpdated: new Date(Date.UTC(2026, 0, 1) - i * 1000).toISOString(),
+      })),
     });
   }
   return answers;
@@ -63,9 +67,15 @@ function proxyStatus({ root, out, cli, verdictSeconds, median }: BenchContext): 
   const text = JSON.stringify(answers);
   const file = join(out, `syncz-${PROXIES}.json`);
   writeFileSync(file, text);
-  console.log(`\nproxy-status: ${PROXIES.toLocaleString('en-US')} proxies from ${REPLICAS} replicas (${relative(root, file)}, ${(text.length / 1e6).toFixed(1)} MB)`);
+  console.log(
+    `\nproxy-status: ${PROXIES.toLocaleString('en-US')} proxies from ${REPLICAS} replicas (${relative(root, file)}, ${(text.length / 1e6).toFixed(1)} MB)`,
+  );
   const now = new Date(Date.UTC(2026, 0, 1, 1));
-  const options = (types: boolean) => ({ types, output: 'short' as const, istiod: { istioNamespace: 'istio-system', transport: 'auto' as const, xdsPort: 15012, insecure: false, timeoutMs: 1, verbose: false } });
+  const options = (types: boolean) => ({
+    types,
+    output: 'short' as const,
+    istiod: { istioNamespace: 'istio-system', transport: 'auto' as const, xdsPort: 15012, insecure: false, timeoutMs: 1, verbose: false },
+  });
   // After the fetch: decode both replicas' answers, merge, and render the default table and --types.
   const times: number[] = [];
   for (let run = 0; run < RUNS; run++) {
@@ -87,7 +97,9 @@ function configDiff({ root, out, cli, verdict, median }: BenchContext): void {
   const morning = buildSidecarDump({ services: 10_000, includeEds: true, seed: 7 }) as { configs: Record<string, unknown>[] };
   const evening = structuredClone(morning);
   // What changed since the morning: one cluster in a hundred has a new timeout, ten are gone.
-  const clusters = evening.configs.find((config) => String(config['@type']).endsWith('ClustersConfigDump'))?.['dynamic_active_clusters'] as { cluster: Record<string, unknown> }[];
+  const clusters = evening.configs.find((config) => String(config['@type']).endsWith('ClustersConfigDump'))?.['dynamic_active_clusters'] as {
+    cluster: Record<string, unknown>;
+  }[];
   clusters.forEach((entry, i) => {
     if (i % 100 === 0) entry.cluster['connect_timeout'] = '7s';
   });
@@ -97,7 +109,13 @@ function configDiff({ root, out, cli, verdict, median }: BenchContext): void {
   writeFileSync(fileA, serializeAdminJson(morning));
   writeFileSync(fileB, serializeAdminJson(evening));
   console.log(`\npc diff of two 10,000-service dumps (${relative(root, fileA)}, ${relative(root, fileB)})`);
-  const parseBoth = [process.execPath, '-e', "for (const f of process.argv.slice(1)) JSON.parse(require('node:fs').readFileSync(f).toString('utf8'))", fileA, fileB];
+  const parseBoth = [
+    process.execPath,
+    '-e',
+    "for (const f of process.argv.slice(1)) JSON.parse(require('node:fs').readFileSync(f).toString('utf8'))",
+    fileA,
+    fileB,
+  ];
   const diff = [process.execPath, cli, 'pc', 'diff', fileA, fileB, '-o', 'json'];
   const floor: number[] = [];
   const ours: number[] = [];

@@ -79,16 +79,22 @@ export async function liveBench(options: LiveBenchOptions, report: BenchReport):
     for (let run = -1; run < options.runs; run++) {
       for (const entry of single) await measure(entry, env, run >= 0, report, scratch);
     }
-    const fanOut = timed(
-      `envoyscope pc cluster -l ${FAN_OUT_LABEL} (${options.fanOutPods} pods)`,
-      [process.execPath, options.cli, 'pc', 'cluster', '-l', FAN_OUT_LABEL],
-    );
+    const fanOut = timed(`envoyscope pc cluster -l ${FAN_OUT_LABEL} (${options.fanOutPods} pods)`, [
+      process.execPath,
+      options.cli,
+      'pc',
+      'cluster',
+      '-l',
+      FAN_OUT_LABEL,
+    ]);
     for (let run = -1; run < options.fanOutRuns; run++) await measure(fanOut, env, run >= 0, report, scratch);
 
     const ms = (seconds: number[]) => `${(report.median(seconds) * 1000).toFixed(0)} ms`;
     console.log(`  ${'command'.padEnd(64)} ${'wall'.padStart(8)} ${existsSync(GNU_TIME) ? 'CPU'.padStart(8) : ''}`);
     for (const entry of [...single, fanOut]) {
-      const cells = entry.problem ? [`FAILED: ${entry.problem}`] : [ms(entry.seconds).padStart(8), entry.cpuSeconds.length > 0 ? ms(entry.cpuSeconds).padStart(8) : ''];
+      const cells = entry.problem
+        ? [`FAILED: ${entry.problem}`]
+        : [ms(entry.seconds).padStart(8), entry.cpuSeconds.length > 0 ? ms(entry.cpuSeconds).padStart(8) : ''];
       console.log(`  ${entry.label.padEnd(64)} ${cells.join(' ')}`.trimEnd());
     }
     console.log('  targets:');

@@ -66,9 +66,7 @@ async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const cliBuilt = existsSync(join(ROOT, 'dist', 'cli', 'main.js'));
   console.log('envoyscope benchmark');
-  console.log(
-    `node ${process.version}, ${toolVersion('jq', '--version')}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
-  );
+  console.log(`node ${process.version}, ${toolVersion('jq', '--version')}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`);
   if (!hasGnuTime) console.log(`(no ${GNU_TIME}: peak RSS is not measured)`);
   if (!cliBuilt) console.log('(dist/ is missing: run `npm run build`; only the floor and jq are measured)');
 
@@ -120,8 +118,7 @@ function meshRound(services: number, runs: number, cliBuilt: boolean): void {
   const generatedIn = (performance.now() - started) / 1000;
   const fileBytes = statSync(file).size;
   console.log(
-    `\nMesh of ${services.toLocaleString('en-US')} services: ${relative(ROOT, file)}, ${formatMb(fileBytes)}` +
-      ` (generated in ${generatedIn.toFixed(1)} s)`,
+    `\nMesh of ${services.toLocaleString('en-US')} services: ${relative(ROOT, file)}, ${formatMb(fileBytes)}` + ` (generated in ${generatedIn.toFixed(1)} s)`,
   );
 
   // The fastest read measured here (one read, decoded whole: faster than readFileSync(…, 'utf8')
@@ -131,9 +128,7 @@ function meshRound(services: number, runs: number, cliBuilt: boolean): void {
     argv: [process.execPath, '-e', "JSON.parse(require('node:fs').readFileSync(process.argv[1]).toString('utf8'))", file],
   });
   const pairs = EXTRACTIONS.map((extraction) => ({
-    cli: cliBuilt
-      ? emptyMeasurement({ label: `pc ${extraction.command}`, argv: [process.execPath, CLI, 'pc', extraction.command, '-f', file] })
-      : null,
+    cli: cliBuilt ? emptyMeasurement({ label: `pc ${extraction.command}`, argv: [process.execPath, CLI, 'pc', extraction.command, '-f', file] }) : null,
     jq: emptyMeasurement({ label: `jq: ${extraction.jqLabel}`, argv: ['jq', '-r', extraction.jqFilter, file] }),
   }));
   const all = [floor, ...pairs.flatMap(({ cli, jq }) => (cli ? [cli, jq] : [jq]))];
@@ -207,7 +202,9 @@ function ztunnelRound(): void {
   const file = join(OUT, `ztunnel-${workloads}.config_dump.json`);
   writeFileSync(file, JSON.stringify(buildZtunnelDump({ workloads, services }), null, 2));
   const fileBytes = statSync(file).size;
-  console.log(`\nztunnel of ${workloads.toLocaleString('en-US')} workloads, ${services.toLocaleString('en-US')} services: ${relative(ROOT, file)}, ${formatMb(fileBytes)}`);
+  console.log(
+    `\nztunnel of ${workloads.toLocaleString('en-US')} workloads, ${services.toLocaleString('en-US')} services: ${relative(ROOT, file)}, ${formatMb(fileBytes)}`,
+  );
   const floor = emptyMeasurement({
     label: 'floor: node reads + JSON.parse',
     argv: [process.execPath, '-e', "JSON.parse(require('node:fs').readFileSync(process.argv[1]).toString('utf8'))", file],
@@ -226,7 +223,9 @@ function ztunnelRound(): void {
   }
   for (const entry of all) {
     const rss = entry.peakRssBytes.length > 0 ? formatMb(Math.max(...entry.peakRssBytes)) : 'n/a';
-    console.log(`  ${entry.tool.label.padEnd(40)} ${entry.problem ? `FAILED: ${entry.problem}` : `${formatSeconds(median(entry.seconds)).padStart(20)} ${rss.padStart(10)}`}`);
+    console.log(
+      `  ${entry.tool.label.padEnd(40)} ${entry.problem ? `FAILED: ${entry.problem}` : `${formatSeconds(median(entry.seconds)).padStart(20)} ${rss.padStart(10)}`}`,
+    );
   }
   console.log('  targets:');
   for (const { cli, jq } of pairs) {
@@ -303,7 +302,11 @@ function execute(argv: string[], stdoutFile: string | null, measureRss: boolean)
   if (result.error) return { ok: false, problem: result.error.message };
   if (result.signal) return { ok: false, problem: `killed by ${result.signal}` };
   if (result.status !== 0) {
-    const firstLine = result.stderr.toString('utf8').split('\n').find((line) => line.trim() !== '') ?? '';
+    const firstLine =
+      result.stderr
+        .toString('utf8')
+        .split('\n')
+        .find((line) => line.trim() !== '') ?? '';
     return { ok: false, problem: `exit ${String(result.status)}${firstLine ? `: ${firstLine.trim()}` : ''}` };
   }
   // GNU time reports the maximum resident set size in KiB.
@@ -311,14 +314,7 @@ function execute(argv: string[], stdoutFile: string | null, measureRss: boolean)
   return { ok: true, seconds, peakRssBytes };
 }
 
-function verdict(
-  subject: string,
-  yardstick: string,
-  value: number,
-  limit: number,
-  comparison: '≤' | '<',
-  context = '',
-): void {
+function verdict(subject: string, yardstick: string, value: number, limit: number, comparison: '≤' | '<', context = ''): void {
   const pass = comparison === '≤' ? value <= limit : value < limit;
   if (pass) verdicts.passed++;
   else verdicts.failed++;

@@ -115,21 +115,42 @@ const WELL_KNOWN_SERVICES: readonly ServiceDef[] = [
     virtualService: { name: 'reviews', routing: 'header' },
   },
   infrastructure('kubernetes', 'default', '10.254.0.1', [{ port: 443, targetPort: 6443, protocol: 'tcp' }], ['172.18.0.2'], false),
-  infrastructure('kube-dns', 'kube-system', '10.254.0.2', [
-    { port: 53, protocol: 'tcp' },
-    { port: 9153, protocol: 'http' },
-  ], ['172.33.0.4', '172.33.1.3'], false),
-  infrastructure('istiod', 'istio-system', '10.254.22.50', [
-    { port: 15010, protocol: 'http', http2: true },
-    { port: 15012, protocol: 'tcp' },
-    { port: 443, targetPort: 15017, protocol: 'tcp' },
-    { port: 15014, protocol: 'http' },
-  ], ['172.33.2.6'], false),
-  infrastructure('istio-ingressgateway', 'istio-system', '10.254.4.253', [
-    { port: 15021, protocol: 'auto' },
-    { port: 80, targetPort: 8080, protocol: 'http' },
-    { port: 443, targetPort: 8443, protocol: 'tcp' },
-  ], ['172.33.2.9'], true),
+  infrastructure(
+    'kube-dns',
+    'kube-system',
+    '10.254.0.2',
+    [
+      { port: 53, protocol: 'tcp' },
+      { port: 9153, protocol: 'http' },
+    ],
+    ['172.33.0.4', '172.33.1.3'],
+    false,
+  ),
+  infrastructure(
+    'istiod',
+    'istio-system',
+    '10.254.22.50',
+    [
+      { port: 15010, protocol: 'http', http2: true },
+      { port: 15012, protocol: 'tcp' },
+      { port: 443, targetPort: 15017, protocol: 'tcp' },
+      { port: 15014, protocol: 'http' },
+    ],
+    ['172.33.2.6'],
+    false,
+  ),
+  infrastructure(
+    'istio-ingressgateway',
+    'istio-system',
+    '10.254.4.253',
+    [
+      { port: 15021, protocol: 'auto' },
+      { port: 80, targetPort: 8080, protocol: 'http' },
+      { port: 443, targetPort: 8443, protocol: 'tcp' },
+    ],
+    ['172.33.2.9'],
+    true,
+  ),
   infrastructure('prometheus', 'istio-system', '10.254.127.202', [{ port: 9090, protocol: 'http' }], ['172.33.6.4'], false),
   infrastructure('grafana', 'istio-system', '10.254.16.64', [{ port: 3000, protocol: 'auto' }], ['172.33.6.7'], false),
   infrastructure('zipkin', 'istio-system', '10.254.169.13', [{ port: 9411, protocol: 'http' }], ['172.33.6.9'], false),
@@ -153,14 +174,7 @@ function bookinfo(name: string, vip: string, workloads: WorkloadDef[]): ServiceD
   };
 }
 
-function infrastructure(
-  name: string,
-  namespace: string,
-  vip: string,
-  ports: PortDef[],
-  podIps: string[],
-  inMesh: boolean,
-): ServiceDef {
+function infrastructure(name: string, namespace: string, vip: string, ports: PortDef[], podIps: string[], inMesh: boolean): ServiceDef {
   return {
     name,
     namespace,
@@ -181,11 +195,7 @@ export function buildSidecarDump(options: SidecarDumpOptions): Json {
   const mesh = buildMesh(options);
   const clock = createClock();
   const plans = clusterPlans(mesh);
-  const listeners = mesh.random.shuffle([
-    ...outboundListeners(mesh),
-    virtualOutboundListener(),
-    virtualInboundListener(mesh),
-  ]);
+  const listeners = mesh.random.shuffle([...outboundListeners(mesh), virtualOutboundListener(), virtualInboundListener(mesh)]);
   const routeConfigs = mesh.random.shuffle(outboundRouteConfigs(mesh));
   const staticListeners = [prometheusListener(), healthListener()];
   return {
@@ -198,9 +208,7 @@ export function buildSidecarDump(options: SidecarDumpOptions): Json {
       {
         '@type': adminType('ClustersConfigDump'),
         version_info: XDS_VERSION,
-        static_clusters: plans
-          .filter((plan) => !plan.dynamic)
-          .map((plan) => ({ cluster: any(CLUSTER_TYPE, plan.cluster), last_updated: clock.tick() })),
+        static_clusters: plans.filter((plan) => !plan.dynamic).map((plan) => ({ cluster: any(CLUSTER_TYPE, plan.cluster), last_updated: clock.tick() })),
         dynamic_active_clusters: plans
           .filter((plan) => plan.dynamic)
           .map((plan) => ({ version_info: XDS_VERSION, cluster: any(CLUSTER_TYPE, plan.cluster), last_updated: clock.tick() })),
@@ -327,8 +335,24 @@ function proxyIdentity(options: MeshOptions, random: Random): Proxy {
   };
 }
 
-const SERVICE_NOUNS = ['orders', 'payments', 'inventory', 'catalog', 'cart', 'shipping', 'accounts', 'search',
-  'pricing', 'ledger', 'notifications', 'checkout', 'profile', 'media', 'billing', 'reports'];
+const SERVICE_NOUNS = [
+  'orders',
+  'payments',
+  'inventory',
+  'catalog',
+  'cart',
+  'shipping',
+  'accounts',
+  'search',
+  'pricing',
+  'ledger',
+  'notifications',
+  'checkout',
+  'profile',
+  'media',
+  'billing',
+  'reports',
+];
 const SERVICE_ROLES = ['api', 'worker', 'gateway', 'backend', 'frontend', 'sync', 'store'];
 const PORTS_BY_PROTOCOL: Record<Protocol, readonly number[]> = {
   http: [80, 8080, 9080, 3000, 5000, 8000],
@@ -343,10 +367,8 @@ function syntheticService(index: number, random: Random, podIps: AddressPool): S
   const roll = random.next();
   const protocol: Protocol = roll < 0.7 ? 'http' : roll < 0.9 ? 'auto' : 'tcp';
   const subsets = random.chance(0.1) ? ['v1', 'v2'] : [];
-  const destinationRule =
-    subsets.length > 0 || random.chance(0.25) ? { name, subsets, outlierDetection: random.chance(0.6) } : null;
-  const routing: VirtualServiceRouting | null =
-    protocol === 'tcp' ? null : subsets.length > 0 ? 'weighted' : random.chance(0.15) ? 'timeout' : null;
+  const destinationRule = subsets.length > 0 || random.chance(0.25) ? { name, subsets, outlierDetection: random.chance(0.6) } : null;
+  const routing: VirtualServiceRouting | null = protocol === 'tcp' ? null : subsets.length > 0 ? 'weighted' : random.chance(0.15) ? 'timeout' : null;
   // A canary needs at least one pod per subset.
   const replicas = Math.max(1 + random.int(3), subsets.length);
   return {
@@ -379,9 +401,7 @@ function meshService(definition: ServiceDef, proxy: Proxy, random: Random): Mesh
     namespace,
     fqdn: `${definition.name}.${namespace}.svc.${TRUST_DOMAIN}`,
     workloads: definition.workloads.map((workload) =>
-      isOwnService && workload.version === proxy.version
-        ? { ...workload, ip: proxy.podIp, zone: proxy.zone }
-        : { ...workload, zone: random.pick(ZONES) },
+      isOwnService && workload.version === proxy.version ? { ...workload, ip: proxy.podIp, zone: proxy.zone } : { ...workload, zone: random.pick(ZONES) },
     ),
   };
 }
@@ -427,10 +447,7 @@ function clusterPlans(mesh: Mesh): ClusterPlan[] {
 
 function ownService(mesh: Mesh): MeshService | null {
   const { proxy } = mesh;
-  return (
-    mesh.servicePorts.find(({ service }) => service.name === proxy.app && service.namespace === proxy.namespace)
-      ?.service ?? null
-  );
+  return mesh.servicePorts.find(({ service }) => service.name === proxy.app && service.namespace === proxy.namespace)?.service ?? null;
 }
 
 function dynamicPlan(cluster: Json): ClusterPlan {
@@ -456,9 +473,7 @@ function staticPlan(name: string, address: Json, protocolOptions?: Json): Cluste
 
 const UNLIMITED = 4294967295;
 const CIRCUIT_BREAKERS: Json = {
-  thresholds: [
-    { max_connections: UNLIMITED, max_pending_requests: UNLIMITED, max_requests: UNLIMITED, max_retries: UNLIMITED, track_remaining: true },
-  ],
+  thresholds: [{ max_connections: UNLIMITED, max_pending_requests: UNLIMITED, max_requests: UNLIMITED, max_retries: UNLIMITED, track_remaining: true }],
 };
 
 const HTTP2_PROTOCOL_OPTIONS: Json = {
@@ -570,7 +585,9 @@ function upstreamTls(servicePort: ServicePort, subset: string): Json {
 }
 
 function endpointMetadata(service: MeshService, workload: Workload): Json {
-  const istio = { workload: `${service.name}${workload.version ? `-${workload.version}` : ''};${service.namespace};${service.name};${workload.version};Kubernetes` };
+  const istio = {
+    workload: `${service.name}${workload.version ? `-${workload.version}` : ''};${service.namespace};${service.name};${workload.version};Kubernetes`,
+  };
   return {
     filter_metadata: service.inMesh ? { 'envoy.transport_socket_match': { tlsMode: 'istio' }, istio } : { istio },
   };
@@ -625,8 +642,7 @@ function hostStats(random: Random): Json[] {
   const requests = connections * (1 + random.int(6));
   const errors = random.chance(0.2) ? random.int(1 + Math.floor(requests / 50)) : 0;
   const counter = (name: string, value: number): Json => (value === 0 ? { name } : { value: String(value), name });
-  const gauge = (name: string, value: number): Json =>
-    value === 0 ? { type: 'GAUGE', name } : { type: 'GAUGE', value: String(value), name };
+  const gauge = (name: string, value: number): Json => (value === 0 ? { type: 'GAUGE', name } : { type: 'GAUGE', value: String(value), name });
   return [
     counter('cx_connect_fail', 0),
     counter('cx_total', connections),
@@ -794,9 +810,7 @@ function virtualInboundListener(mesh: Mesh): Json {
       ...[
         { match: { ...anyAddress, transport_protocol: 'tls', application_protocols: ISTIO_HTTP_ALPN }, tls: true },
         { match: { ...anyAddress, transport_protocol: 'raw_buffer', application_protocols: SNIFFED_HTTP }, tls: false },
-      ].map(({ match, tls }) =>
-        inboundHttpChain(mesh, 'virtualInbound-catchall-http', match, tls, passthrough, 0, ''),
-      ),
+      ].map(({ match, tls }) => inboundHttpChain(mesh, 'virtualInbound-catchall-http', match, tls, passthrough, 0, '')),
       ...[
         { match: { ...anyAddress, transport_protocol: 'tls', application_protocols: ['istio-peer-exchange', 'istio'] }, tls: true },
         { match: { ...anyAddress, transport_protocol: 'raw_buffer' }, tls: false },
@@ -811,9 +825,7 @@ function virtualInboundListener(mesh: Mesh): Json {
       ...[
         { match: { destination_port: APP_PORT, transport_protocol: 'tls', application_protocols: ['istio', ...ISTIO_HTTP_ALPN] }, tls: true },
         { match: { destination_port: APP_PORT, transport_protocol: 'raw_buffer' }, tls: false },
-      ].map(({ match, tls }) =>
-        inboundHttpChain(mesh, `0.0.0.0_${APP_PORT}`, match, tls, appCluster, APP_PORT, ownServiceFqdn),
-      ),
+      ].map(({ match, tls }) => inboundHttpChain(mesh, `0.0.0.0_${APP_PORT}`, match, tls, appCluster, APP_PORT, ownServiceFqdn)),
     ],
     listener_filters: [
       { name: 'envoy.filters.listener.original_dst', typed_config: any('envoy.extensions.filters.listener.original_dst.v3.OriginalDst', {}) },
@@ -827,15 +839,7 @@ function virtualInboundListener(mesh: Mesh): Json {
   };
 }
 
-function inboundHttpChain(
-  mesh: Mesh,
-  name: string,
-  match: Json,
-  tls: boolean,
-  cluster: string,
-  port: number,
-  serviceFqdn: string,
-): Json {
+function inboundHttpChain(mesh: Mesh, name: string, match: Json, tls: boolean, cluster: string, port: number, serviceFqdn: string): Json {
   const routeConfig = {
     name: cluster,
     virtual_hosts: [
@@ -889,9 +893,7 @@ function httpConnectionManager(mesh: Mesh, direction: 'inbound' | 'outbound', st
     tracing: mesh.tracing,
     ...(inbound ? { server_name: 'istio-envoy' } : {}),
     use_remote_address: false,
-    ...(inbound
-      ? { forward_client_cert_details: 'APPEND_FORWARD', set_current_client_cert_details: { subject: true, dns: true, uri: true } }
-      : {}),
+    ...(inbound ? { forward_client_cert_details: 'APPEND_FORWARD', set_current_client_cert_details: { subject: true, dns: true, uri: true } } : {}),
     upgrade_configs: [{ upgrade_type: 'websocket' }],
     stream_idle_timeout: '0s',
     normalize_path: true,
@@ -1274,7 +1276,11 @@ function spiffeId(namespace: string, serviceAccount: string): string {
 
 /** A sample of what Envoy reports in `node.extensions` (the real list has a few hundred entries). */
 const NODE_EXTENSIONS: readonly [string, string, string?][] = [
-  ['envoy.filters.network.http_connection_manager', 'envoy.filters.network', 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager'],
+  [
+    'envoy.filters.network.http_connection_manager',
+    'envoy.filters.network',
+    'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+  ],
   ['envoy.filters.network.tcp_proxy', 'envoy.filters.network', 'envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy'],
   ['envoy.filters.network.metadata_exchange', 'envoy.filters.network', 'envoy.tcp.metadataexchange.config.MetadataExchange'],
   ['envoy.filters.http.router', 'envoy.filters.http', 'envoy.extensions.filters.http.router.v3.Router'],
@@ -1415,7 +1421,6 @@ function bootstrap(mesh: Mesh, staticListeners: Json[], plans: ClusterPlan[]): J
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
-
 
 function any(messageType: string, fields: Json): Json {
   return { '@type': `type.googleapis.com/${messageType}`, ...fields };

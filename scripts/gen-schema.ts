@@ -38,9 +38,7 @@ const OPTION_ONLY_IMPORTS = [
 ];
 
 /** Bundled with protobufjs, so never looked up on disk. */
-const BUNDLED_IMPORTS = new Set(
-  ['any', 'duration', 'empty', 'field_mask', 'struct', 'timestamp', 'wrappers'].map((name) => `google/protobuf/${name}.proto`),
-);
+const BUNDLED_IMPORTS = new Set(['any', 'duration', 'empty', 'field_mask', 'struct', 'timestamp', 'wrappers'].map((name) => `google/protobuf/${name}.proto`));
 
 /** How proto3 JSON writes the google.protobuf types. */
 const WELL_KNOWN: EnvoySchema['wellKnown'] = {
@@ -191,10 +189,7 @@ const V2_FIELDS: Record<string, ExtraField[]> = {
   [`${TLS}.CertificateValidationContext`]: removedInV3('verify_subject_alt_name', SCALAR, REPEATED_FIELD),
   [`${TLS}.PrivateKeyProvider`]: removedInV3('config', STRUCT),
   [HCM]: removedInV3('idle_timeout', SCALAR),
-  [`${HCM}.Tracing`]: [
-    ...removedInV3('operation_name', SCALAR),
-    ...removedInV3('request_headers_for_tags', SCALAR, REPEATED_FIELD),
-  ],
+  [`${HCM}.Tracing`]: [...removedInV3('operation_name', SCALAR), ...removedInV3('request_headers_for_tags', SCALAR, REPEATED_FIELD)],
   [TCP_PROXY]: removedInV3('deprecated_v1', `${TCP_PROXY}.DeprecatedV1`),
   // admin v2alpha (Envoy <= 1.12) listed listeners by state; each entry is a DynamicListenerState.
   'envoy.admin.v3.ListenersConfigDump': ['active', 'warming', 'draining'].map((state) => ({
@@ -338,8 +333,7 @@ function buildSchema(root: protobuf.Root): EnvoySchema {
   const protoField = (message: string, field: protobuf.Field): string => {
     const context = `${message}.${field.name}`;
     const resolved = field.resolvedType;
-    const value: ValueCode =
-      resolved instanceof protobuf.Type ? codeOfType(fullName(resolved), context) : resolved instanceof protobuf.Enum ? 'e' : 's';
+    const value: ValueCode = resolved instanceof protobuf.Type ? codeOfType(fullName(resolved), context) : resolved instanceof protobuf.Enum ? 'e' : 's';
     const untypedAny = UNTYPED_ANY[message]?.[field.protoName];
     if (untypedAny !== undefined && value !== 'a') throw new Error(`${context} is not an Any`);
     return encodeField({

@@ -16,9 +16,13 @@ const reporter = process.stdout.isTTY ? 'spec' : 'tap';
 const child = spawn(
   process.execPath,
   [
-    '--import', 'tsx', '--test',
-    `--test-reporter=${reporter}`, '--test-reporter-destination=stdout',
-    `--test-reporter=${skipSummary}`, '--test-reporter-destination=stderr',
+    '--import',
+    'tsx',
+    '--test',
+    `--test-reporter=${reporter}`,
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${skipSummary}`,
+    '--test-reporter-destination=stderr',
     ...files,
   ],
   { stdio: 'inherit', env: { ...process.env, TMPDIR: privateTmp } },

@@ -47,7 +47,13 @@ describe('ambient mode on a live cluster', { skip: corpusDir ? false : CORPUS_MI
         ztunnelPod(ZTUNNEL_MAP, 'ambient-worker', mapDump),
         ztunnelPod(ZTUNNEL_LIST, 'ambient-worker2', listShaped(mapDump)),
         ztunnelPod(ZTUNNEL_NOT_READY, 'ambient-control-plane', mapDump, false),
-        { name: PRODUCTPAGE, namespace: 'bookinfo', labels: { app: 'productpage' }, nodeName: 'ambient-worker2', annotations: { 'ambient.istio.io/redirection': 'enabled' } },
+        {
+          name: PRODUCTPAGE,
+          namespace: 'bookinfo',
+          labels: { app: 'productpage' },
+          nodeName: 'ambient-worker2',
+          annotations: { 'ambient.istio.io/redirection': 'enabled' },
+        },
         { name: REVIEWS, namespace: 'bookinfo', labels: { app: 'reviews' }, nodeName: 'ambient-worker' },
         { name: LONELY, labels: { app: 'lonely' }, nodeName: 'ambient-worker3' },
         { name: COREDNS, namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, nodeName: 'ambient-control-plane' },
@@ -68,7 +74,7 @@ describe('ambient mode on a live cluster', { skip: corpusDir ? false : CORPUS_MI
 
   after(() => cluster.close());
 
-  test('every zc kind on a ztunnel pod (map and list dumps) prints istioctl\'s golden', async () => {
+  test("every zc kind on a ztunnel pod (map and list dumps) prints istioctl's golden", async () => {
     for (const pod of [ZTUNNEL_MAP, `${ZTUNNEL_LIST}.${ISTIO}`]) {
       for (const [golden, args] of GOLDENS) {
         // Live, the argument names the ztunnel (and -n its namespace): those cases are the application pod test's.
@@ -139,13 +145,25 @@ describe('ambient mode on a live cluster', { skip: corpusDir ? false : CORPUS_MI
 
   test('errors: no ztunnel on the node, ztunnel not ready, unknown pod', async () => {
     const cases: [string[], number, RegExp][] = [
-      [['zc', 'workload', '--node', 'ambient-worker3'], ExitCode.NO_PODS_MATCH, /no ztunnel pod \(label app=ztunnel\) on node "ambient-worker3" in namespace "istio-system"/],
+      [
+        ['zc', 'workload', '--node', 'ambient-worker3'],
+        ExitCode.NO_PODS_MATCH,
+        /no ztunnel pod \(label app=ztunnel\) on node "ambient-worker3" in namespace "istio-system"/,
+      ],
       [['zc', 'workload', LONELY], ExitCode.NO_PODS_MATCH, /on node "ambient-worker3" \(where lonely-7d9f8c6b5-abcde\.default runs\)/],
-      [['zc', 'workload', '--node', 'ambient-control-plane'], ExitCode.ADMIN_REFUSED, /ztunnel ztunnel-n5bg2\.istio-system on node ambient-control-plane is not ready/],
+      [
+        ['zc', 'workload', '--node', 'ambient-control-plane'],
+        ExitCode.ADMIN_REFUSED,
+        /ztunnel ztunnel-n5bg2\.istio-system on node ambient-control-plane is not ready/,
+      ],
       [['zc', 'workload', `${COREDNS}.kube-system`], ExitCode.ADMIN_REFUSED, /ztunnel ztunnel-n5bg2\.istio-system on node ambient-control-plane is not ready/],
       [['zc', 'workload', ZTUNNEL_NOT_READY], ExitCode.ADMIN_REFUSED, /is not ready/],
       [['zc', 'workload', 'no-such-pod'], ExitCode.POD_NOT_FOUND, /pod "no-such-pod" not found in namespace "default"/],
-      [['zc', 'workload', '-i', 'ambient', '--node', 'ambient-worker'], ExitCode.NO_PODS_MATCH, /on node "ambient-worker" in namespace "ambient": is ambient mode installed\?/],
+      [
+        ['zc', 'workload', '-i', 'ambient', '--node', 'ambient-worker'],
+        ExitCode.NO_PODS_MATCH,
+        /on node "ambient-worker" in namespace "ambient": is ambient mode installed\?/,
+      ],
     ];
     for (const [argv, code, message] of cases) {
       const result = await live(argv);
@@ -158,7 +176,10 @@ describe('ambient mode on a live cluster', { skip: corpusDir ? false : CORPUS_MI
   test('pc on an ambient pod says so and points to zc; on a ztunnel, to zc too', async () => {
     const annotated = await live(['pc', 'listener', PRODUCTPAGE, '-n', 'bookinfo']);
     assert.equal(annotated.code, ExitCode.NOT_IN_MESH);
-    assert.match(annotated.stderr, /pod productpage-v1-675fc69cf-jscn2\.bookinfo is in ambient mode \(annotation ambient\.istio\.io\/redirection=enabled\).*envoyscope zc workload productpage-v1-675fc69cf-jscn2\.bookinfo/);
+    assert.match(
+      annotated.stderr,
+      /pod productpage-v1-675fc69cf-jscn2\.bookinfo is in ambient mode \(annotation ambient\.istio\.io\/redirection=enabled\).*envoyscope zc workload productpage-v1-675fc69cf-jscn2\.bookinfo/,
+    );
     const byNamespace = await live(['pc', 'listener', `${REVIEWS}.bookinfo`]);
     assert.equal(byNamespace.code, ExitCode.NOT_IN_MESH);
     assert.match(byNamespace.stderr, /is in ambient mode \(namespace bookinfo is labelled istio\.io\/dataplane-mode=ambient\)/);
@@ -189,7 +210,10 @@ describe('ambient mode on a live cluster', { skip: corpusDir ? false : CORPUS_MI
       assertOk(result, `pc listener ${source.join(' ')}`);
       assert.equal(result.stdout, chains.stdout);
     }
-    assert.match(chains.stdout, /^main_internal internal +inbound-vip\|8000\|\|httpbin\.default\.svc\.cluster\.local-http ip=10\.104\.171\.68 -> port=8000 +Cluster: inbound-vip\|8000\|http\|httpbin/m);
+    assert.match(
+      chains.stdout,
+      /^main_internal internal +inbound-vip\|8000\|\|httpbin\.default\.svc\.cluster\.local-http ip=10\.104\.171\.68 -> port=8000 +Cluster: inbound-vip\|8000\|http\|httpbin/m,
+    );
     const missing = await live(['pc', 'listener', '--waypoint', 'nope', '-n', 'bookinfo']);
     assert.equal(missing.code, ExitCode.NO_PODS_MATCH);
     assert.match(missing.stderr, /no pods match waypoint "nope" \(selector gateway\.networking\.k8s\.io\/gateway-name=nope\) in namespace "bookinfo"/);
@@ -198,7 +222,10 @@ describe('ambient mode on a live cluster', { skip: corpusDir ? false : CORPUS_MI
   test('zc workload shows the waypoint serving each workload', async () => {
     const result = await live(['zc', 'workload', '--node', 'ambient-worker', '--workload-namespace', 'bookinfo']);
     assertOk(result, 'zc workload --node');
-    const rows = result.stdout.trim().split('\n').map((line) => line.split(/\s+/));
+    const rows = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(/\s+/));
     assert.equal(rows[0]?.[5], 'WAYPOINT');
     assert.deepEqual(rows.find((row) => row[1] === PRODUCTPAGE)?.[4], 'bookinfo-productpage-istio-waypoint');
   });

@@ -127,7 +127,11 @@ const RECORD_LOADS = `data:text/javascript,${encodeURIComponent(
 test('offline commands never load @kubernetes/client-node: it is only reached through import()', () => {
   const meta = JSON.parse(readFileSync(join(root, 'dist', 'bundle-meta.json'), 'utf8')) as BundleMeta;
   const packagesIn = (files: Iterable<string>) =>
-    new Set([...files].flatMap((file) => Object.keys(meta.outputs[file]?.inputs ?? {})).map((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? 'envoyscope'));
+    new Set(
+      [...files]
+        .flatMap((file) => Object.keys(meta.outputs[file]?.inputs ?? {}))
+        .map((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? 'envoyscope'),
+    );
   const dir = mkdtempSync(join(tmpdir(), 'envoyscope-loads-'));
   try {
     const log = join(dir, 'loaded');
@@ -138,13 +142,22 @@ test('offline commands never load @kubernetes/client-node: it is only reached th
       ['--help'],
     ];
     for (const argv of offline) {
-      const result = spawnSync(process.execPath, ['--import', RECORD_LOADS, bin, ...argv], { env: { ...process.env, LOADED_LOG: log, NO_COLOR: '1' }, encoding: 'utf8' });
+      const result = spawnSync(process.execPath, ['--import', RECORD_LOADS, bin, ...argv], {
+        env: { ...process.env, LOADED_LOG: log, NO_COLOR: '1' },
+        encoding: 'utf8',
+      });
       assert.ok(result.status === 0 || result.status === 3, `${argv.join(' ')}: ${result.stderr}`);
     }
-    const loaded = readFileSync(log, 'utf8').trim().split('\n').map((url) => relative(root, fileURLToPath(url)).replaceAll(sep, '/'));
+    const loaded = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((url) => relative(root, fileURLToPath(url)).replaceAll(sep, '/'));
     const packages = packagesIn(loaded);
     assert.ok(packages.has('commander'), 'the loads were recorded');
-    assert.deepEqual([...packages].filter((name) => name.startsWith('@kubernetes/') || name === 'ws'), []);
+    assert.deepEqual(
+      [...packages].filter((name) => name.startsWith('@kubernetes/') || name === 'ws'),
+      [],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

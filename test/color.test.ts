@@ -42,11 +42,18 @@ test('the binary colours its table header only when asked or forced; a bad --col
   assert.match(bad.stderr, /--color "sometimes" is not one of: auto, always, never/);
 });
 
-test('-o wide tables have no trailing spaces; -o short keeps istioctl\'s (a row ending in empty cells)', async () => {
+test("-o wide tables have no trailing spaces; -o short keeps istioctl's (a row ending in empty cells)", async () => {
   for (const kind of ['listener', 'route', 'cluster', 'endpoint', 'secret', 'ecds', 'all']) {
     const wide = await runCli(['pc', kind, '-f', example, '-o', 'wide']);
-    assert.deepEqual(wide.stdout.split('\n').filter((line) => line.endsWith(' ')), [], kind);
+    assert.deepEqual(
+      wide.stdout.split('\n').filter((line) => line.endsWith(' ')),
+      [],
+      kind,
+    );
   }
   const short = await runCli(['pc', 'cluster', '-f', example]);
-  assert.ok(short.stdout.split('\n').some((line) => line.endsWith(' ')), 'istioctl byte compatibility');
+  assert.ok(
+    short.stdout.split('\n').some((line) => line.endsWith(' ')),
+    'istioctl byte compatibility',
+  );
 });

@@ -27,7 +27,9 @@ function eraNeutral(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(eraNeutral);
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(
-    Object.entries(value).filter(([key]) => key !== 'useWebsocket').map(([key, v]) => [key, eraNeutral(v)]),
+    Object.entries(value)
+      .filter(([key]) => key !== 'useWebsocket')
+      .map(([key, v]) => [key, eraNeutral(v)]),
   );
 }
 

@@ -28,7 +28,15 @@ test('v3 snake_case dump: sections, states, wrapper fields and Envoy order', () 
           version_info: 'v9',
           static_clusters: [{ cluster: { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', name: 'agent' } }],
           dynamic_active_clusters: [
-            { version_info: 'v1', cluster: { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', name: 'outbound|9080||reviews.default.svc.cluster.local', type: 'EDS' }, last_updated: 't1' },
+            {
+              version_info: 'v1',
+              cluster: {
+                '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
+                name: 'outbound|9080||reviews.default.svc.cluster.local',
+                type: 'EDS',
+              },
+              last_updated: 't1',
+            },
           ],
           dynamic_warming_clusters: [{ cluster: { name: 'warm' } }],
         },
@@ -120,7 +128,11 @@ test('?resource= element wrappers and bare resources are recognised by @type', (
   const dump = decodeConfigDump(
     {
       configs: [
-        { '@type': `${V3}ClustersConfigDump.DynamicCluster`, version_info: 'baz', cluster: { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', name: 'bar' } },
+        {
+          '@type': `${V3}ClustersConfigDump.DynamicCluster`,
+          version_info: 'baz',
+          cluster: { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', name: 'bar' },
+        },
         { '@type': `${V3}ListenersConfigDump.DynamicListener`, name: 'l', active_state: { listener: { name: 'l' } } },
         { '@type': `${V3}RoutesConfigDump.StaticRouteConfig`, route_config: { name: 'static-route' } },
         { '@type': 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment', cluster_name: 'c' },
@@ -132,7 +144,10 @@ test('?resource= element wrappers and bare resources are recognised by @type', (
   assert.deepEqual(states(dump, 'clusters'), ['active:bar']);
   assert.equal(dump.clusters[0]?.versionInfo, 'baz');
   assert.deepEqual(states(dump, 'listeners'), ['active:l']);
-  assert.deepEqual(dump.routes.map((e) => `${e.state}:${e.resource.name}`), ['static:static-route', 'active:bare-route']);
+  assert.deepEqual(
+    dump.routes.map((e) => `${e.state}:${e.resource.name}`),
+    ['static:static-route', 'active:bare-route'],
+  );
   assert.equal(dump.endpoints[0]?.resource.cluster_name, 'c');
   assert.deepEqual([...dump.sections].sort(), ['clusters', 'endpoints', 'listeners', 'routes']);
 });
@@ -158,18 +173,24 @@ test('bad input: one-line DataError naming the source', () => {
     ['42', /is JSON number, not an Envoy config dump/],
   ];
   for (const [text, message] of cases) {
-    assert.throws(() => decodeInput(text, 'x.json'), (error: unknown) => {
-      assert.ok(error instanceof DataError, `${JSON.stringify(text)} → DataError`);
-      assert.equal(error.exitCode, ExitCode.DATA);
-      assert.match(error.message, message);
-      assert.doesNotMatch(error.message, /\n/);
-      return true;
-    });
+    assert.throws(
+      () => decodeInput(text, 'x.json'),
+      (error: unknown) => {
+        assert.ok(error instanceof DataError, `${JSON.stringify(text)} → DataError`);
+        assert.equal(error.exitCode, ExitCode.DATA);
+        assert.match(error.message, message);
+        assert.doesNotMatch(error.message, /\n/);
+        return true;
+      },
+    );
   }
 });
 
 test('input detection: /clusters?format=json is not mistaken for a config dump', () => {
-  const decoded = decodeInput(JSON.stringify({ cluster_statuses: [{ name: 'a', host_statuses: [{ healthStatus: { edsHealthStatus: 'HEALTHY' } }] }] }), 'c.json');
+  const decoded = decodeInput(
+    JSON.stringify({ cluster_statuses: [{ name: 'a', host_statuses: [{ healthStatus: { edsHealthStatus: 'HEALTHY' } }] }] }),
+    'c.json',
+  );
   assert.equal(decoded.kind, 'clusters');
   assert.equal(decoded.kind === 'clusters' && decoded.clusters.cluster_statuses[0]?.host_statuses?.[0]?.health_status?.eds_health_status, 'HEALTHY');
 });
@@ -181,8 +202,10 @@ function countResources(json: unknown): Record<string, number> {
   const list = Array.isArray(configs) ? configs : Object.values(configs ?? {});
   for (const section of list as Record<string, unknown[] | undefined>[]) {
     const len = (...keys: string[]): number => keys.reduce((n, k) => n + (section[k]?.length ?? 0), 0);
-    counts['listeners']! += len('static_listeners', 'staticListeners', 'dynamic_active_listeners', 'dynamicActiveListeners') +
-      ((section['dynamic_listeners'] ?? section['dynamicListeners'] ?? []) as Record<string, unknown>[]).filter((l) => l['active_state'] ?? l['activeState']).length;
+    counts['listeners']! +=
+      len('static_listeners', 'staticListeners', 'dynamic_active_listeners', 'dynamicActiveListeners') +
+      ((section['dynamic_listeners'] ?? section['dynamicListeners'] ?? []) as Record<string, unknown>[]).filter((l) => l['active_state'] ?? l['activeState'])
+        .length;
     counts['clusters']! += len('static_clusters', 'staticClusters', 'dynamic_active_clusters', 'dynamicActiveClusters');
     counts['routes']! += len('static_route_configs', 'staticRouteConfigs', 'dynamic_route_configs', 'dynamicRouteConfigs');
     counts['endpoints']! += len('static_endpoint_configs', 'staticEndpointConfigs', 'dynamic_endpoint_configs', 'dynamicEndpointConfigs');
@@ -207,7 +230,8 @@ test('every corpus dump decodes, and every resource in it is found', (t) => {
       continue;
     }
     const expected = countResources(json);
-    const serving = (entries: { state: string }[]): number => entries.filter((e) => e.state !== 'warming' && e.state !== 'draining' && e.state !== 'error').length;
+    const serving = (entries: { state: string }[]): number =>
+      entries.filter((e) => e.state !== 'warming' && e.state !== 'draining' && e.state !== 'error').length;
     assert.equal(serving(dump.listeners), expected['listeners'], `${file}: listeners`);
     assert.equal(serving(dump.clusters), expected['clusters'], `${file}: clusters`);
     assert.equal(dump.routes.length, expected['routes'], `${file}: routes`);

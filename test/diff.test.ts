@@ -28,7 +28,10 @@ describe('the istioctl-compare corpus pair', { skip: corpusDir ? false : CORPUS_
     const result = await runCli(['pc', 'diff', same(), changed()]);
     assert.equal(result.code, 0);
     const lines = result.stdout.split('\n');
-    assert.deepEqual(lines.filter((line) => /Match/.test(line)), ["Clusters Don't Match", "Listeners Don't Match", "Routes Don't Match"]);
+    assert.deepEqual(
+      lines.filter((line) => /Match/.test(line)),
+      ["Clusters Don't Match", "Listeners Don't Match", "Routes Don't Match"],
+    );
     assert.ok(lines.includes(`  only in ${same()}: inbound-vip|9080|http|ratings.default.svc.cluster.local`));
     assert.ok(lines.includes(`  only in ${changed()}: inbound-vip|9999|http|ratings.default.svc.cluster.local`));
     assert.ok(lines.includes('  changed: main_internal'));
@@ -44,7 +47,14 @@ describe('the istioctl-compare corpus pair', { skip: corpusDir ? false : CORPUS_
     assert.equal(result.stderr, '');
     const data = JSON.parse(result.stdout);
     assert.equal(data.match, false);
-    assert.deepEqual(data.kinds.map((k: { kind: string; match: boolean }) => [k.kind, k.match]), [['cluster', false], ['listener', false], ['route', false]]);
+    assert.deepEqual(
+      data.kinds.map((k: { kind: string; match: boolean }) => [k.kind, k.match]),
+      [
+        ['cluster', false],
+        ['listener', false],
+        ['route', false],
+      ],
+    );
     assert.deepEqual(data.kinds[1].differences[0].paths, ['.filter_chains[0].filters[0].typed_config.stat_prefix']);
   });
 
@@ -60,8 +70,16 @@ describe('what is not a difference', () => {
   const dump = (clusters: object[], spelling: 'v2' | 'v3' = 'v3') => ({
     configs: [
       spelling === 'v3'
-        ? { '@type': 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump', version_info: 'a', dynamic_active_clusters: clusters.map((cluster, i) => ({ version_info: `v${i}`, last_updated: `2026-01-0${i + 1}T00:00:00Z`, cluster })) }
-        : { '@type': 'type.googleapis.com/envoy.admin.v2alpha.ClustersConfigDump', versionInfo: 'b', dynamicActiveClusters: clusters.map((cluster) => ({ versionInfo: 'zzz', cluster })) },
+        ? {
+            '@type': 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump',
+            version_info: 'a',
+            dynamic_active_clusters: clusters.map((cluster, i) => ({ version_info: `v${i}`, last_updated: `2026-01-0${i + 1}T00:00:00Z`, cluster })),
+          }
+        : {
+            '@type': 'type.googleapis.com/envoy.admin.v2alpha.ClustersConfigDump',
+            versionInfo: 'b',
+            dynamicActiveClusters: clusters.map((cluster) => ({ versionInfo: 'zzz', cluster })),
+          },
     ],
   });
   const cluster = (name: string, extra: object = {}) => ({
@@ -78,17 +96,29 @@ describe('what is not a difference', () => {
     const v2 = dump(
       [
         { '@type': 'type.googleapis.com/envoy.api.v2.Cluster', name: 'b', type: 'EDS', edsClusterConfig: { edsConfig: { ads: {} }, serviceName: 'b' } },
-        { '@type': 'type.googleapis.com/envoy.api.v2.Cluster', name: 'a', type: 'EDS', edsClusterConfig: { edsConfig: { ads: {} }, serviceName: 'a' }, outlierDetection: {} },
+        {
+          '@type': 'type.googleapis.com/envoy.api.v2.Cluster',
+          name: 'a',
+          type: 'EDS',
+          edsClusterConfig: { edsConfig: { ads: {} }, serviceName: 'a' },
+          outlierDetection: {},
+        },
       ],
       'v2',
     );
-    assert.deepEqual(compare(v3, v2).map((kind) => kind.match), [true, true, true]);
+    assert.deepEqual(
+      compare(v3, v2).map((kind) => kind.match),
+      [true, true, true],
+    );
   });
 
   test('a real change is found with its path', () => {
     const [clusters] = compare(dump([cluster('a')]), dump([cluster('a', { connect_timeout: '1s' })]));
     assert.equal(clusters?.match, false);
-    assert.deepEqual(clusters?.differences.map((d) => [d.name, d.change, d.paths]), [['a', 'changed', ['.connect_timeout']]]);
+    assert.deepEqual(
+      clusters?.differences.map((d) => [d.name, d.change, d.paths]),
+      [['a', 'changed', ['.connect_timeout']]],
+    );
   });
 });
 
@@ -126,8 +156,17 @@ test('two saved dumps need no cluster; secrets and endpoints are compared when b
   assert.equal(result.stdout, 'Clusters Match\nListeners Match\nRoutes Match\nSecrets Match\nEndpoints Match\n');
 });
 
-test('pc endpoint --source istiod --file reads Pilot\'s saved /debug/edsz', { skip: corpusDir ? false : CORPUS_MISSING }, async () => {
-  const result = await runCli(['pc', 'endpoint', '--source', 'istiod', '-f', corpusPath('dumps', 'istio-1.5.4-bookinfo', 'pilot-edsz.json'), '--cluster', 'outbound|9080||details.default.svc.cluster.local']);
+test("pc endpoint --source istiod --file reads Pilot's saved /debug/edsz", { skip: corpusDir ? false : CORPUS_MISSING }, async () => {
+  const result = await runCli([
+    'pc',
+    'endpoint',
+    '--source',
+    'istiod',
+    '-f',
+    corpusPath('dumps', 'istio-1.5.4-bookinfo', 'pilot-edsz.json'),
+    '--cluster',
+    'outbound|9080||details.default.svc.cluster.local',
+  ]);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /^NAME\s+STATUS\s+LOCALITY\s+CLUSTER\n10\.44\.0\.12:9080\s+\S+\s+outbound\|9080\|\|details\.default\.svc\.cluster\.local\n$/);
 });
@@ -143,7 +182,13 @@ describe('comparator properties', () => {
         per_connection_buffer_limit_bytes: fc.integer({ min: 1, max: 1 << 20 }),
         respect_dns_ttl: fc.constant(true),
         dns_lookup_family: fc.constantFrom('V4_ONLY', 'V6_ONLY', 'ALL'),
-        metadata: fc.record({ filter_metadata: fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.string({ minLength: 1 }), { minKeys: 1 }), { minKeys: 1 }) }),
+        metadata: fc.record({
+          filter_metadata: fc.dictionary(
+            fc.string({ minLength: 1, maxLength: 5 }),
+            fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.string({ minLength: 1 }), { minKeys: 1 }),
+            { minKeys: 1 },
+          ),
+        }),
       },
       { requiredKeys: [] },
     ),
@@ -156,19 +201,27 @@ describe('comparator properties', () => {
           {
             '@type': 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump',
             version_info: version,
-            dynamic_active_clusters: list.map(({ name, config }) => ({ version_info: version, last_updated: `2026-01-01T00:00:0${version.length % 10}Z`, cluster: { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', name, ...config } })),
+            dynamic_active_clusters: list.map(({ name, config }) => ({
+              version_info: version,
+              last_updated: `2026-01-01T00:00:0${version.length % 10}Z`,
+              cluster: { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', name, ...config },
+            })),
           },
         ],
       },
       'p',
     );
-  const clustersMatch = (x: ReturnType<typeof dumpOf>, y: ReturnType<typeof dumpOf>) => compareDumps(x, y, { kinds: ['cluster'], labels: { a: 'x', b: 'y' } })[0]!;
+  const clustersMatch = (x: ReturnType<typeof dumpOf>, y: ReturnType<typeof dumpOf>) =>
+    compareDumps(x, y, { kinds: ['cluster'], labels: { a: 'x', b: 'y' } })[0]!;
 
   test('reordering, new versions and added empty defaults never make a difference', () => {
     fc.assert(
       fc.property(resources, fc.nat(), (list, seed) => {
         const shuffled = [...list].sort((p, q) => ((p.name.charCodeAt(0) * 31 + seed) % 7) - ((q.name.charCodeAt(0) * 31 + seed) % 7));
-        const withDefaults = shuffled.map(({ name, config }) => ({ name, config: { ...config, connect_timeout_extra: '', outlier_detection: {}, health_checks: [], close_connections_on_host_health_failure: false } }));
+        const withDefaults = shuffled.map(({ name, config }) => ({
+          name,
+          config: { ...config, connect_timeout_extra: '', outlier_detection: {}, health_checks: [], close_connections_on_host_health_failure: false },
+        }));
         return clustersMatch(dumpOf(list, 'a'), dumpOf(withDefaults, 'bb')).match;
       }),
     );
@@ -176,18 +229,22 @@ describe('comparator properties', () => {
 
   test('a changed, added or removed value is always found, with its path', () => {
     fc.assert(
-      fc.property(resources.filter((list) => list.length > 0), fc.string({ minLength: 1, maxLength: 8 }), (list, value) => {
-        const [first, ...rest] = list;
-        const changed = [{ name: first!.name, config: { ...first!.config, alt_stat_name: `${first!.config.alt_stat_name ?? ''}${value}` } }, ...rest];
-        const result = clustersMatch(dumpOf(list, 'a'), dumpOf(changed, 'a'));
-        const gone = clustersMatch(dumpOf(list, 'a'), dumpOf(rest, 'a'));
-        return (
-          !result.match &&
-          result.differences.length === 1 &&
-          result.differences[0]!.paths.includes('.alt_stat_name') &&
-          gone.differences.map((d) => [d.name, d.change]).join() === [first!.name, 'only-in-a'].join()
-        );
-      }),
+      fc.property(
+        resources.filter((list) => list.length > 0),
+        fc.string({ minLength: 1, maxLength: 8 }),
+        (list, value) => {
+          const [first, ...rest] = list;
+          const changed = [{ name: first!.name, config: { ...first!.config, alt_stat_name: `${first!.config.alt_stat_name ?? ''}${value}` } }, ...rest];
+          const result = clustersMatch(dumpOf(list, 'a'), dumpOf(changed, 'a'));
+          const gone = clustersMatch(dumpOf(list, 'a'), dumpOf(rest, 'a'));
+          return (
+            !result.match &&
+            result.differences.length === 1 &&
+            result.differences[0]!.paths.includes('.alt_stat_name') &&
+            gone.differences.map((d) => [d.name, d.change]).join() === [first!.name, 'only-in-a'].join()
+          );
+        },
+      ),
     );
   });
 });

@@ -44,16 +44,12 @@ function requireSection(dump: Json, name: string): Json {
 
 function clusterNames(dump: Json): string[] {
   const clusters = requireSection(dump, 'ClustersConfigDump');
-  return [...list(clusters['static_clusters']), ...list(clusters['dynamic_active_clusters'])].map((entry) =>
-    String(object(entry['cluster'])['name']),
-  );
+  return [...list(clusters['static_clusters']), ...list(clusters['dynamic_active_clusters'])].map((entry) => String(object(entry['cluster'])['name']));
 }
 
 function endpointAssignments(dump: Json): Json[] {
   const endpoints = requireSection(dump, 'EndpointsConfigDump');
-  return [...list(endpoints['static_endpoint_configs']), ...list(endpoints['dynamic_endpoint_configs'])].map((entry) =>
-    object(entry['endpoint_config']),
-  );
+  return [...list(endpoints['static_endpoint_configs']), ...list(endpoints['dynamic_endpoint_configs'])].map((entry) => object(entry['endpoint_config']));
 }
 
 function dynamicRouteConfigs(dump: Json): Json[] {
@@ -61,9 +57,7 @@ function dynamicRouteConfigs(dump: Json): Json[] {
 }
 
 function activeListeners(dump: Json): Json[] {
-  return list(requireSection(dump, 'ListenersConfigDump')['dynamic_listeners']).map((entry) =>
-    object(object(entry['active_state'])['listener']),
-  );
+  return list(requireSection(dump, 'ListenersConfigDump')['dynamic_listeners']).map((entry) => object(object(entry['active_state'])['listener']));
 }
 
 function hasHttpConnectionManager(listener: Json): boolean {
@@ -85,10 +79,7 @@ test('the bundled examples are what bench/make-example.ts produces now', () => {
 test('the example is the reviews-v1 pod of the seed article, with every section', () => {
   const dump = buildSidecarDump({ services: WELL_KNOWN_SERVICE_PORTS, includeEds: true });
   const bootstrap = object(requireSection(dump, 'BootstrapConfigDump')['bootstrap']);
-  assert.equal(
-    object(bootstrap['node'])['id'],
-    'sidecar~172.33.3.3~reviews-v1-cb8655c75-b97zc.default~default.svc.cluster.local',
-  );
+  assert.equal(object(bootstrap['node'])['id'], 'sidecar~172.33.3.3~reviews-v1-cb8655c75-b97zc.default~default.svc.cluster.local');
   for (const name of ['EcdsConfigDump', 'EndpointsConfigDump', 'ScopedRoutesConfigDump', 'SecretsConfigDump']) {
     requireSection(dump, name);
   }
@@ -117,18 +108,13 @@ for (const services of [25, 300]) {
     const dump = buildSidecarDump({ services, includeEds: true, seed: 7 });
 
     assert.equal(clusterNames(dump).filter((name) => OUTBOUND_SERVICE_CLUSTER.test(name)).length, services);
-    assert.equal(
-      endpointAssignments(dump).filter((assignment) => OUTBOUND_SERVICE_CLUSTER.test(String(assignment['cluster_name']))).length,
-      services,
-    );
+    assert.equal(endpointAssignments(dump).filter((assignment) => OUTBOUND_SERVICE_CLUSTER.test(String(assignment['cluster_name']))).length, services);
 
     // HTTP and sniffed ports are reached through a route vhost, plain TCP ports through their own listener.
     const serviceVhosts = dynamicRouteConfigs(dump)
       .flatMap((routeConfig) => list(routeConfig['virtual_hosts']))
       .filter((vhost) => vhost['name'] !== 'allow_any');
-    const tcpListeners = activeListeners(dump).filter(
-      (listener) => !String(listener['name']).startsWith('virtual') && !hasHttpConnectionManager(listener),
-    );
+    const tcpListeners = activeListeners(dump).filter((listener) => !String(listener['name']).startsWith('virtual') && !hasHttpConnectionManager(listener));
     assert.equal(serviceVhosts.length + tcpListeners.length, services);
     assert.ok(serviceVhosts.length > tcpListeners.length, 'most services speak HTTP');
   });
@@ -156,7 +142,10 @@ test('every name the dump refers to exists in it', () => {
 
   const assigned = endpointAssignments(dump).map((assignment) => String(assignment['cluster_name']));
   assert.deepEqual(assigned.toSorted(), [...clusters].toSorted(), 'one EDS assignment per cluster');
-  assert.ok(assigned.some((name) => /^outbound\|\d+\|v\d\|/.test(name)), 'some services have subsets');
+  assert.ok(
+    assigned.some((name) => /^outbound\|\d+\|v\d\|/.test(name)),
+    'some services have subsets',
+  );
 });
 
 test('without include_eds there is no EndpointsConfigDump', () => {
@@ -189,9 +178,7 @@ test('/clusters lists the same clusters and hosts as the config dump, with one o
     const hosts = list(status['host_statuses']).map((host) => socketAddressText(host['address']));
     assert.deepEqual(hosts, hostsOf.get(String(status['name'])), `hosts of ${String(status['name'])}`);
   }
-  const ejected = statuses.flatMap((status) =>
-    list(status['host_statuses']).filter((host) => object(host['health_status'])['failed_outlier_check'] === true),
-  );
+  const ejected = statuses.flatMap((status) => list(status['host_statuses']).filter((host) => object(host['health_status'])['failed_outlier_check'] === true));
   assert.equal(ejected.length, 1);
   const bootstrap = object(requireSection(dump, 'BootstrapConfigDump')['bootstrap']);
   assert.equal(object(bootstrap['node'])['id'], 'sidecar~10.244.1.17~productpage-v1-7d4cb8d5c9-x2kqp.default~default.svc.cluster.local');

@@ -19,7 +19,14 @@ test('flag values', () => {
   assert.equal(parseDuration('2.5', '--timeout'), 2_500);
   assert.equal(parsePort('15000', '--proxy-admin-port'), 15_000);
   assert.equal(parseOutput('yaml'), 'yaml');
-  for (const bad of [() => parseDuration('soon', '--timeout'), () => parseDuration('0s', '--timeout'), () => parsePort('0', '--port'), () => parsePort('65536', '--port'), () => parsePort('80a', '--port'), () => parseOutput('wid')]) {
+  for (const bad of [
+    () => parseDuration('soon', '--timeout'),
+    () => parseDuration('0s', '--timeout'),
+    () => parsePort('0', '--port'),
+    () => parsePort('65536', '--port'),
+    () => parsePort('80a', '--port'),
+    () => parseOutput('wid'),
+  ]) {
     assert.throws(bad, UsageError);
   }
 });
@@ -104,7 +111,10 @@ test('--verbose=false is accepted by every pc kind', async () => {
 test('pc all applies --port to routes and clusters too, and names on stderr what each filter does not narrow', async () => {
   const result = await runCli(['pc', 'all', '-f', example, '--port', '9080', '--type', 'HTTP']);
   assert.equal(result.code, 0, result.stderr);
-  const routeNames = result.stdout.split('\n').filter((line) => line.startsWith('route/')).map((line) => line.split(/\s+/)[0]);
+  const routeNames = result.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('route/'))
+    .map((line) => line.split(/\s+/)[0]);
   assert.ok(routeNames.length > 0 && routeNames.every((name) => name === 'route/9080' || name === 'route/inbound|9080||'), routeNames.join(' '));
   const clusterRows = result.stdout.split('\n').filter((line) => line.startsWith('cluster/'));
   assert.ok(clusterRows.length > 0 && clusterRows.every((line) => line.includes('|9080|')), clusterRows.join('\n'));

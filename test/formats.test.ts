@@ -18,9 +18,15 @@ test('an empty result is [] in JSON and YAML, and a header-only table', async ()
   assert.deepEqual(tableLines(table.stdout), ['SERVICE FQDN     PORT     SUBSET     DIRECTION     TYPE     DESTINATION RULE']);
 });
 
-test('-o raw keeps Envoy\'s snake_case names, -o json gives proto3 lowerCamelCase', async () => {
-  const raw = JSON.parse((await runCli(['pc', 'cluster', '-f', example, '--fqdn', 'reviews', '--subset', 'v1', '-o', 'raw'])).stdout) as Record<string, unknown>[];
-  const json = JSON.parse((await runCli(['pc', 'cluster', '-f', example, '--fqdn', 'reviews', '--subset', 'v1', '-o', 'json'])).stdout) as Record<string, unknown>[];
+test("-o raw keeps Envoy's snake_case names, -o json gives proto3 lowerCamelCase", async () => {
+  const raw = JSON.parse((await runCli(['pc', 'cluster', '-f', example, '--fqdn', 'reviews', '--subset', 'v1', '-o', 'raw'])).stdout) as Record<
+    string,
+    unknown
+  >[];
+  const json = JSON.parse((await runCli(['pc', 'cluster', '-f', example, '--fqdn', 'reviews', '--subset', 'v1', '-o', 'json'])).stdout) as Record<
+    string,
+    unknown
+  >[];
   assert.equal(raw.length, 1);
   assert.ok('eds_cluster_config' in (raw[0] ?? {}) && '@type' in (raw[0] ?? {}));
   assert.ok('edsClusterConfig' in (json[0] ?? {}) && !('@type' in (json[0] ?? {})));
@@ -40,8 +46,21 @@ test('-o table draws the rows of the short table in boxes', async () => {
 test('several pods: one table with a POD column, data keyed by pod', () => {
   const table = (rows: string[][]): Rendered => ({ kind: 'table', table: { rows, padding: 1 } });
   const merged = formatRenderedForPods([
-    { pod: 'a.ns', rendered: table([['NAME', 'PORT'], ['x', '1']]) },
-    { pod: 'bb.ns', rendered: table([['NAME', 'PORT'], ['y', '2'], ['z', '3']]) },
+    {
+      pod: 'a.ns',
+      rendered: table([
+        ['NAME', 'PORT'],
+        ['x', '1'],
+      ]),
+    },
+    {
+      pod: 'bb.ns',
+      rendered: table([
+        ['NAME', 'PORT'],
+        ['y', '2'],
+        ['z', '3'],
+      ]),
+    },
   ]);
   assert.equal(merged, 'POD   NAME PORT\na.ns  x    1\nbb.ns y    2\nbb.ns z    3\n');
   const data = formatRenderedForPods([

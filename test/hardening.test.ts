@@ -65,7 +65,7 @@ test('a wrong JSON type is a data error naming its path', async () => {
   assert.match(listeners.stderr, /configs\[\d\]\.dynamic_listeners: expected an array, found a string/);
 });
 
-test('numbers outside their field\'s range are data errors', async () => {
+test("numbers outside their field's range are data errors", async () => {
   const text = example.replace(/"port_value": 9080/, '"port_value": 1e400');
   const result = await pc(['all'], text);
   assert.equal(result.code, ExitCode.DATA);
@@ -172,10 +172,13 @@ test('input that cannot be a dump is rejected from its first 64 KiB; an endless 
 
 test('a failed write is one line and exit 74', { skip: !existsSync('/dev/full') && 'no /dev/full here' }, () => {
   for (const output of ['short', 'json']) {
-    const result = spawnSync(`${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} pc cluster -f ${JSON.stringify(examplePath)} -o ${output} > /dev/full`, {
-      shell: true,
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} pc cluster -f ${JSON.stringify(examplePath)} -o ${output} > /dev/full`,
+      {
+        shell: true,
+        encoding: 'utf8',
+      },
+    );
     assert.equal(result.status, ExitCode.OUTPUT_FAILED);
     assert.equal(result.stderr, 'error: cannot write the output: ENOSPC (no space left on device)\n');
   }
@@ -224,7 +227,15 @@ test('big dumps: the framing is always checked; damage inside an unshown section
     assert.equal(result.code, ExitCode.DATA, `cut at ${cut}`);
     assert.match(result.stderr, new RegExp(`is truncated at byte ${cut}`));
   }
-  const missingComma = await pc(['route'], bigDump((text) => text.replace(/\},\n {2}\{\n {3}"@type": "type.googleapis.com\/envoy.admin.v3.ClustersConfigDump"/, '}\n {"@type": "type.googleapis.com/envoy.admin.v3.ClustersConfigDump"')));
+  const missingComma = await pc(
+    ['route'],
+    bigDump((text) =>
+      text.replace(
+        /\},\n {2}\{\n {3}"@type": "type.googleapis.com\/envoy.admin.v3.ClustersConfigDump"/,
+        '}\n {"@type": "type.googleapis.com/envoy.admin.v3.ClustersConfigDump"',
+      ),
+    ),
+  );
   assert.equal(missingComma.code, ExitCode.DATA, missingComma.stderr);
 });
 
@@ -233,7 +244,8 @@ test('binary data past the first 64 KiB stops the scan where it starts', () => {
   const text = Buffer.concat([start, Buffer.alloc(5_000_000), Buffer.from(']}')]);
   assert.throws(
     () => decodeInput(text, 'x.json', { only: new Set(['clusters']) }),
-    (error: unknown) => error instanceof DataError && error.message.startsWith(`x.json: is not valid JSON at byte ${start.length} `) && error.message.length < 200,
+    (error: unknown) =>
+      error instanceof DataError && error.message.startsWith(`x.json: is not valid JSON at byte ${start.length} `) && error.message.length < 200,
   );
 });
 

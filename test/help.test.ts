@@ -32,7 +32,11 @@ test('every command: its own flags, the global flags and at least two examples i
     assert.match(result.stdout, /^Usage: envoyscope/, what);
     assert.match(result.stdout, /\nOptions:\n/, what);
     if (path.length > 0) assert.match(result.stdout, /\nGlobal Options:\n(.*\n)*\s+-n, --namespace/, what);
-    const examples = result.stdout.split('\nExamples:\n')[1]?.split('\n').filter((line) => line.startsWith('  envoyscope')) ?? [];
+    const examples =
+      result.stdout
+        .split('\nExamples:\n')[1]
+        ?.split('\n')
+        .filter((line) => line.startsWith('  envoyscope')) ?? [];
     assert.ok(examples.length >= 2, `${what}: ${examples.length} examples`);
   }
 });
@@ -41,9 +45,15 @@ test('help examples on the bundled files run as printed', async () => {
   let ran = 0;
   for (const path of commandPaths()) {
     const help = (await runCli([...path, '--help'])).stdout;
-    const examples = help.split('\nExamples:\n')[1]?.split('\n').map((line) => line.trim()) ?? [];
+    const examples =
+      help
+        .split('\nExamples:\n')[1]
+        ?.split('\n')
+        .map((line) => line.trim()) ?? [];
     for (const example of examples.filter((line) => line.includes('examples/') && !/[|>]/.test(line.replace(/"[^"]*"/g, '')))) {
-      const argv = words(example).slice(1).map((word) => (word.startsWith('examples/') ? `${root}${word}` : word));
+      const argv = words(example)
+        .slice(1)
+        .map((word) => (word.startsWith('examples/') ? `${root}${word}` : word));
       const result = await runCli(argv);
       assert.equal(result.code, 0, `${example}: ${result.stderr}`);
       assert.ok(result.stdout.trim().split('\n').length > 1, `${example} printed too little`);

@@ -23,7 +23,8 @@ test('offline commands never load @grpc/grpc-js: only a dynamic import reaches i
     for (const { path, kind, external } of meta.outputs[file]?.imports ?? []) if (!external && kind === 'import-statement') staticReach(path, seen);
     return seen;
   };
-  const hasGrpc = (files: Iterable<string>) => [...files].some((file) => Object.keys(meta.outputs[file]?.inputs ?? {}).some((input) => input.includes('node_modules/@grpc/grpc-js/')));
+  const hasGrpc = (files: Iterable<string>) =>
+    [...files].some((file) => Object.keys(meta.outputs[file]?.inputs ?? {}).some((input) => input.includes('node_modules/@grpc/grpc-js/')));
   assert.equal(hasGrpc(staticReach('dist/cli/main.js')), false);
   assert.equal(hasGrpc(Object.keys(meta.outputs)), true);
 });
@@ -37,7 +38,9 @@ test('the bundled CLI asks istiod over xDS through the port-forward', async () =
   try {
     const run = (args: string[]) =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [join(root, 'bin', 'envoyscope.js'), ...args], { env: { ...process.env, NO_COLOR: '1', KUBECONFIG: cluster.kubeconfigPath } });
+        const child = spawn(process.execPath, [join(root, 'bin', 'envoyscope.js'), ...args], {
+          env: { ...process.env, NO_COLOR: '1', KUBECONFIG: cluster.kubeconfigPath },
+        });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

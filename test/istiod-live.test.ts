@@ -38,7 +38,18 @@ before(async () => {
       ...base,
       name: 'istiod-a',
       proxies: [
-        { id: 'reviews-v1.default', version: '1.24.0', states: { CDS: 'SYNCED', LDS: 'SYNCED', RDS: 'SYNCED', EDS: 'SYNCED' }, configDump: example, edsz: [{ clusterName: 'outbound|9080||ratings.default.svc.cluster.local', endpoints: [{ lbEndpoints: [{ endpoint: { address: { socketAddress: { address: '10.1.2.3', portValue: 9080 } } } }] }] }] },
+        {
+          id: 'reviews-v1.default',
+          version: '1.24.0',
+          states: { CDS: 'SYNCED', LDS: 'SYNCED', RDS: 'SYNCED', EDS: 'SYNCED' },
+          configDump: example,
+          edsz: [
+            {
+              clusterName: 'outbound|9080||ratings.default.svc.cluster.local',
+              endpoints: [{ lbEndpoints: [{ endpoint: { address: { socketAddress: { address: '10.1.2.3', portValue: 9080 } } } }] }],
+            },
+          ],
+        },
         { id: 'ratings-v1.default', version: '1.24.0', states: { CDS: 'STALE', LDS: 'SYNCED', RDS: 'NOT_SENT', EDS: 'SYNCED' } },
       ],
     }),
@@ -46,7 +57,9 @@ before(async () => {
       ...base,
       name: 'istiod-b',
       synczShape: 'old',
-      proxies: [{ id: 'productpage-v1.default', version: '1.24.0', states: { CDS: 'SYNCED', LDS: 'ERROR', RDS: 'SYNCED', EDS: 'SYNCED' }, configDump: alteredDump() }],
+      proxies: [
+        { id: 'productpage-v1.default', version: '1.24.0', states: { CDS: 'SYNCED', LDS: 'ERROR', RDS: 'SYNCED', EDS: 'SYNCED' }, configDump: alteredDump() },
+      ],
     }),
     await FakeIstiod.start({ ...base, name: 'istiod-c', proxies: [] }),
   );
@@ -116,8 +129,19 @@ describe('proxy-status over the mesh', () => {
       reset();
       const result = await cli('ps', '--transport', transport, '-n', 'default');
       assert.equal(result.code, 0, `${transport}: ${result.stderr}`);
-      const rows = result.stdout.trim().split('\n').slice(1).map((line) => line.split(/\s{2,}/));
-      assert.deepEqual(rows.map((row) => [row[0], row.at(-2)]), [['productpage-v1.default', 'istiod-b'], ['ratings-v1.default', 'istiod-a'], ['reviews-v1.default', 'istiod-a']]);
+      const rows = result.stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(/\s{2,}/));
+      assert.deepEqual(
+        rows.map((row) => [row[0], row.at(-2)]),
+        [
+          ['productpage-v1.default', 'istiod-b'],
+          ['ratings-v1.default', 'istiod-a'],
+          ['reviews-v1.default', 'istiod-a'],
+        ],
+      );
       // istiod-b serves the old shape: nonces only, so no ages and no ECDS, and its LDS error reads as STALE, as Istio 1.1 reported it.
       assert.deepEqual(rows[0], ['productpage-v1.default', 'SYNCED', 'IGNORED', 'SYNCED', 'STALE', 'SYNCED', 'istiod-b', '1.24.0']);
       assert.deepEqual(rows[1]?.slice(1, 6), ['STALE (0s)', 'IGNORED', 'SYNCED (0s)', 'SYNCED (0s)', 'NOT SENT']);
@@ -198,7 +222,10 @@ describe('proxy-status <pod>: istiod against Envoy', () => {
     const result = await cli('ps', 'reviews-v1', '--verbose');
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^Clusters Match\n/);
-    assert.deepEqual(istiod('istiod-a').requests, ['xds istio.io/debug config_dump?proxyID=reviews-v1.default', 'http /debug/config_dump?proxyID=reviews-v1.default']);
+    assert.deepEqual(istiod('istiod-a').requests, [
+      'xds istio.io/debug config_dump?proxyID=reviews-v1.default',
+      'http /debug/config_dump?proxyID=reviews-v1.default',
+    ]);
     assert.match(result.stderr, /^istiod istiod-a: xds: gRPC UNIMPLEMENTED: unknown type istio\.io\/debug$/m);
   });
 
@@ -219,7 +246,13 @@ describe('pc diff between pods', () => {
     assert.equal(pods.code, 0, pods.stderr);
     const data = JSON.parse(pods.stdout);
     assert.deepEqual([data.a, data.b].sort(), ['reviews-v1.default', 'reviews-v2.default']);
-    assert.deepEqual(data.kinds.map((kind: { kind: string; match: boolean }) => [kind.kind, kind.match]), [['cluster', false], ['route', true]]);
+    assert.deepEqual(
+      data.kinds.map((kind: { kind: string; match: boolean }) => [kind.kind, kind.match]),
+      [
+        ['cluster', false],
+        ['route', true],
+      ],
+    );
     assert.deepEqual(data.kinds[0].differences[0].paths, ['.connect_timeout']);
     const saved = await cli('pc', 'diff', 'reviews-v1', fileURLToPath(new URL('../examples/reviews-v1.config_dump.json', import.meta.url)), '--exit-code');
     assert.equal(saved.code, 0, saved.stderr);
@@ -231,7 +264,10 @@ describe('finding istiod', () => {
   test('no istiod in the namespace: the labels tried and a hint', async () => {
     const result = await cli('ps', '-i', 'default');
     assert.equal(result.code, 27);
-    assert.equal(result.stderr, 'error: no istiod pods in namespace "default" with labels "app=istiod" or "istio=pilot" (is Istio installed there? use -i/--istio-namespace, or --revision)\n');
+    assert.equal(
+      result.stderr,
+      'error: no istiod pods in namespace "default" with labels "app=istiod" or "istio=pilot" (is Istio installed there? use -i/--istio-namespace, or --revision)\n',
+    );
   });
 
   test('an istiod that is not ready', async () => {
@@ -279,7 +315,11 @@ describe('endpoints and raw debug data from istiod', () => {
     const all = await cli('istiod', 'debug', 'connections', '--transport', 'http');
     assert.equal(all.code, 0, all.stderr);
     const data = JSON.parse(all.stdout) as Record<string, { totalClients: number }>;
-    assert.deepEqual(Object.fromEntries(Object.entries(data).map(([pod, value]) => [pod, value.totalClients])), { 'istiod-a': 2, 'istiod-b': 1, 'istiod-c': 0 });
+    assert.deepEqual(Object.fromEntries(Object.entries(data).map(([pod, value]) => [pod, value.totalClients])), {
+      'istiod-a': 2,
+      'istiod-b': 1,
+      'istiod-c': 0,
+    });
     const one = await cli('istiod', 'debug', '/debug/config_dump', '--proxy', 'productpage-v1');
     assert.equal(one.code, 0, one.stderr);
     assert.equal(dynamicClusters(JSON.parse(one.stdout))[0]?.cluster['connect_timeout'], '42s');

@@ -69,9 +69,21 @@ const multiPilot = save('multi.json', {
   'istiod3-pod': xdsAnswer('istiod3', [proxy3]),
   'istiod4-pod': xdsAnswer('istiod4', [proxy4]),
 });
-const singlePilot = save('single.json', xdsAnswer('istiod1', [{ ...proxy1, statuses: ['STALE', 'SYNCED', 'NOT_SENT', 'SYNCED', 'NOT_SENT'] }, { ...proxy2, version: '1.20', statuses: ['STALE', 'SYNCED', 'SYNCED', 'STALE', 'NOT_SENT'] }]));
+const singlePilot = save(
+  'single.json',
+  xdsAnswer('istiod1', [
+    { ...proxy1, statuses: ['STALE', 'SYNCED', 'NOT_SENT', 'SYNCED', 'NOT_SENT'] },
+    { ...proxy2, version: '1.20', statuses: ['STALE', 'SYNCED', 'SYNCED', 'STALE', 'NOT_SENT'] },
+  ]),
+);
 const proxy1Only = save('proxy1.json', xdsAnswer('istiod1', [proxy1]));
-const twoNamespaces = save('ns.json', xdsAnswer('istiod1', [{ ...proxy1, namespace: 'foo' }, { ...proxy2, namespace: 'bar' }]));
+const twoNamespaces = save(
+  'ns.json',
+  xdsAnswer('istiod1', [
+    { ...proxy1, namespace: 'foo' },
+    { ...proxy2, namespace: 'bar' },
+  ]),
+);
 
 const golden = (name: string) => readFileSync(corpusPath('istioctl-proxy-status', name), 'utf8');
 
@@ -97,13 +109,25 @@ describe('proxy-status against the istioctl goldens', { skip: corpusDir ? false 
     const yaml = await runCli(['ps', '-f', twoNamespaces, '-n', 'foo', '-o', 'yaml']);
     assert.equal(yaml.stdout.trimEnd(), golden('multiXdsStatusSingleNamespace.yaml').trimEnd());
     const table = await runCli(['ps', '-f', twoNamespaces, '-n', 'bar']);
-    assert.deepEqual(table.stdout.split('\n').map((line) => line.split(/\s+/)[0]), ['NAME', 'proxy2', '']);
+    assert.deepEqual(
+      table.stdout.split('\n').map((line) => line.split(/\s+/)[0]),
+      ['NAME', 'proxy2', ''],
+    );
   });
 });
 
 describe('the HTTP syncz shape (Istio 1.1–1.2x)', () => {
   const http = [
-    { proxy: 'b-pod.default', cluster_id: 'Kubernetes', istio_version: '1.14.1', cluster_sent: 'n1', cluster_acked: 'n1', listener_sent: 'n2', listener_acked: 'n1', route_sent: 'n3' },
+    {
+      proxy: 'b-pod.default',
+      cluster_id: 'Kubernetes',
+      istio_version: '1.14.1',
+      cluster_sent: 'n1',
+      cluster_acked: 'n1',
+      listener_sent: 'n2',
+      listener_acked: 'n1',
+      route_sent: 'n3',
+    },
     { proxy: 'a-pod.bookinfo', proxy_version: '1.1.0', cluster_sent: 'x', cluster_acked: 'x', endpoint_sent: 'y', endpoint_acked: 'y' },
   ];
 
@@ -123,7 +147,15 @@ describe('the HTTP syncz shape (Istio 1.1–1.2x)', () => {
 
   test('the resources map of newer istiods adds errors and ages', () => {
     const answer = decodeSyncz(
-      [{ proxy: 'p.ns', resources: { [URLS.CDS]: { sent: 'a', acked: 'a', sentTime: '2026-01-01T00:00:00Z' }, [URLS.LDS]: { sent: 'b', acked: 'a', lastError: 'bad listener' } } }],
+      [
+        {
+          proxy: 'p.ns',
+          resources: {
+            [URLS.CDS]: { sent: 'a', acked: 'a', sentTime: '2026-01-01T00:00:00Z' },
+            [URLS.LDS]: { sent: 'b', acked: 'a', lastError: 'bad listener' },
+          },
+        },
+      ],
       'syncz',
       'istiod-1',
     );
@@ -141,7 +173,10 @@ describe('the HTTP syncz shape (Istio 1.1–1.2x)', () => {
 test('a proxy connected to two replicas appears once, with the replica that updated it last', () => {
   const at = (time: string) => [{ proxy: 'p.ns', resources: { [URLS.CDS]: { sent: 'a', acked: 'a', sentTime: time } } }];
   const merged = mergeAnswers([decodeSyncz(at('2026-01-01T00:00:00Z'), 's', 'old'), decodeSyncz(at('2026-01-01T01:00:00Z'), 's', 'new')]);
-  assert.deepEqual(merged.map((proxy) => proxy.istiod), ['new']);
+  assert.deepEqual(
+    merged.map((proxy) => proxy.istiod),
+    ['new'],
+  );
 });
 
 test('human durations follow Kubernetes', () => {

@@ -57,7 +57,11 @@ test('-A/--all-namespaces with -l asks the matching pods of every namespace; -A 
   for (const flag of ['-A', '--all-namespaces']) {
     const result = await live(['pc', 'cluster', '-l', 'app=reviews', flag]);
     assert.equal(result.code, 0, result.stderr);
-    const pods = result.stdout.trimEnd().split('\n').slice(1).map((line) => line.split(/\s+/)[0]);
+    const pods = result.stdout
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(/\s+/)[0]);
     assert.deepEqual([...new Set(pods)], [`${REVIEWS}.default`, `${OTHER}.team-b`], result.stdout);
   }
   const one = await live(['pc', 'cluster', '-l', 'app=reviews']);
@@ -71,13 +75,17 @@ test('-A/--all-namespaces with -l asks the matching pods of every namespace; -A 
 });
 
 test('-i/--istio-namespace is a global flag, accepted before or after the command', async () => {
-  for (const argv of [['-i', 'istio-other', 'pc', 'l', '-f', example], ['pc', 'l', '-f', example, '--istio-namespace=istio-other'], ['pc', 'l', '-i=x', '-f', example]]) {
+  for (const argv of [
+    ['-i', 'istio-other', 'pc', 'l', '-f', example],
+    ['pc', 'l', '-f', example, '--istio-namespace=istio-other'],
+    ['pc', 'l', '-i=x', '-f', example],
+  ]) {
     const result = await runCli(argv);
     assert.equal(result.code, 0, `${argv.join(' ')}: ${result.stderr}`);
   }
 });
 
-test('--kubeconfig and --context errors exit with the README\'s code 26, in one line', async () => {
+test("--kubeconfig and --context errors exit with the README's code 26, in one line", async () => {
   const missing = await live(['pc', 'listener', REVIEWS, '--kubeconfig', join(cluster.dir, 'no-such-kubeconfig')]);
   assert.equal(missing.code, ExitCode.KUBECONFIG, missing.stderr);
   assert.match(missing.stderr, /^error: [^\n]*no-such-kubeconfig[^\n]*\n$/);

@@ -114,8 +114,7 @@ test('-l fans out: one table with a POD column, a failing pod reported without h
   assert.deepEqual([...pods].sort(), [`${REVIEWS_V1}.default`, `${REVIEWS_V2}.default`]);
   assert.equal(
     result.stderr,
-    `error: pod ${REVIEWS_V3}.default is Pending, not Running: its Envoy cannot be reached until it runs\n` +
-      'error: 1 of 3 pods failed (see above)\n',
+    `error: pod ${REVIEWS_V3}.default is Pending, not Running: its Envoy cannot be reached until it runs\n` + 'error: 1 of 3 pods failed (see above)\n',
   );
 });
 
@@ -124,7 +123,11 @@ test('-l with -o json: one document keyed by pod', async () => {
   assertOk(result, 'pc route -l -o json');
   const byPod = JSON.parse(result.stdout) as Record<string, { name: string }[]>;
   assert.deepEqual(Object.keys(byPod), [`${REVIEWS_V1}.default`, `${REVIEWS_V2}.default`]);
-  for (const routes of Object.values(byPod)) assert.deepEqual(routes.map((r) => r.name), ['9080']);
+  for (const routes of Object.values(byPod))
+    assert.deepEqual(
+      routes.map((r) => r.name),
+      ['9080'],
+    );
 });
 
 test('-l works out credentials and TLS once: every connection after the first resumes its TLS session', async () => {
@@ -133,8 +136,14 @@ test('-l works out credentials and TLS once: every connection after the first re
   assertOk(result, 'pc cluster -l');
   const requests = cluster.requests.slice(before);
   // The pod list, then one port-forward upgrade per pod.
-  assert.deepEqual(requests.map((request) => request.upgrade ?? request.method), ['GET', 'websocket', 'websocket']);
-  assert.deepEqual(requests.map((request) => request.tlsResumed), [false, true, true]);
+  assert.deepEqual(
+    requests.map((request) => request.upgrade ?? request.method),
+    ['GET', 'websocket', 'websocket'],
+  );
+  assert.deepEqual(
+    requests.map((request) => request.tlsResumed),
+    [false, true, true],
+  );
 });
 
 test('-l on a terminal, when the pods take over a second: a progress line on stderr, erased at the end', async () => {
@@ -174,10 +183,25 @@ describe('failures: one line on stderr, a distinct exit code, nothing on stdout'
   }
   const envoy = () => cluster.pod(REVIEWS_V1).envoy!.behavior;
   const cases: FailureCase[] = [
-    { name: 'pod not found', argv: ['pc', 'listener', 'reviews-v9-0-x'], code: ExitCode.POD_NOT_FOUND, message: /pod "reviews-v9-0-x" not found in namespace "default"/ },
+    {
+      name: 'pod not found',
+      argv: ['pc', 'listener', 'reviews-v9-0-x'],
+      code: ExitCode.POD_NOT_FOUND,
+      message: /pod "reviews-v9-0-x" not found in namespace "default"/,
+    },
     { name: 'no pods match', argv: ['pc', 'listener', '-l', 'app=nothing'], code: ExitCode.NO_PODS_MATCH, message: /no pods match selector "app=nothing"/ },
-    { name: 'namespace not found', argv: ['pc', 'listener', `${REVIEWS_V1}.nowhere`], code: ExitCode.NAMESPACE_NOT_FOUND, message: /namespace "nowhere" not found/ },
-    { name: 'not in the mesh', argv: ['pc', 'listener', `${LEGACY}.legacy`], code: ExitCode.NOT_IN_MESH, message: /has no istio-proxy container: it is not in the mesh/ },
+    {
+      name: 'namespace not found',
+      argv: ['pc', 'listener', `${REVIEWS_V1}.nowhere`],
+      code: ExitCode.NAMESPACE_NOT_FOUND,
+      message: /namespace "nowhere" not found/,
+    },
+    {
+      name: 'not in the mesh',
+      argv: ['pc', 'listener', `${LEGACY}.legacy`],
+      code: ExitCode.NOT_IN_MESH,
+      message: /has no istio-proxy container: it is not in the mesh/,
+    },
     { name: 'not running', argv: ['pc', 'listener', REVIEWS_V3], code: ExitCode.POD_NOT_RUNNING, message: /is Pending, not Running/ },
     {
       name: 'sidecar not ready',
@@ -237,7 +261,12 @@ describe('failures: one line on stderr, a distinct exit code, nothing on stdout'
       arrange: () => (envoy().delayMs = 2000),
       restore: () => (envoy().delayMs = 0),
     },
-    { name: 'no kubeconfig', argv: ['pc', 'listener', REVIEWS_V1, '--kubeconfig', '/nonexistent/kubeconfig'], code: ExitCode.KUBECONFIG, message: /no such kubeconfig file/ },
+    {
+      name: 'no kubeconfig',
+      argv: ['pc', 'listener', REVIEWS_V1, '--kubeconfig', '/nonexistent/kubeconfig'],
+      code: ExitCode.KUBECONFIG,
+      message: /no such kubeconfig file/,
+    },
   ];
   for (const failure of cases) {
     test(failure.name, async () => {

@@ -290,9 +290,7 @@ const cases: Case[] = [
         {
           tls_context: { require_client_certificate: true, common_tls_context: { alpn_protocols: ['h2'] } },
           hidden_envoy_deprecated_tls_context: { require_client_certificate: false },
-          filters: [
-            { name: 'envoy.tcp_proxy', hidden_envoy_deprecated_config: { stat_prefix: 'BlackHoleCluster', cluster: 'BlackHoleCluster' } },
-          ],
+          filters: [{ name: 'envoy.tcp_proxy', hidden_envoy_deprecated_config: { stat_prefix: 'BlackHoleCluster', cluster: 'BlackHoleCluster' } }],
         },
       ],
     },
@@ -303,9 +301,7 @@ const cases: Case[] = [
         {
           tlsContext: { requireClientCertificate: true, commonTlsContext: { alpnProtocols: ['h2'] } },
           hiddenEnvoyDeprecatedTlsContext: { requireClientCertificate: false },
-          filters: [
-            { name: 'envoy.tcp_proxy', hiddenEnvoyDeprecatedConfig: { stat_prefix: 'BlackHoleCluster', cluster: 'BlackHoleCluster' } },
-          ],
+          filters: [{ name: 'envoy.tcp_proxy', hiddenEnvoyDeprecatedConfig: { stat_prefix: 'BlackHoleCluster', cluster: 'BlackHoleCluster' } }],
         },
       ],
     },
@@ -632,7 +628,12 @@ function section(configs: JsonObject[], typeName: string): JsonObject {
 function resources(dumpSection: JsonObject, lists: string[], field: string): JsonObject[] {
   return lists.flatMap((list) => {
     const wrappers = dumpSection[list];
-    return Array.isArray(wrappers) ? wrappers.filter(isObject).map((wrapper) => wrapper[field]).filter(isObject) : [];
+    return Array.isArray(wrappers)
+      ? wrappers
+          .filter(isObject)
+          .map((wrapper) => wrapper[field])
+          .filter(isObject)
+      : [];
   });
 }
 
@@ -649,9 +650,7 @@ function clustersAndRoutes(file: string): { clusters: JsonObject[]; routes: Json
   const routeSection = section(configs, 'RoutesConfigDump');
   return {
     clusters: resources(clusterSection, ['dynamic_active_clusters', 'static_clusters'], 'cluster').map((c) => printed(c, CLUSTER)),
-    routes: resources(routeSection, ['dynamic_route_configs', 'static_route_configs'], 'route_config').map((r) =>
-      printed(r, ROUTE_CONFIGURATION),
-    ),
+    routes: resources(routeSection, ['dynamic_route_configs', 'static_route_configs'], 'route_config').map((r) => printed(r, ROUTE_CONFIGURATION)),
   };
 }
 
@@ -752,9 +751,7 @@ test('round trip: canonicalize(toProtoJson(x)) equals canonicalize(x) for every 
 test('round trip: dumps Envoy wrote in snake_case are already canonical', { skip: corpusSkip }, () => {
   const dumpsDir = path.join(corpusDir, 'dumps');
   // envoy-gateway's dump is egctl's (its EDS section is camelCase); pilot-edsz is istiod's.
-  const envoyWritten = listJson(dumpsDir).filter(
-    (file) => !file.includes('envoy-gateway') && !file.includes('pilot-edsz'),
-  );
+  const envoyWritten = listJson(dumpsDir).filter((file) => !file.includes('envoy-gateway') && !file.includes('pilot-edsz'));
   for (const file of envoyWritten) {
     for (const config of dumpConfigs(JSON.parse(readFileSync(path.join(dumpsDir, file), 'utf8')))) {
       assert.equal(canonicalize(config, String(config['@type'])), config, `${file}: ${String(config['@type'])}`);

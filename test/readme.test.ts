@@ -15,16 +15,16 @@ function exampleCommands(): string[] {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
   const lines = blocks.flatMap((block) => block.replace(/\\\n\s*/g, ' ').split('\n'));
-  return lines
-    .map((line) => line.replace(/\s+#.*$/, '').trim())
-    .filter((line) => line.startsWith('envoyscope ') && line.includes('examples/'));
+  return lines.map((line) => line.replace(/\s+#.*$/, '').trim()).filter((line) => line.startsWith('envoyscope ') && line.includes('examples/'));
 }
 
 test('the README shows commands on the bundled example', () => {
   assert.ok(exampleCommands().length >= 15, `found ${exampleCommands().length}`);
 });
 
-test('every README example on the bundled files runs and prints something', { skip: spawnSync('jq', ['--version']).error ? 'jq is not installed' : false }, () => {
+test('every README example on the bundled files runs and prints something', {
+  skip: spawnSync('jq', ['--version']).error ? 'jq is not installed' : false,
+}, () => {
   for (const command of exampleCommands()) {
     const result = spawnSync('bash', ['-o', 'pipefail', '-c', `envoyscope() { "${process.execPath}" bin/envoyscope.js "$@"; }; ${command}`], {
       cwd: root,
@@ -57,7 +57,9 @@ test('the README documents exactly the exit codes the code has', () => {
   assert.deepEqual(documented, defined);
 });
 
-test('npm pack ships the LICENSE, the bins, the build and every examples/ file the README names', { skip: spawnSync('npm', ['--version']).error ? 'npm is not installed' : false }, () => {
+test('npm pack ships the LICENSE, the bins, the build and every examples/ file the README names', {
+  skip: spawnSync('npm', ['--version']).error ? 'npm is not installed' : false,
+}, () => {
   // --ignore-scripts: `prepare` would rebuild dist/ under the other tests' feet.
   const pack = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
   assert.equal(pack.status, 0, pack.stderr);
@@ -66,7 +68,8 @@ test('npm pack ships the LICENSE, the bins, the build and every examples/ file t
   const referenced = new Set([...readme.matchAll(/examples\/[\w.-]+/g)].map((m) => m[0]));
   assert.ok(referenced.size >= 2);
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string>; license: string };
-  for (const path of [...referenced, 'LICENSE', 'README.md', 'dist/cli/main.js', ...Object.values(pkg.bin)]) assert.ok(files.has(path), `${path} is not packed`);
+  for (const path of [...referenced, 'LICENSE', 'README.md', 'dist/cli/main.js', ...Object.values(pkg.bin)])
+    assert.ok(files.has(path), `${path} is not packed`);
   assert.equal(pkg.license, 'Apache-2.0');
   assert.match(readFileSync(join(root, 'LICENSE'), 'utf8'), /^\s*Apache License\s+Version 2\.0, January 2004/);
 });

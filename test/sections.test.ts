@@ -19,8 +19,14 @@ test('slices are exactly the configs elements, with their @type', () => {
   ], "other": {"configs": "not me"} }`;
   const slices = scanSlices(Buffer.from(text));
   const parsed = (JSON.parse(text) as { configs: unknown[] }).configs;
-  assert.deepEqual(slices?.map((s) => JSON.parse(Buffer.from(text).toString('utf8', s.start, s.end)) as unknown), parsed);
-  assert.deepEqual(slices?.map((s) => s.typeUrl), ['type.googleapis.com/envoy.admin.v3.A', 'late', undefined, undefined, undefined]);
+  assert.deepEqual(
+    slices?.map((s) => JSON.parse(Buffer.from(text).toString('utf8', s.start, s.end)) as unknown),
+    parsed,
+  );
+  assert.deepEqual(
+    slices?.map((s) => s.typeUrl),
+    ['type.googleapis.com/envoy.admin.v3.A', 'late', undefined, undefined, undefined],
+  );
 });
 
 test('anything but a plain {"configs": [...]} object is left to the full parser', () => {
@@ -58,7 +64,11 @@ test('broken framing is placed at its byte', () => {
 test('a truncated dump is never sliced, wherever it is cut', () => {
   const bytes = Buffer.from(readFileSync(example, 'utf8').trimEnd());
   for (let cut = 1; cut < bytes.length; cut += 997) {
-    assert.throws(() => scanSlices(bytes.subarray(0, cut)), (error: unknown) => error instanceof JsonSyntaxError && error.truncated && error.offset === cut, `cut at ${cut}`);
+    assert.throws(
+      () => scanSlices(bytes.subarray(0, cut)),
+      (error: unknown) => error instanceof JsonSyntaxError && error.truncated && error.offset === cut,
+      `cut at ${cut}`,
+    );
   }
 });
 
@@ -80,11 +90,17 @@ test('decoding only the shown sections gives what a full decode gives for them',
   }
 });
 
-test('a broken dump still gets the full parser\'s message', () => {
+test("a broken dump still gets the full parser's message", () => {
   const text = readFileSync(example, 'utf8');
   const broken = text.replace('"dynamic_active_clusters"', '"dynamic_active_clusters" :');
-  assert.throws(() => decodeInput(broken, 'x.json', { only: new Set(['clusters']), sliceFromBytes: 0 }), (error: unknown) => error instanceof DataError && /not valid JSON/.test(error.message));
-  assert.throws(() => decodeInput(text.slice(0, 100_000), 'x.json', { only: new Set(['routes']), sliceFromBytes: 0 }), (error: unknown) => error instanceof DataError && /truncated/.test(error.message));
+  assert.throws(
+    () => decodeInput(broken, 'x.json', { only: new Set(['clusters']), sliceFromBytes: 0 }),
+    (error: unknown) => error instanceof DataError && /not valid JSON/.test(error.message),
+  );
+  assert.throws(
+    () => decodeInput(text.slice(0, 100_000), 'x.json', { only: new Set(['routes']), sliceFromBytes: 0 }),
+    (error: unknown) => error instanceof DataError && /truncated/.test(error.message),
+  );
 });
 
 test('the example is sliced, not parsed whole', () => {

@@ -24,7 +24,10 @@ const values: unknown[] = [
 
 test('jsonChunks writes what JSON.stringify(value, null, 4) writes', () => {
   for (const value of values) assert.equal([...jsonChunks(value)].join(''), `${JSON.stringify(value, null, 4)}\n`);
-  assert.equal([...jsonChunks({ a: undefined, b: [undefined, () => 1], c: Number.NaN })].join(''), `${JSON.stringify({ a: undefined, b: [undefined, () => 1], c: Number.NaN }, null, 4)}\n`);
+  assert.equal(
+    [...jsonChunks({ a: undefined, b: [undefined, () => 1], c: Number.NaN })].join(''),
+    `${JSON.stringify({ a: undefined, b: [undefined, () => 1], c: Number.NaN }, null, 4)}\n`,
+  );
 });
 
 test('yamlChunks writes what yaml.stringify writes', () => {

@@ -8,13 +8,7 @@ import { decodeClustersStatus } from '../src/envoy/clustersStatus.ts';
 import { decodeConfigDump } from '../src/envoy/decode.ts';
 import type { Bootstrap, Cluster, ClusterLoadAssignment, ConfigDump, Entry, HostStatus, LbEndpoint, Secret } from '../src/envoy/model.ts';
 import { matchCluster, type ClusterFilter } from '../src/filters/cluster.ts';
-import {
-  filterClusterLoadAssignments,
-  filterClusterStatuses,
-  matchHost,
-  matchLbEndpoint,
-  type EndpointFilter,
-} from '../src/filters/endpoint.ts';
+import { filterClusterLoadAssignments, filterClusterStatuses, matchHost, matchLbEndpoint, type EndpointFilter } from '../src/filters/endpoint.ts';
 import { bootstrapSummary } from '../src/render/views/bootstrap.ts';
 import { renderTable, type Table } from '../src/render/tabwriter.ts';
 import * as clusterView from '../src/render/views/cluster.ts';
@@ -34,7 +28,7 @@ const secretTable = (...args: Parameters<typeof secretView.secretTable>): string
 /** A date at which the corpus secrets' VALID CERT column reads as in istioctl's goldens. */
 const NOW = new Date('2026-01-01T00:00:00Z');
 
-const entry = <R,>(resource: R, state: Entry<R>['state'] = 'active'): Entry<R> => ({
+const entry = <R>(resource: R, state: Entry<R>['state'] = 'active'): Entry<R> => ({
   state,
   resource,
   messageType: '',
@@ -53,8 +47,14 @@ test('parseClusterName reads both spellings and refuses other names', () => {
     ['inbound|9080|http|reviews.default.svc.cluster.local', pipe('inbound', 9080, 'http', 'reviews.default.svc.cluster.local')],
     ['inbound-vip|8000|http|httpbin.default.svc.cluster.local', pipe('inbound-vip', 8000, 'http', 'httpbin.default.svc.cluster.local')],
     ['outbound|80||*.example.com', pipe('outbound', 80, '', '*.example.com')],
-    ['outbound_.9080_.v1_.reviews.default.svc.cluster.local', { direction: 'outbound', port: 9080, subset: 'v1', fqdn: 'reviews.default.svc.cluster.local', form: 'sni' }],
-    ['outbound_.80_._.httpbin.default.svc.cluster.local', { direction: 'outbound', port: 80, subset: '', fqdn: 'httpbin.default.svc.cluster.local', form: 'sni' }],
+    [
+      'outbound_.9080_.v1_.reviews.default.svc.cluster.local',
+      { direction: 'outbound', port: 9080, subset: 'v1', fqdn: 'reviews.default.svc.cluster.local', form: 'sni' },
+    ],
+    [
+      'outbound_.80_._.httpbin.default.svc.cluster.local',
+      { direction: 'outbound', port: 80, subset: '', fqdn: 'httpbin.default.svc.cluster.local', form: 'sni' },
+    ],
     ['BlackHoleCluster', undefined],
     ['xds-grpc', undefined],
     ['prometheus_stats', undefined],
@@ -227,7 +227,12 @@ test('filterClusterLoadAssignments keeps empty localities, drops empty assignmen
   const kept = filterClusterLoadAssignments([entry(cla), entry(empty)], { port: 8080 });
   assert.deepEqual(
     kept.map((e) => e.resource.endpoints?.map((l) => [l.locality?.region, l.lb_endpoints?.length])),
-    [[['r1', 0], ['r2', 1]]],
+    [
+      [
+        ['r1', 0],
+        ['r2', 1],
+      ],
+    ],
   );
   assert.equal(JSON.stringify([cla, empty]), before);
   assert.equal(filterClusterLoadAssignments([entry(cla), entry(empty)], {}).length, 1, 'empty assignments go even without a filter');
@@ -264,7 +269,13 @@ test('cluster TYPE and DESTINATION RULE columns', () => {
     .trimEnd()
     .split('\n')
     .slice(1)
-    .map((line) => line.trimEnd().split(/\s{5,}/).slice(4).join('|'));
+    .map((line) =>
+      line
+        .trimEnd()
+        .split(/\s{5,}/)
+        .slice(4)
+        .join('|'),
+    );
   assert.deepEqual(rows, [
     'EDS|a-dr.ns',
     'EDS',
@@ -337,7 +348,12 @@ test('secret table edge cases', () => {
   const garbage: Secret = { name: 'bad', tls_certificate: { certificate_chain: { inline_bytes: Buffer.from('not a cert').toString('base64') } } };
   const uninitialized: Entry<Secret> = { ...entry<Secret>({ name: 'later' }), versionInfo: 'uninitialized' };
   assert.deepEqual(
-    tableLinesOf(secretTable([entry(garbage), uninitialized, entry<Secret>({ name: 'static' }, 'static'), entry<Secret>({ name: 'w' }, 'warming')], { namePrefix: false, now: NOW })),
+    tableLinesOf(
+      secretTable([entry(garbage), uninitialized, entry<Secret>({ name: 'static' }, 'static'), entry<Secret>({ name: 'w' }, 'warming')], {
+        namePrefix: false,
+        now: NOW,
+      }),
+    ),
     [
       'RESOURCE NAME     TYPE     STATUS            VALID CERT     SERIAL NUMBER     NOT AFTER     NOT BEFORE',
       'w                          WARMING           false',
@@ -379,7 +395,10 @@ const dumpOf = (...parts: string[]): ConfigDump => decodeConfigDump(JSON.parse(r
 const shownClusters = (dump: ConfigDump): Entry<Cluster>[] => dump.clusters.filter((c) => c.state !== 'warming');
 
 function tableLinesOf(text: string): string[] {
-  return text.replace(/\n$/, '').split('\n').map((line) => line.trimEnd());
+  return text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((line) => line.trimEnd());
 }
 
 /** Trimmed lines first (readable diff), then byte for byte: the goldens keep tabwriter's trailing spaces. */
@@ -443,7 +462,10 @@ test('endpoint goldens from /clusters?format=json, unfiltered and with each of f
   const filteredJson = JSON.parse(readCorpus('istioctl-1.6', 'endpoint-filtered.json')) as { name: string }[];
   for (const filter of filters) {
     assertTable(hostTable(statuses, filter), filtered);
-    assert.deepEqual(filterClusterStatuses(statuses, filter).map((s) => s.name), filteredJson.map((s) => s.name));
+    assert.deepEqual(
+      filterClusterStatuses(statuses, filter).map((s) => s.name),
+      filteredJson.map((s) => s.name),
+    );
   }
 });
 
@@ -453,7 +475,10 @@ test('cluster filters select what istioctl 1.0 and 1.6 selected', (t) => {
     const clusters = shownClusters(dumpOf(version, 'config_dump.json'));
     const names = (file: string): string[] => (JSON.parse(readCorpus(version, file)) as { name: string }[]).map((c) => c.name);
     const selected = (filter: ClusterFilter): string[] =>
-      clusters.filter((c) => matchCluster(filter, c)).map((c) => c.resource.name ?? '').toSorted(compareClusterNames);
+      clusters
+        .filter((c) => matchCluster(filter, c))
+        .map((c) => c.resource.name ?? '')
+        .toSorted(compareClusterNames);
     assert.deepEqual(selected({}), names('cluster.json'), version);
     assert.deepEqual(selected({ fqdn: 'istio-policy.istio-system.svc.cluster.local' }), names('cluster-filtered.json'), version);
     assert.deepEqual(selected({ port: 15004 }), names('cluster-filtered.json'), version);

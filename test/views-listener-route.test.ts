@@ -15,17 +15,7 @@ import {
   networkFilterConfig,
   networkFilterName,
 } from '../src/envoy/listeners.ts';
-import type {
-  ConfigDump,
-  Entry,
-  FilterChain,
-  FilterChainMatch,
-  Listener,
-  NetworkFilter,
-  Obj,
-  RouteConfiguration,
-  RouteMatch,
-} from '../src/envoy/model.ts';
+import type { ConfigDump, Entry, FilterChain, FilterChainMatch, Listener, NetworkFilter, Obj, RouteConfiguration, RouteMatch } from '../src/envoy/model.ts';
 import { describeManagement, describeRouteDomains, describeRouteMatch, isPassthroughRoute } from '../src/envoy/routes.ts';
 import { matchListener, type ListenerFilter } from '../src/filters/listener.ts';
 import { matchRoute } from '../src/filters/route.ts';
@@ -146,7 +136,13 @@ test('listener TYPE', () => {
     ['default chain counts', { default_filter_chain: { filters: [tcpProxy('PassthroughCluster')] } }, 'TCP'],
     ['legacy names count', listenerOf(9080, '0.0.0.0', { filters: [{ name: 'envoy.http_connection_manager', config: {} }] }), 'HTTP'],
     ['v2 Struct tcp_proxy', listenerOf(53, '10.96.0.10', { filters: [{ name: 'envoy.tcp_proxy', config: { cluster: 'dns' } }] }), 'TCP'],
-    ['v1 BlackHole Struct', listenerOf(1, '', { filters: [{ name: 'envoy.tcp_proxy', config: { deprecated_v1: true, value: { route_config: { routes: [{ cluster: 'BlackHoleCluster' }] } } } }] }), 'UNKNOWN'],
+    [
+      'v1 BlackHole Struct',
+      listenerOf(1, '', {
+        filters: [{ name: 'envoy.tcp_proxy', config: { deprecated_v1: true, value: { route_config: { routes: [{ cluster: 'BlackHoleCluster' }] } } } }],
+      }),
+      'UNKNOWN',
+    ],
     ['other filters', listenerOf(1, '', { filters: [{ name: 'envoy.filters.network.mongo_proxy' }] }), 'UNKNOWN'],
     ['no chains', {}, 'UNKNOWN'],
   ];
@@ -164,7 +160,10 @@ test('listener MATCH', () => {
     [{ application_protocols: ['istio-peer-exchange', 'istio'] }, 'App: TCP TLS'],
     [{ application_protocols: ['istio', 'istio-peer-exchange'] }, 'App: istio,istio-peer-exchange'],
     [{ application_protocols: ['http/1.0', 'http/1.1', 'h2c'] }, 'App: HTTP'],
-    [{ transport_protocol: 'tls', application_protocols: ['istio-peer-exchange', 'istio'], prefix_ranges: [{ address_prefix: '0.0.0.0', prefix_len: 0 }] }, 'Trans: tls; App: TCP TLS; Addr: 0.0.0.0/0'],
+    [
+      { transport_protocol: 'tls', application_protocols: ['istio-peer-exchange', 'istio'], prefix_ranges: [{ address_prefix: '0.0.0.0', prefix_len: 0 }] },
+      'Trans: tls; App: TCP TLS; Addr: 0.0.0.0/0',
+    ],
     [{ destination_port: 9080, prefix_ranges: [{ address_prefix: '10.1.1.1', prefix_len: 32 }, { address_prefix: '::1' }] }, 'Addr: 10.1.1.1/32,::1/0:9080'],
     [{ destination_port: 15006 }, 'Addr: *:15006'],
     [{ destination_port: 0 }, 'Addr: *:0'],
@@ -183,9 +182,28 @@ test('listener DESTINATION', () => {
     ['scoped rds', [{ name: 'envoy.filters.network.http_connection_manager', typed_config: { '@type': HCM_V3, scoped_routes: { name: 's' } } }], 'HTTP'],
     ['inline catch-all', [inlineHcm(catchAll('inbound|9080||'))], 'Cluster: inbound|9080||'],
     ['inline catch-all to a special cluster', [inlineHcm(catchAll('InboundPassthroughClusterIpv4'))], 'InboundPassthroughClusterIpv4'],
-    ['inline, several routes', [inlineHcm({ virtual_hosts: [{ domains: ['*'], routes: [{ match: { prefix: '/stats/prometheus' } }, { match: { path: '/healthz' } }] }] })], 'Inline Route: /stats/prometheus*, /healthz'],
-    ['inline, domains and vhosts', [inlineHcm({ virtual_hosts: [{ domains: ['a', 'a:80'], routes: [{ match: { prefix: '/' }, route: { cluster: 'x' } }] }, { domains: ['*'], routes: [] }] })], 'Inline Route: a/a:80 /*; '],
-    ['inline, not a cluster action', [inlineHcm({ virtual_hosts: [{ domains: ['*'], routes: [{ match: { prefix: '/' }, direct_response: { status: 200 } }] }] })], 'Inline Route: /*'],
+    [
+      'inline, several routes',
+      [inlineHcm({ virtual_hosts: [{ domains: ['*'], routes: [{ match: { prefix: '/stats/prometheus' } }, { match: { path: '/healthz' } }] }] })],
+      'Inline Route: /stats/prometheus*, /healthz',
+    ],
+    [
+      'inline, domains and vhosts',
+      [
+        inlineHcm({
+          virtual_hosts: [
+            { domains: ['a', 'a:80'], routes: [{ match: { prefix: '/' }, route: { cluster: 'x' } }] },
+            { domains: ['*'], routes: [] },
+          ],
+        }),
+      ],
+      'Inline Route: a/a:80 /*; ',
+    ],
+    [
+      'inline, not a cluster action',
+      [inlineHcm({ virtual_hosts: [{ domains: ['*'], routes: [{ match: { prefix: '/' }, direct_response: { status: 200 } }] }] })],
+      'Inline Route: /*',
+    ],
     ['inline, no vhosts', [inlineHcm({})], 'Inline Route: '],
     ['tcp', [tcpProxy('outbound|53||kube-dns.kube-system.svc.cluster.local')], 'Cluster: outbound|53||kube-dns.kube-system.svc.cluster.local'],
     ['tcp to PassthroughCluster', [tcpProxy('PassthroughCluster')], 'PassthroughCluster'],
@@ -195,8 +213,16 @@ test('listener DESTINATION', () => {
     ['first terminal filter wins', [{ name: 'envoy.filters.network.rbac' }, tcpProxy('a'), rdsHcm('80')], 'Cluster: a'],
     ['no filters', [], 'Non-HTTP/Non-TCP'],
     ['legacy name, v2 Struct rds', [{ name: 'envoy.http_connection_manager', config: { rds: { route_config_name: '9080' } } }], 'Route: 9080'],
-    ['legacy name, v2 typed_config', [{ name: 'envoy.http_connection_manager', typed_config: { '@type': HCM_V2, rds: { route_config_name: '80' } } }], 'Route: 80'],
-    ['hidden_envoy_deprecated_config', [{ name: 'envoy.http_connection_manager', hidden_envoy_deprecated_config: { route_config: catchAll('agent') } }], 'Cluster: agent'],
+    [
+      'legacy name, v2 typed_config',
+      [{ name: 'envoy.http_connection_manager', typed_config: { '@type': HCM_V2, rds: { route_config_name: '80' } } }],
+      'Route: 80',
+    ],
+    [
+      'hidden_envoy_deprecated_config',
+      [{ name: 'envoy.http_connection_manager', hidden_envoy_deprecated_config: { route_config: catchAll('agent') } }],
+      'Cluster: agent',
+    ],
     ['legacy tcp_proxy Struct', [{ name: 'envoy.tcp_proxy', config: { cluster: 'outbound|443||a' } }], 'Cluster: outbound|443||a'],
     ['recognised by type URL', [tcpProxy('c', 'tcp_proxy')], 'Cluster: c'],
   ];
@@ -230,9 +256,23 @@ test('route DOMAINS (istioctl TestDescribeRouteDomains and Istio shapes)', () =>
     [['example.com', 'example.com:8080'], 'example.com'],
     [['example.com', 'example.com:8080', '1.2.3.4', '1.2.3.4:8080'], 'example.com, 1.2.3.4'],
     [['example.com', 'example.com:8080', '[fd00:10:96::7fc7]', '[fd00:10:96::7fc7]:8080'], 'example.com, [fd00:10:96::7fc7]'],
-    [['example.com', 'example.com:8080', 'www.example.com', 'www.example.com:8080', '[fd00:10:96::7fc7]', '[fd00:10:96::7fc7]:8080'], 'example.com, www.example.com + 1 more...'],
     [
-      ['reviews.default.svc.cluster.local', 'reviews.default.svc.cluster.local:9080', 'reviews', 'reviews:9080', 'reviews.default.svc', 'reviews.default.svc:9080', 'reviews.default', 'reviews.default:9080', '10.96.1.2', '10.96.1.2:9080'],
+      ['example.com', 'example.com:8080', 'www.example.com', 'www.example.com:8080', '[fd00:10:96::7fc7]', '[fd00:10:96::7fc7]:8080'],
+      'example.com, www.example.com + 1 more...',
+    ],
+    [
+      [
+        'reviews.default.svc.cluster.local',
+        'reviews.default.svc.cluster.local:9080',
+        'reviews',
+        'reviews:9080',
+        'reviews.default.svc',
+        'reviews.default.svc:9080',
+        'reviews.default',
+        'reviews.default:9080',
+        '10.96.1.2',
+        '10.96.1.2:9080',
+      ],
       'reviews, reviews.default + 1 more...',
     ],
     [['a.ns.svc.cluster.local', 'a.ns.svc', 'a.ns'], 'a.ns'],
@@ -312,13 +352,49 @@ test('matchRoute: exact, case-sensitive name', () => {
 
 test('tabwrite pads every cell but the last, per column block, in runes', () => {
   const cases: [string[][], number, string][] = [
-    [[['a', 'bb', 'c'], ['ccc', 'd', 'e']], 1, 'a   bb c\nccc d  e\n'],
-    [[['NAME', 'X'], ['a', '']], 5, 'NAME     X\na        \n'],
-    [[['a', 'b', ''], ['a', '']], 2, 'a  b  \na  \n'],
+    [
+      [
+        ['a', 'bb', 'c'],
+        ['ccc', 'd', 'e'],
+      ],
+      1,
+      'a   bb c\nccc d  e\n',
+    ],
+    [
+      [
+        ['NAME', 'X'],
+        ['a', ''],
+      ],
+      5,
+      'NAME     X\na        \n',
+    ],
+    [
+      [
+        ['a', 'b', ''],
+        ['a', ''],
+      ],
+      2,
+      'a  b  \na  \n',
+    ],
     // A row with fewer cells ends the block of the columns it lacks.
     [[['aaaa', 'x'], ['b'], ['c', 'y']], 1, 'aaaa x\nb\nc y\n'],
-    [[['aaaa', 'b', 'x'], ['c', 'd'], ['e', 'ffff', 'y']], 1, 'aaaa b x\nc    d\ne    ffff y\n'],
-    [[['é😀', 'x'], ['abc', 'y']], 1, 'é😀  x\nabc y\n'],
+    [
+      [
+        ['aaaa', 'b', 'x'],
+        ['c', 'd'],
+        ['e', 'ffff', 'y'],
+      ],
+      1,
+      'aaaa b x\nc    d\ne    ffff y\n',
+    ],
+    [
+      [
+        ['é😀', 'x'],
+        ['abc', 'y'],
+      ],
+      1,
+      'é😀  x\nabc y\n',
+    ],
     [[['', '', 'z']], 3, '      z\n'],
     [[], 1, ''],
   ];
@@ -372,7 +448,17 @@ test('route table: verbose skips PassthroughCluster routes and shows empty vhost
     virtual_hosts: [
       { name: 'allow_any', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'PassthroughCluster' } }] },
       { name: 'blackhole:80', domains: ['*'], routes: [] },
-      { name: 'a:80', domains: ['a'], routes: [{ match: { prefix: '/' }, route: { cluster: 'outbound|80||a' }, metadata: { filter_metadata: { istio: { config: '/apis/networking.istio.io/v1/namespaces/ns/virtual-service/a' } } } }] },
+      {
+        name: 'a:80',
+        domains: ['a'],
+        routes: [
+          {
+            match: { prefix: '/' },
+            route: { cluster: 'outbound|80||a' },
+            metadata: { filter_metadata: { istio: { config: '/apis/networking.istio.io/v1/namespaces/ns/virtual-service/a' } } },
+          },
+        ],
+      },
     ],
   });
   assert.deepEqual(trimmedLines(routeTable([config], { verbose: true, namePrefix: false })), [
@@ -429,8 +515,14 @@ for (const version of ['istioctl-1.6', 'istioctl-1.0']) {
     const namesOf = (file: string): unknown[] =>
       (JSON.parse(readFileSync(corpusPath(version, file), 'utf8')) as { name?: string }[]).map((route) => route.name);
     const sorted = sortRoutes(serving(dump.routes));
-    assert.deepEqual(sorted.map((e) => e.resource.name), namesOf('route.json'));
-    assert.deepEqual(sorted.filter((e) => matchRoute({ name: '15004' }, e)).map((e) => e.resource.name), namesOf('route-filtered.json'));
+    assert.deepEqual(
+      sorted.map((e) => e.resource.name),
+      namesOf('route.json'),
+    );
+    assert.deepEqual(
+      sorted.filter((e) => matchRoute({ name: '15004' }, e)).map((e) => e.resource.name),
+      namesOf('route-filtered.json'),
+    );
   });
 }
 

@@ -22,7 +22,10 @@ after(() => cluster.close());
 
 /** The table's rows split into cells (cells are separated by two or more spaces in these tables). */
 function cells(stdout: string): string[][] {
-  return stdout.trimEnd().split('\n').map((line) => line.trimEnd().split(/ {2,}/));
+  return stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => line.trimEnd().split(/ {2,}/));
 }
 
 test('pc route -o wide tells the jason route (→ v2) from the default route (→ v1); the default table cannot', async () => {
@@ -57,7 +60,10 @@ test('route conditions: headers, methods, query parameters, inversion, case, eve
       { name: 'x-range', range_match: { start: '1', end: '5' } },
       { name: 'x-present', present_match: true },
     ],
-    query_parameters: [{ name: 'debug', present_match: true }, { name: 'user', string_match: { suffix: 'son' } }],
+    query_parameters: [
+      { name: 'debug', present_match: true },
+      { name: 'user', string_match: { suffix: 'son' } },
+    ],
   };
   assert.equal(
     describeRouteConditions(match),
@@ -68,7 +74,15 @@ test('route conditions: headers, methods, query parameters, inversion, case, eve
 
 test('route actions: weighted clusters with their share, redirects, direct responses, timeouts', () => {
   const weighted: Route = {
-    route: { weighted_clusters: { clusters: [{ name: 'a', weight: 75 }, { name: 'b', weight: 25 }] }, timeout: '3s' },
+    route: {
+      weighted_clusters: {
+        clusters: [
+          { name: 'a', weight: 75 },
+          { name: 'b', weight: 25 },
+        ],
+      },
+      timeout: '3s',
+    },
   };
   assert.equal(describeRouteAction(weighted), '→ a 75% + b 25%, timeout 3s');
   assert.equal(describeRouteAction({ redirect: { https_redirect: true } }), 'redirect https://*/* (MOVED_PERMANENTLY)');
@@ -100,11 +114,24 @@ test('pc cluster -o wide counts endpoints and the healthy ones; - where the inpu
   assert.equal(result.code, 0, result.stderr);
   const [header, ...rows] = cells(result.stdout);
   assert.deepEqual(header?.slice(-2), ['ENDPOINTS', 'HEALTHY']);
-  assert.deepEqual(rows.map((row) => [row[2], ...row.slice(-2)]), [['-', '3', '2'], ['v1', '1', '1'], ['v2', '1', '1'], ['v3', '1', '1']]);
+  assert.deepEqual(
+    rows.map((row) => [row[2], ...row.slice(-2)]),
+    [
+      ['-', '3', '2'],
+      ['v1', '1', '1'],
+      ['v2', '1', '1'],
+      ['v3', '1', '1'],
+    ],
+  );
 
   const withoutEds = { configs: dump.configs.filter((section) => section !== eds) };
   const counts = await runCli(['pc', 'cluster', '-f', '-', '--fqdn', 'reviews', '-o', 'wide'], { stdin: JSON.stringify(withoutEds) });
-  assert.ok(cells(counts.stdout).slice(1).every((row) => row.slice(-2).join() === '-,-'), counts.stdout);
+  assert.ok(
+    cells(counts.stdout)
+      .slice(1)
+      .every((row) => row.slice(-2).join() === '-,-'),
+    counts.stdout,
+  );
 });
 
 test('pc endpoint -o wide shows workload, version and weight; pc listener -o wide the network filters per chain', async () => {
@@ -116,7 +143,10 @@ test('pc endpoint -o wide shows workload, version and weight; pc listener -o wid
   const listeners = await runCli(['pc', 'listener', '-f', example, '--port', '9080', '-o', 'wide']);
   const lines = listeners.stdout.trimEnd().split('\n');
   assert.match(lines[0] ?? '', /MATCH +DESTINATION +NETWORK FILTERS$/);
-  assert.ok(lines.some((line) => line.endsWith('Route: 9080        envoy.filters.network.http_connection_manager')), listeners.stdout);
+  assert.ok(
+    lines.some((line) => line.endsWith('Route: 9080        envoy.filters.network.http_connection_manager')),
+    listeners.stdout,
+  );
 });
 
 test('every pc kind takes -o wide, and the default tables keep their columns', async () => {
@@ -132,7 +162,7 @@ test('every pc kind takes -o wide, and the default tables keep their columns', a
   }
 });
 
-test('live: pc endpoint -o wide takes WORKLOAD and VERSION from the proxy\'s EDS; pc cluster -o wide counts as offline', async () => {
+test("live: pc endpoint -o wide takes WORKLOAD and VERSION from the proxy's EDS; pc cluster -o wide counts as offline", async () => {
   const env = { KUBECONFIG: cluster.kubeconfigPath };
   const endpoints = await runCli(['pc', 'endpoint', POD, '-o', 'wide', '--cluster', 'outbound|9080|v1|reviews.default.svc.cluster.local'], { env });
   assert.equal(endpoints.code, 0, endpoints.stderr);

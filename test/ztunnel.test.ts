@@ -48,7 +48,7 @@ test('list-shaped and keyed dumps give the same output as the map-shaped corpus 
   }
 });
 
-test('-o json|yaml: the dump\'s objects, filtered, unknown fields kept', async (t) => {
+test("-o json|yaml: the dump's objects, filtered, unknown fields kept", async (t) => {
   if (!corpusDir) return t.skip(CORPUS_MISSING);
   const mapDump = JSON.parse(readFileSync(ztunnel('dump.json'), 'utf8')) as Json;
   const workloads = mapDump['workloads'] as Record<string, Json>;
@@ -60,7 +60,10 @@ test('-o json|yaml: the dump\'s objects, filtered, unknown fields kept', async (
   const yaml = parseYaml((await zc(['policy', '-f', '-', '-o', 'yaml'], JSON.stringify(mapDump))).stdout) as Json[];
   assert.deepEqual(yaml, mapDump['policies']);
   const services = JSON.parse((await zc(['svc', '-f', '-', '--service-namespace', 'kube-system', '-o', 'json'], JSON.stringify(mapDump))).stdout) as Json[];
-  assert.deepEqual(services.map((s) => s['hostname']), ['kube-dns.kube-system.svc.cluster.local']);
+  assert.deepEqual(
+    services.map((s) => s['hostname']),
+    ['kube-dns.kube-system.svc.cluster.local'],
+  );
   const all = JSON.parse((await zc(['all', '-f', '-', '-o', 'json'], JSON.stringify(mapDump))).stdout) as Json;
   assert.deepEqual(all, mapDump);
 });
@@ -80,7 +83,9 @@ test('certificates: a newer chain with separate rootCerts, and validity at the g
     },
     'test',
   );
-  const rows = certificateTable(dump, FROZEN_NOW).rows.slice(1).map((row) => row.slice(1, 5));
+  const rows = certificateTable(dump, FROZEN_NOW)
+    .rows.slice(1)
+    .map((row) => row.slice(1, 5));
   assert.deepEqual(rows, [
     ['Leaf', 'Available', 'true', 'ff'],
     ['Intermediate', 'Available', 'false', '10'],
@@ -108,9 +113,20 @@ test('connections: names for known IPs unless --raw, IPv6 kept whole', () => {
 });
 
 test('decoding: odd field types read as empty, unknown sections are no error, non-dumps are', () => {
-  const dump = decodeZtunnelDump({ workloads: { '/1.2.3.4': { name: 7, workloadIps: 'x', waypoint: { destination: { hostname: { namespace: 'ns', hostname: 'wp.ns' } } } } }, version: {} }, 'test');
+  const dump = decodeZtunnelDump(
+    { workloads: { '/1.2.3.4': { name: 7, workloadIps: 'x', waypoint: { destination: { hostname: { namespace: 'ns', hostname: 'wp.ns' } } } } }, version: {} },
+    'test',
+  );
   assert.deepEqual([dump.workloads[0]?.name, dump.workloads[0]?.workloadIps, dump.workloads[0]?.waypoint], ['7', [], 'ns/wp.ns']);
-  const service = (name: string, hostname: string, vips: string[]) => ({ raw: {}, name, namespace: 'ns', hostname, vips, endpointWorkloadUids: [], waypoint: undefined });
+  const service = (name: string, hostname: string, vips: string[]) => ({
+    raw: {},
+    name,
+    namespace: 'ns',
+    hostname,
+    vips,
+    endpointWorkloadUids: [],
+    waypoint: undefined,
+  });
   const waypointName = waypointNamer([service('wp', 'wp.ns', ['/10.0.0.1']), service('later', 'later.ns', ['/10.0.0.1'])]);
   assert.deepEqual(['ns/wp.ns', '/10.0.0.1', 'ns/later.ns', 'ns/other', undefined].map(waypointName), ['wp', 'wp', 'later', 'NA', 'None']);
   assert.throws(() => decodeZtunnelDump([], 'x.json'), /x\.json: is not a ztunnel config dump/);
@@ -119,7 +135,10 @@ test('decoding: odd field types read as empty, unknown sections are no error, no
 });
 
 test('filters compare fields, case-insensitively, and split name.namespace', () => {
-  const [w] = decodeZtunnelDump({ workloads: [{ name: 'Reviews-v1', namespace: 'bookinfo', node: 'n1', workloadIps: ['10.0.0.1', 'fd00::1'] }] }, 't').workloads;
+  const [w] = decodeZtunnelDump(
+    { workloads: [{ name: 'Reviews-v1', namespace: 'bookinfo', node: 'n1', workloadIps: ['10.0.0.1', 'fd00::1'] }] },
+    't',
+  ).workloads;
   assert.ok(w);
   assert.ok(matchWorkload({}, w));
   assert.ok(matchWorkload({ name: 'reviews-v1', namespace: 'BookInfo', address: 'FD00::1', node: 'N1' }, w));
@@ -132,7 +151,10 @@ test('filters compare fields, case-insensitively, and split name.namespace', () 
 test('log levels: istioctl names, ztunnel spelling, unknown rejected', () => {
   assert.equal(parseLogLevels('warning'), 'warn');
   assert.equal(parseLogLevels('access:debug,critical'), 'access:debug,error');
-  assert.throws(() => parseLogLevels('loud'), (error) => error instanceof UsageError && /unrecognized logging level "loud"/.test(error.message));
+  assert.throws(
+    () => parseLogLevels('loud'),
+    (error) => error instanceof UsageError && /unrecognized logging level "loud"/.test(error.message),
+  );
   assert.equal(loggingPath(undefined, false), 'logging');
   assert.equal(loggingPath('access:debug', false), 'logging?level=access%3Adebug');
   assert.equal(loggingPath(undefined, true), 'logging?level=info&reset');
@@ -165,16 +187,27 @@ test('bad input: one line on stderr and the right exit code', async (t) => {
 });
 
 test('waypoint chains: matcher paths in either spelling, CIDRs, prefix maps, unmatched', () => {
-  const action = (chain: string) => ({ action: { name: 'ignored', typedConfig: { '@type': 'type.googleapis.com/google.protobuf.StringValue', value: chain } } });
+  const action = (chain: string) => ({
+    action: { name: 'ignored', typedConfig: { '@type': 'type.googleapis.com/google.protobuf.StringValue', value: chain } },
+  });
   const paths = matcherPaths({
     matcherTree: {
       input: { name: 'ip' },
       customMatch: {
         typedConfig: {
           rangeMatchers: [
-            { ranges: [{ addressPrefix: '10.0.0.0', prefixLen: 24 }, { addressPrefix: 'fd00::1', prefixLen: 128 }], onMatch: {
-              matcher: { matcherTree: { input: { typedConfig: { '@type': 'x.DestinationPortInput' } }, prefixMatchMap: { map: { '80': action('web') } } }, onNoMatch: action('tcp') },
-            } },
+            {
+              ranges: [
+                { addressPrefix: '10.0.0.0', prefixLen: 24 },
+                { addressPrefix: 'fd00::1', prefixLen: 128 },
+              ],
+              onMatch: {
+                matcher: {
+                  matcherTree: { input: { typedConfig: { '@type': 'x.DestinationPortInput' } }, prefixMatchMap: { map: { '80': action('web') } } },
+                  onNoMatch: action('tcp'),
+                },
+              },
+            },
           ],
         },
       },

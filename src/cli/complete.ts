@@ -119,7 +119,10 @@ function findOption(command: Command, flag: string): Option | undefined {
 
 function visibleCommands(command: Command): Command[] {
   // commander keeps `hidden` private; its Help lists exactly the visible commands.
-  return command.createHelp().visibleCommands(command).filter((sub) => sub.name() !== 'help');
+  return command
+    .createHelp()
+    .visibleCommands(command)
+    .filter((sub) => sub.name() !== 'help');
 }
 
 function findCommand(command: Command, word: string): Command | undefined {

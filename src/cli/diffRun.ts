@@ -34,11 +34,21 @@ export async function runDiff(options: DiffOptions, ctx: CliContext): Promise<vo
   const side = async (arg: string): Promise<Side> => fromPods.get(arg) ?? (await fileSide(arg, ctx));
   const [a, b] = options.b === undefined ? [...fromPods.values()] : [await side(options.a), await side(options.b)];
   if (!a || !b) throw new UsageError(`${options.a} has only one pod: name a second source to compare it with`);
-  printComparison(compareDumps(a.dump, b.dump, { ...(options.kinds ? { kinds: options.kinds } : {}), labels: { a: a.label, b: b.label } }), { a: a.label, b: b.label }, options, ctx);
+  printComparison(
+    compareDumps(a.dump, b.dump, { ...(options.kinds ? { kinds: options.kinds } : {}), labels: { a: a.label, b: b.label } }),
+    { a: a.label, b: b.label },
+    options,
+    ctx,
+  );
 }
 
 /** Prints a comparison in the asked format; with --exit-code, differences end the command with exit 1. */
-export function printComparison(kinds: KindDiff[], labels: DiffLabels, options: { output: 'short' | 'json' | 'yaml'; exitCode: boolean }, ctx: CliContext): void {
+export function printComparison(
+  kinds: KindDiff[],
+  labels: DiffLabels,
+  options: { output: 'short' | 'json' | 'yaml'; exitCode: boolean },
+  ctx: CliContext,
+): void {
   ctx.io.out.write(options.output === 'short' ? diffText(kinds, labels) : formatData(diffData(kinds, labels), options.output));
   if (options.exitCode && kinds.some((kind) => !kind.match)) throw new DifferencesFound();
 }

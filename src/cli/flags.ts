@@ -12,12 +12,7 @@ import { quoted } from '../util/printable.ts';
  * list the values from the same list (commander's `argChoices`).
  * `ignoreCase` accepts any spelling and hands the command the listed one.
  */
-export function choiceOption(
-  flags: string,
-  description: string,
-  choices: readonly string[],
-  options: { ignoreCase?: boolean; default?: string } = {},
-): Option {
+export function choiceOption(flags: string, description: string, choices: readonly string[], options: { ignoreCase?: boolean; default?: string } = {}): Option {
   const option = new Option(flags, description).choices(choices);
   const flag = option.long ?? option.short ?? flags;
   option.argParser((value: string) => parseChoice(value, flag, choices, options.ignoreCase ?? false));
@@ -73,7 +68,22 @@ export function parseDuration(value: string, flag: string): number {
   return ms;
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, kib: 2 ** 10, m: 1e6, mb: 1e6, mib: 2 ** 20, g: 1e9, gb: 1e9, gib: 2 ** 30, t: 1e12, tb: 1e12, tib: 2 ** 40 };
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  kib: 2 ** 10,
+  m: 1e6,
+  mb: 1e6,
+  mib: 2 ** 20,
+  g: 1e9,
+  gb: 1e9,
+  gib: 2 ** 30,
+  t: 1e12,
+  tb: 1e12,
+  tib: 2 ** 40,
+};
 
 /** A size in bytes: `8GiB`, `500MB`, `64k`, or a bare number of bytes. */
 export function parseSize(value: string, flag: string): number {

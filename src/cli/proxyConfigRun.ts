@@ -145,11 +145,7 @@ async function runOnIstiod(options: ProxyConfigOptions, istiodOptions: IstiodCli
   }
 }
 
-async function runOnPods(
-  options: ProxyConfigOptions,
-  source: Extract<PcSource, { kind: 'pod' | 'selector' | 'waypoint' }>,
-  ctx: CliContext,
-): Promise<void> {
+async function runOnPods(options: ProxyConfigOptions, source: Extract<PcSource, { kind: 'pod' | 'selector' | 'waypoint' }>, ctx: CliContext): Promise<void> {
   // The Kubernetes client is the biggest chunk of the bundle: only commands that talk to a cluster load it.
   const kube = await import('../kube/index.ts');
   const { kube: k } = options;
@@ -157,10 +153,9 @@ async function runOnPods(
   try {
     const { isWaypointPod, waypointPod } = await import('../kube/waypoint.ts');
     const pods =
-      source.kind === 'waypoint' ? [await waypointPod(session, source.name, (line) => ctx.io.err.write(`note: ${line}\n`))]
-      : await session.resolveTargets(
-          source.kind === 'pod' ? { target: source.target } : { selector: source.selector, allNamespaces: source.allNamespaces },
-        );
+      source.kind === 'waypoint'
+        ? [await waypointPod(session, source.name, (line) => ctx.io.err.write(`note: ${line}\n`))]
+        : await session.resolveTargets(source.kind === 'pod' ? { target: source.target } : { selector: source.selector, allNamespaces: source.allNamespaces });
     const fetchPod = async (pod: (typeof pods)[number]): Promise<DecodedInput> => {
       const admin = await session.admin(pod, { via: k.via, adminPort: k.adminPort });
       try {

@@ -19,7 +19,8 @@ export async function start(argv: string[]): Promise<void> {
       if (outputFailed) return;
       outputFailed = true;
       process.exitCode = ExitCode.OUTPUT_FAILED;
-      if (stream === 'stdout') io.err.write(`error: cannot write the output: ${error.code ?? printable(error.message)}${WRITE_ERRORS[error.code ?? ''] ?? ''}\n`);
+      if (stream === 'stdout')
+        io.err.write(`error: cannot write the output: ${error.code ?? printable(error.message)}${WRITE_ERRORS[error.code ?? ''] ?? ''}\n`);
     };
   io.out.on('error', writeFailed('stdout'));
   io.err.on('error', writeFailed('stderr'));

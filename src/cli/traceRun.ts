@@ -71,7 +71,8 @@ async function traceLive(admin: EnvoyAdminClient, options: TraceOptions, extra: 
     const config = traceConfigOf(dump);
     const first = traceConfig(config, admin.source, options, extra);
     // Host health only matters once the walk has reached a cluster with endpoints to pick from.
-    const reachedEndpoints = first.steps.some((step) => step.stage === 'endpoints') && first.result.outcome !== 'passthrough' && first.result.outcome !== 'blackhole';
+    const reachedEndpoints =
+      first.steps.some((step) => step.stage === 'endpoints') && first.result.outcome !== 'passthrough' && first.result.outcome !== 'blackhole';
     if (!reachedEndpoints || extra.live) return first;
     const live = (await fetchDecoded(admin, LIVE_CLUSTERS_PATH)).clusters;
     return traceConfig(config, admin.source, options, { ...extra, ...(live ? { live } : {}) });
@@ -111,6 +112,7 @@ async function readEndpoints(path: string, maxBytes: number, ctx: CliContext): P
   const decoded = decodeInput(input.bytes, input.name);
   if (decoded.kind === 'clusters') return { live: decoded.clusters.cluster_statuses };
   const assignments: ClusterLoadAssignment[] = decoded.dump.endpoints.map((entry) => entry.resource);
-  if (assignments.length === 0) throw new DataError(input.name, 'holds no endpoints (expected Pilot /debug/edsz, a config dump with EDS, or /clusters?format=json)');
+  if (assignments.length === 0)
+    throw new DataError(input.name, 'holds no endpoints (expected Pilot /debug/edsz, a config dump with EDS, or /clusters?format=json)');
   return { edsz: assignments };
 }

@@ -22,7 +22,12 @@ export function diffText(kinds: readonly KindDiff[], labels: DiffLabels): string
       out.push(`  ${where}: ${difference.name}`);
       if (difference.change !== 'changed') continue;
       out.push(`    paths: ${difference.paths.join(', ')}`);
-      out.push(...difference.unified.trimEnd().split('\n').map((line) => `    ${line}`));
+      out.push(
+        ...difference.unified
+          .trimEnd()
+          .split('\n')
+          .map((line) => `    ${line}`),
+      );
     }
   }
   return `${out.join('\n')}\n`;

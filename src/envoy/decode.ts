@@ -177,7 +177,9 @@ export function decodeConfigDump(json: unknown, source: string, only?: ReadonlyS
   for (const { configs, path } of holders) {
     const elements: [string, unknown][] = Array.isArray(configs)
       ? configs.map((element, index) => [`${path}[${firstIndex + index}]`, element])
-      : Object.entries(configs).filter(([key]) => TRACKER_KEYS.has(key)).map(([key, value]) => [`${path}.${key}`, value]);
+      : Object.entries(configs)
+          .filter(([key]) => TRACKER_KEYS.has(key))
+          .map(([key, value]) => [`${path}.${key}`, value]);
     for (const [at, element] of elements) {
       if (!isObj(element)) throw new DataError(source, `${at}: expected an object (a section with its "@type"), found ${describeJsonValue(element)}`);
       decodeConfig(decoding, at, element);
@@ -414,8 +416,18 @@ function wrapperFields(element: Obj, resourceField: string): Obj {
 
 /** Wrapper field names are few and fixed; map their json_name back to the proto name. */
 const WRAPPER_FIELDS = [
-  'version_info', 'last_updated', 'error_state', 'client_status', 'name', 'active_state', 'warming_state',
-  'draining_state', 'route_config', 'endpoint_config', 'ecds_filter', 'scoped_route_configs',
+  'version_info',
+  'last_updated',
+  'error_state',
+  'client_status',
+  'name',
+  'active_state',
+  'warming_state',
+  'draining_state',
+  'route_config',
+  'endpoint_config',
+  'ecds_filter',
+  'scoped_route_configs',
 ];
 const SNAKE_OF_CAMEL = new Map(WRAPPER_FIELDS.map((name) => [camelOf(name), name]));
 
@@ -436,7 +448,6 @@ function field(obj: Obj, protoName: string): unknown {
 function optionalString<K extends string>(key: K, value: unknown): { [P in K]?: string } {
   return (typeof value === 'string' ? { [key]: value } : {}) as { [P in K]?: string };
 }
-
 
 /**
  * Every `configs` holder in the input: the dump itself, or the dumps nested one or two levels
@@ -470,6 +481,9 @@ function notADumpReason(json: unknown): string {
   if (Object.hasOwn(json, 'configs')) {
     return `is not an Envoy config dump: its "configs" is ${describeJsonValue(json['configs'])}, not an array of sections (or a map of them)`;
   }
-  const keys = Object.keys(json).slice(0, 3).map((k) => quoted(k, 40)).join(', ');
+  const keys = Object.keys(json)
+    .slice(0, 3)
+    .map((k) => quoted(k, 40))
+    .join(', ');
   return `is not an Envoy config dump: expected a "configs" field, found ${keys || 'an empty object'}`;
 }

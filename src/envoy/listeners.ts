@@ -2,16 +2,7 @@
 // plus the MATCH / DESTINATION / TYPE texts of istioctl's listener table
 // (`istioctl/pkg/writer/envoy/configdump/listener.go`). Every Envoy generation is understood:
 // v2 Struct `config`, `hidden_envoy_deprecated_config`, legacy filter names and v2 type URLs.
-import {
-  isObj,
-  type Address,
-  type FilterChain,
-  type FilterChainMatch,
-  type Listener,
-  type NetworkFilter,
-  type Obj,
-  type RouteConfiguration,
-} from './model.ts';
+import { isObj, type Address, type FilterChain, type FilterChainMatch, type Listener, type NetworkFilter, type Obj, type RouteConfiguration } from './model.ts';
 import { describeRouteMatch } from './routes.ts';
 
 export const HTTP_CONNECTION_MANAGER = 'envoy.filters.network.http_connection_manager';
@@ -68,11 +59,7 @@ export function listenerFilterChains(listener: Listener): FilterChain[] {
 export function networkFilterName(filter: NetworkFilter): string {
   const name = filter.name ?? '';
   const typeUrl = filter.typed_config?.['@type'] ?? '';
-  return (
-    NETWORK_FILTER_ALIASES.get(name) ??
-    NETWORK_FILTER_ALIASES.get(typeUrl.slice(typeUrl.lastIndexOf('/') + 1)) ??
-    name
-  );
+  return NETWORK_FILTER_ALIASES.get(name) ?? NETWORK_FILTER_ALIASES.get(typeUrl.slice(typeUrl.lastIndexOf('/') + 1)) ?? name;
 }
 
 /**
@@ -247,4 +234,3 @@ function matchAllCluster(routeConfig: RouteConfiguration): string | undefined {
   const cluster = route.route?.cluster;
   return typeof cluster === 'string' ? cluster : undefined;
 }
-

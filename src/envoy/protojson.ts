@@ -302,9 +302,7 @@ function convertFieldValue(data: LoadedSchema, value: unknown, field: Field, toJ
 }
 
 function convertElement(data: LoadedSchema, value: unknown, field: Field, toJson: boolean): unknown {
-  return field.kind === 'message'
-    ? convertMessage(data, value, field.message, toJson)
-    : convertAny(data, value, field.message, toJson);
+  return field.kind === 'message' ? convertMessage(data, value, field.message, toJson) : convertAny(data, value, field.message, toJson);
 }
 
 /**

@@ -208,7 +208,13 @@ const TYPE_KEY = Buffer.from('"@type"');
 /** Bytes a type URL is made of when it needs no escape. */
 function isTypeUrlByte(byte: number): boolean {
   return (
-    (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x30 && byte <= 0x39) || byte === 0x2e || byte === 0x2f || byte === 0x5f || byte === 0x2d
+    (byte >= 0x61 && byte <= 0x7a) ||
+    (byte >= 0x41 && byte <= 0x5a) ||
+    (byte >= 0x30 && byte <= 0x39) ||
+    byte === 0x2e ||
+    byte === 0x2f ||
+    byte === 0x5f ||
+    byte === 0x2d
   );
 }
 

@@ -258,17 +258,25 @@ function within(step: string | number, check: Checker, value: unknown): void {
 /** What is wrong with `value` for `shape`, or undefined. */
 function mismatch(value: unknown, shape: Shape): string | undefined {
   const expected =
-    shape === 'string' ? 'a string'
-    : shape === 'number' || shape === 'port' ? 'a number'
-    : shape === 'boolean' ? 'true or false'
-    : typeof shape === 'object' && 'list' in shape ? 'an array'
-    : 'an object';
+    shape === 'string'
+      ? 'a string'
+      : shape === 'number' || shape === 'port'
+        ? 'a number'
+        : shape === 'boolean'
+          ? 'true or false'
+          : typeof shape === 'object' && 'list' in shape
+            ? 'an array'
+            : 'an object';
   const fits =
-    shape === 'string' ? typeof value === 'string'
-    : shape === 'number' || shape === 'port' ? typeof value === 'number'
-    : shape === 'boolean' ? typeof value === 'boolean'
-    : typeof shape === 'object' && 'list' in shape ? Array.isArray(value)
-    : isObj(value);
+    shape === 'string'
+      ? typeof value === 'string'
+      : shape === 'number' || shape === 'port'
+        ? typeof value === 'number'
+        : shape === 'boolean'
+          ? typeof value === 'boolean'
+          : typeof shape === 'object' && 'list' in shape
+            ? Array.isArray(value)
+            : isObj(value);
   if (!fits) return `expected ${expected}, found ${describeJsonValue(value)}`;
   if (typeof value === 'number') {
     // JSON.parse reads 1e400 as Infinity: no field of Envoy's holds that.

@@ -26,18 +26,12 @@ export function healthStatusName(status: unknown): string {
 
 /** A live host from `/clusters?format=json`. */
 export function matchHost(filter: EndpointFilter, clusterName: string, host: HostStatus): boolean {
-  return (
-    matchAddresses(filter, host.address ? [host.address] : []) &&
-    matchClusterAndStatus(filter, clusterName, host.health_status?.eds_health_status)
-  );
+  return matchAddresses(filter, host.address ? [host.address] : []) && matchClusterAndStatus(filter, clusterName, host.health_status?.eds_health_status);
 }
 
 /** An lb_endpoint of a ClusterLoadAssignment; it matches through its main or any additional address. */
 export function matchLbEndpoint(filter: EndpointFilter, clusterName: string, lbEndpoint: LbEndpoint): boolean {
-  return (
-    matchAddresses(filter, lbEndpointAddresses(lbEndpoint)) &&
-    matchClusterAndStatus(filter, clusterName, lbEndpoint.health_status)
-  );
+  return matchAddresses(filter, lbEndpointAddresses(lbEndpoint)) && matchClusterAndStatus(filter, clusterName, lbEndpoint.health_status);
 }
 
 /** The endpoint's main address, then its additional addresses. */
@@ -51,10 +45,7 @@ export function lbEndpointAddresses(lbEndpoint: LbEndpoint): Address[] {
  * istioctl's eds view: lb_endpoints that do not match are removed, assignments left with none are
  * dropped (even with an empty filter), localities left empty are kept. Inputs are not modified.
  */
-export function filterClusterLoadAssignments(
-  entries: readonly Entry<ClusterLoadAssignment>[],
-  filter: EndpointFilter,
-): Entry<ClusterLoadAssignment>[] {
+export function filterClusterLoadAssignments(entries: readonly Entry<ClusterLoadAssignment>[], filter: EndpointFilter): Entry<ClusterLoadAssignment>[] {
   if (Object.values(filter).every((value) => value === undefined || value === '')) {
     // Nothing to remove: skip the copies, which cost real time on meshes of thousands of services.
     return entries.filter((entry) => (entry.resource.endpoints ?? []).some((locality) => (locality.lb_endpoints?.length ?? 0) > 0));
@@ -74,9 +65,7 @@ export function filterClusterLoadAssignments(
 
 /** istioctl's endpoint `-o json`: every cluster with a matching host, with all of its hosts, in order. */
 export function filterClusterStatuses(statuses: readonly ClusterStatus[], filter: EndpointFilter): ClusterStatus[] {
-  return statuses.filter((status) =>
-    (status.host_statuses ?? []).some((host) => matchHost(filter, status.name ?? '', host)),
-  );
+  return statuses.filter((status) => (status.host_statuses ?? []).some((host) => matchHost(filter, status.name ?? '', host)));
 }
 
 function matchClusterAndStatus(filter: EndpointFilter, clusterName: string, status: unknown): boolean {
@@ -92,8 +81,7 @@ function matchAddresses(filter: EndpointFilter, addresses: readonly Address[]): 
   const wanted = address ? canonicalAddressText(address) : undefined;
   return addresses.some(
     (candidate) =>
-      (port === undefined || candidate.socket_address?.port_value === port) &&
-      (wanted === undefined || addressSpellings(candidate).includes(wanted)),
+      (port === undefined || candidate.socket_address?.port_value === port) && (wanted === undefined || addressSpellings(candidate).includes(wanted)),
   );
 }
 

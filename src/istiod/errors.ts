@@ -13,7 +13,10 @@ export class NoIstiodError extends EnvoyscopeError {
 
 export class IstiodNotReadyError extends EnvoyscopeError {
   constructor(namespace: string, pods: readonly string[]) {
-    super(`no istiod pod in namespace "${namespace}" is Running and ready (${pods.join(', ')}): wait for it, or check kubectl -n ${namespace} describe pod`, ExitCode.ISTIOD_NOT_READY);
+    super(
+      `no istiod pod in namespace "${namespace}" is Running and ready (${pods.join(', ')}): wait for it, or check kubectl -n ${namespace} describe pod`,
+      ExitCode.ISTIOD_NOT_READY,
+    );
   }
 }
 
@@ -28,13 +31,19 @@ export class TokenForbiddenError extends EnvoyscopeError {
 
 export class IstiodTlsError extends EnvoyscopeError {
   constructor(pod: string, detail: string) {
-    super(`TLS to istiod ${pod} failed (${detail}): its certificate is not signed by the istio-ca-root-cert ConfigMap's CA (or pass --insecure)`, ExitCode.ISTIOD_TLS);
+    super(
+      `TLS to istiod ${pod} failed (${detail}): its certificate is not signed by the istio-ca-root-cert ConfigMap's CA (or pass --insecure)`,
+      ExitCode.ISTIOD_TLS,
+    );
   }
 }
 
 export class ProxyNotConnectedError extends EnvoyscopeError {
   constructor(proxy: string, replicas: readonly string[]) {
-    super(`proxy ${proxy} is not connected to any istiod replica (asked ${replicas.join(', ')}): is its sidecar running, or is it served by another revision (--revision)?`, ExitCode.PROXY_NOT_CONNECTED);
+    super(
+      `proxy ${proxy} is not connected to any istiod replica (asked ${replicas.join(', ')}): is its sidecar running, or is it served by another revision (--revision)?`,
+      ExitCode.PROXY_NOT_CONNECTED,
+    );
   }
 }
 

@@ -76,13 +76,23 @@ async function findReplicas(session: KubeSession, options: IstiodCliOptions): Pr
     const pods = await session.listPods(options.istioNamespace, selector);
     if (pods.length === 0) continue;
     const ready = pods.filter((pod) => pod.phase === 'Running' && pod.ready !== false);
-    if (ready.length === 0) throw new IstiodNotReadyError(options.istioNamespace, pods.map((pod) => `${pod.name}: ${pod.phase}${pod.ready === false ? ', not ready' : ''}`));
+    if (ready.length === 0)
+      throw new IstiodNotReadyError(
+        options.istioNamespace,
+        pods.map((pod) => `${pod.name}: ${pod.phase}${pod.ready === false ? ', not ready' : ''}`),
+      );
     return ready;
   }
   throw new NoIstiodError(options.istioNamespace, selectors);
 }
 
-function connection(session: KubeSession, replicas: PodRef[], options: IstiodCliOptions, ctx: CliContext, log: ((line: string) => void) | undefined): IstiodConnection {
+function connection(
+  session: KubeSession,
+  replicas: PodRef[],
+  options: IstiodCliOptions,
+  ctx: CliContext,
+  log: ((line: string) => void) | undefined,
+): IstiodConnection {
   const order: IstiodTransport[] = options.transport === 'auto' ? [...ISTIOD_TRANSPORTS] : [options.transport];
   const transports = transportsFor(session, options);
   /** The transport that worked last for each replica: asked first next time. */
@@ -104,7 +114,11 @@ function connection(session: KubeSession, replicas: PodRef[], options: IstiodCli
         log?.(`istiod ${pod.name}: ${transport} /debug/${path}: ${answer.status}, ${answer.body.length} bytes in ${ms} ms`);
         working.set(pod.name, transport);
         if (answer.status === 404 || NOT_CONNECTED.test(answer.body.slice(0, 200))) throw new NotFoundAnswer(pod.name, path, answer.body);
-        if (answer.status !== 200) throw new EnvoyscopeError(`istiod ${pod.name} answered ${answer.status} to /debug/${path}: ${answer.body.trim().split('\n')[0] ?? ''}`, ExitCode.ISTIOD_UNREACHABLE);
+        if (answer.status !== 200)
+          throw new EnvoyscopeError(
+            `istiod ${pod.name} answered ${answer.status} to /debug/${path}: ${answer.body.trim().split('\n')[0] ?? ''}`,
+            ExitCode.ISTIOD_UNREACHABLE,
+          );
         return { replica: pod.name, transport, text: answer.body, json: parseOrUndefined(answer.body) };
       } catch (error) {
         if (error instanceof NotFoundAnswer) throw error;
@@ -136,7 +150,11 @@ function connection(session: KubeSession, replicas: PodRef[], options: IstiodCli
       results.forEach((result, i) => {
         if (result.status === 'rejected') ctx.io.err.write(`error: istiod ${at(replicas, i).name}: ${(result.reason as Error).message}\n`);
       });
-      if (failures.length > 0) answers.partial = new EnvoyscopeError(`${failures.length} of ${replicas.length} istiod replicas failed (see above): the answer is incomplete`, ExitCode.PARTIAL);
+      if (failures.length > 0)
+        answers.partial = new EnvoyscopeError(
+          `${failures.length} of ${replicas.length} istiod replicas failed (see above): the answer is incomplete`,
+          ExitCode.PARTIAL,
+        );
       return answers;
     },
     async askForProxy(path, proxy) {
@@ -148,7 +166,10 @@ function connection(session: KubeSession, replicas: PodRef[], options: IstiodCli
           log?.(`istiod ${pod.name}: ${proxy} is not connected to it`);
         }
       }
-      throw new ProxyNotConnectedError(proxy, replicas.map((pod) => pod.name));
+      throw new ProxyNotConnectedError(
+        proxy,
+        replicas.map((pod) => pod.name),
+      );
     },
     async close() {
       const pending = [...closers];

@@ -279,7 +279,9 @@ function decodeTimestamp(bytes: Uint8Array): string {
   const iso = new Date(seconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
   if (nanos === 0) return iso;
   // proto3 JSON prints 3, 6 or 9 fractional digits.
-  const digits = String(nanos).padStart(9, '0').replace(/(\d{3})(000){1,2}$/, '$1');
+  const digits = String(nanos)
+    .padStart(9, '0')
+    .replace(/(\d{3})(000){1,2}$/, '$1');
   return iso.replace(/Z$/, `.${digits}Z`);
 }
 

@@ -80,7 +80,19 @@ export function subscribedTable(proxies: readonly ProxySync[]): string {
 const FIELD_ORDER = {
   response: ['versionInfo', 'resources', 'canary', 'typeUrl', 'nonce', 'controlPlane', 'resourceErrors'],
   clientConfig: ['@type', 'node', 'xdsConfig', 'genericXdsConfigs', 'clientScope'],
-  node: ['id', 'cluster', 'metadata', 'dynamicParameters', 'locality', 'userAgentName', 'userAgentVersion', 'userAgentBuildVersion', 'extensions', 'clientFeatures', 'listeningAddresses'],
+  node: [
+    'id',
+    'cluster',
+    'metadata',
+    'dynamicParameters',
+    'locality',
+    'userAgentName',
+    'userAgentVersion',
+    'userAgentBuildVersion',
+    'extensions',
+    'clientFeatures',
+    'listeningAddresses',
+  ],
   generic: ['typeUrl', 'name', 'versionInfo', 'xdsConfig', 'lastUpdated', 'configStatus', 'clientStatus', 'errorState', 'isStaticResource'],
 } satisfies Record<string, string[]>;
 

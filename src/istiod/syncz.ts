@@ -115,7 +115,7 @@ export function decodeSyncz(json: unknown, source: string, istiod?: string): Syn
     const proxies = resources.filter(isObj).map((resource) => fromClientConfig(resource, name));
     return { istiod: name, shape: 'xds', raw: json, proxies };
   }
-  throw new DataError(source, 'is not a syncz answer (expected /debug/syncz\'s array or a DiscoveryResponse of ClientConfig)');
+  throw new DataError(source, "is not a syncz answer (expected /debug/syncz's array or a DiscoveryResponse of ClientConfig)");
 }
 
 /** A DiscoveryResponse of ClientConfig; proto3 leaves `resources` out when no proxy is connected. */

@@ -34,9 +34,10 @@ export async function xdsTransport(session: KubeSession, options: IstiodCliOptio
   const loadCredentials = async () => {
     const [ca, token] = await Promise.all([options.insecure ? undefined : meshCa(session, namespace), bearerToken(session, options)]);
     // The chain is checked against the mesh CA; the name is not, as the address is a local port-forward.
-    const channel = ca === undefined
-      ? grpc.credentials.createSsl(null, null, null, { rejectUnauthorized: false })
-      : grpc.credentials.createSsl(Buffer.from(ca), null, null, { checkServerIdentity: () => undefined });
+    const channel =
+      ca === undefined
+        ? grpc.credentials.createSsl(null, null, null, { rejectUnauthorized: false })
+        : grpc.credentials.createSsl(Buffer.from(ca), null, null, { checkServerIdentity: () => undefined });
     return { channel, token };
   };
 
@@ -92,7 +93,12 @@ export async function xdsTransport(session: KubeSession, options: IstiodCliOptio
 }
 
 /** Sends one DiscoveryRequest on a fresh ADS stream and ends it at the first response. */
-function firstResponse(client: Client, request: Record<string, unknown>, metadata: import('@grpc/grpc-js').Metadata, timeoutMs: number): Promise<Record<string, unknown>> {
+function firstResponse(
+  client: Client,
+  request: Record<string, unknown>,
+  metadata: import('@grpc/grpc-js').Metadata,
+  timeoutMs: number,
+): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const call = client.makeBidiStreamRequest(
       ADS_METHOD,

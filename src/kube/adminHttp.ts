@@ -132,7 +132,14 @@ export function truncatedError(source: string, path: string, failure: HttpExchan
   return new AdminBadBodyError(source, adminPath(path), `truncated: ${how} after ${failure.received}${of} bytes`);
 }
 
-export function logAdminRequest(log: Logger | undefined, path: string, from: string, outcome: AdminResponse | Error, startedAt: number, method: AdminMethod = 'GET'): void {
+export function logAdminRequest(
+  log: Logger | undefined,
+  path: string,
+  from: string,
+  outcome: AdminResponse | Error,
+  startedAt: number,
+  method: AdminMethod = 'GET',
+): void {
   if (!log) return;
   const ms = Math.round(performance.now() - startedAt);
   const result = outcome instanceof Error ? `failed after ${ms} ms: ${outcome.message}` : `${outcome.bytes} bytes in ${ms} ms`;

@@ -30,13 +30,19 @@ export class ZtunnelNotEnvoyError extends EnvoyscopeError {
 
 export class NoZtunnelError extends EnvoyscopeError {
   constructor(where: string, namespace: string) {
-    super(`no ztunnel pod (label ${ZTUNNEL_SELECTOR}) ${where} in namespace "${namespace}": is ambient mode installed? (-i/--istio-namespace names where)`, ExitCode.NO_PODS_MATCH);
+    super(
+      `no ztunnel pod (label ${ZTUNNEL_SELECTOR}) ${where} in namespace "${namespace}": is ambient mode installed? (-i/--istio-namespace names where)`,
+      ExitCode.NO_PODS_MATCH,
+    );
   }
 }
 
 export class ZtunnelNotReadyError extends EnvoyscopeError {
   constructor(pod: PodRef) {
-    super(`ztunnel ${podLabel(pod)}${pod.nodeName ? ` on node ${pod.nodeName}` : ''} is not ready (phase ${pod.phase || 'unknown'}): its admin cannot be trusted yet`, ExitCode.ADMIN_REFUSED);
+    super(
+      `ztunnel ${podLabel(pod)}${pod.nodeName ? ` on node ${pod.nodeName}` : ''} is not ready (phase ${pod.phase || 'unknown'}): its admin cannot be trusted yet`,
+      ExitCode.ADMIN_REFUSED,
+    );
   }
 }
 

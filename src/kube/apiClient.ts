@@ -9,15 +9,7 @@ import { type ConnectionOptions, createSecureContext } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import WebSocket from 'ws';
 import { EnvoyscopeError } from '../errors.ts';
-import {
-  ApiServerError,
-  ApiUnreachableError,
-  ForbiddenError,
-  KubeconfigError,
-  KubeTimeoutError,
-  TlsFailureError,
-  UnauthorizedError,
-} from './errors.ts';
+import { ApiServerError, ApiUnreachableError, ForbiddenError, KubeconfigError, KubeTimeoutError, TlsFailureError, UnauthorizedError } from './errors.ts';
 import type { Logger } from './types.ts';
 
 const USER_AGENT = 'envoyscope';
@@ -80,7 +72,13 @@ export class KubeApi {
     return this.send<T>('POST', path, {}, permission, JSON.stringify(body));
   }
 
-  private async send<T>(method: 'GET' | 'POST', path: string, query: Record<string, string>, permission: Permission, payload: string | undefined): Promise<T | undefined> {
+  private async send<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    query: Record<string, string>,
+    permission: Permission,
+    payload: string | undefined,
+  ): Promise<T | undefined> {
     const url = this.url(path, query);
     const signal = AbortSignal.timeout(this.timeoutMs);
     const startedAt = performance.now();
@@ -91,7 +89,12 @@ export class KubeApi {
       const options = await this.requestOptions();
       const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
         const secure = url.protocol === 'https:';
-        const headers = { ...options.headers, accept: 'application/json', 'user-agent': USER_AGENT, ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) };
+        const headers = {
+          ...options.headers,
+          accept: 'application/json',
+          'user-agent': USER_AGENT,
+          ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
+        };
         const request = (secure ? httpsRequest : httpRequest)(url, { ...options, method, headers, signal }, (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -182,7 +185,8 @@ export class KubeApi {
     } catch (error) {
       const detail = (error as Error).message.trim().split('\n')[0] ?? '';
       const user = this.kubeConfig.getCurrentUser();
-      if (user?.exec || user?.authProvider) throw new UnauthorizedError(this.server, `getting a token from the kubeconfig user's credential plugin failed: ${detail}`);
+      if (user?.exec || user?.authProvider)
+        throw new UnauthorizedError(this.server, `getting a token from the kubeconfig user's credential plugin failed: ${detail}`);
       throw new KubeconfigError(`cannot use the kubeconfig's cluster or user: ${detail}`);
     }
     const { ca, cert, key, pfx, passphrase } = options;
@@ -209,7 +213,8 @@ export class KubeApi {
     }
     const { code = '', message } = error as NodeJS.ErrnoException;
     // Node 24 appends advice about the system CA store, which is beside the point for a kubeconfig CA.
-    if (TLS_FAILURE.test(code) || /certificate/i.test(message)) return new TlsFailureError(this.server, message.replace(/; if the root CA is installed locally.*$/, ''));
+    if (TLS_FAILURE.test(code) || /certificate/i.test(message))
+      return new TlsFailureError(this.server, message.replace(/; if the root CA is installed locally.*$/, ''));
     return new ApiUnreachableError(this.server, message);
   }
 }

@@ -67,7 +67,10 @@ export class AdminRefusedError extends EnvoyscopeError {
 
 export class ApiUnreachableError extends EnvoyscopeError {
   constructor(server: string, detail: string) {
-    super(`cannot reach the Kubernetes API server at ${server} (${detail}): check that the cluster is up and the kubeconfig context is right`, ExitCode.API_UNREACHABLE);
+    super(
+      `cannot reach the Kubernetes API server at ${server} (${detail}): check that the cluster is up and the kubeconfig context is right`,
+      ExitCode.API_UNREACHABLE,
+    );
   }
 }
 

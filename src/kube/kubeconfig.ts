@@ -118,14 +118,20 @@ function loadKubeConfig(options: KubeconfigOptions): KubeConfig {
 
 /** The kubeconfig's context names (shell completion of --context). */
 export function contextNames(options: KubeconfigOptions): string[] {
-  return loadKubeConfig(options).getContexts().map((context) => context.name);
+  return loadKubeConfig(options)
+    .getContexts()
+    .map((context) => context.name);
 }
 
 export function resolveKubeconfig(options: KubeconfigOptions): ResolvedKubeconfig {
   const kubeConfig = loadKubeConfig(options);
   if (options.context !== undefined) {
     if (!kubeConfig.getContextObject(options.context)) {
-      const known = kubeConfig.getContexts().map((context) => context.name).join(', ') || 'none';
+      const known =
+        kubeConfig
+          .getContexts()
+          .map((context) => context.name)
+          .join(', ') || 'none';
       throw new KubeconfigError(`context "${options.context}" not found in the kubeconfig (contexts: ${known})`);
     }
     kubeConfig.setCurrentContext(options.context);

@@ -6,14 +6,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
-import {
-  adminClient,
-  type AdminFetch,
-  adminPath,
-  HttpExchangeError,
-  httpGet,
-  truncatedError,
-} from './adminHttp.ts';
+import { adminClient, type AdminFetch, adminPath, HttpExchangeError, httpGet, truncatedError } from './adminHttp.ts';
 import type { FailedStatus, KubeApi } from './apiClient.ts';
 import {
   AdminBadBodyError,

@@ -135,16 +135,18 @@ export function openSession(options: ConnectOptions): KubeSession {
       await requireNamespace(namespace);
       throw new NoPodsMatchError(`selector "${selector}"`, namespace);
     }
-    return pods
-      .map((pod) => toPodRef(pod, namespace ?? ''))
-      .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+    return pods.map((pod) => toPodRef(pod, namespace ?? '')).sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
   };
 
   const podsForTarget = async (text: string, allPods: boolean): Promise<PodRef[]> => {
     const target = parseTarget(text);
     const namespace = target.namespace ?? resolved.namespace;
     if (target.kind === 'pod') {
-      const pod = await api.read<PodJson>(`/api/v1/namespaces/${segment(namespace)}/pods/${segment(target.name)}`, {}, { verb: 'get', resource: 'pods', namespace });
+      const pod = await api.read<PodJson>(
+        `/api/v1/namespaces/${segment(namespace)}/pods/${segment(target.name)}`,
+        {},
+        { verb: 'get', resource: 'pods', namespace },
+      );
       if (!pod) {
         await requireNamespace(namespace);
         throw new PodNotFoundError('pod', target.name, namespace);
@@ -162,9 +164,10 @@ export function openSession(options: ConnectOptions): KubeSession {
       throw new PodNotFoundError(target.kind, target.name, namespace);
     }
     // A Service selects with a plain label map; the apps workloads with a LabelSelector.
-    const selector = target.kind === 'service'
-      ? selectorString({ matchLabels: (workload.spec?.selector ?? {}) as Record<string, string> })
-      : selectorString((workload.spec?.selector ?? {}) as LabelSelector);
+    const selector =
+      target.kind === 'service'
+        ? selectorString({ matchLabels: (workload.spec?.selector ?? {}) as Record<string, string> })
+        : selectorString((workload.spec?.selector ?? {}) as LabelSelector);
     const described = `${target.kind}/${target.name}`;
     if (selector === '') throw new NoPodsMatchError(`${described} (it has no selector)`, namespace);
     const pods = await listPods(namespace, selector, `the selector of ${described}`);
@@ -192,11 +195,18 @@ export function openSession(options: ConnectOptions): KubeSession {
     },
     async meshPodNames() {
       const pods = await listPods(resolved.namespace, '', 'all pods');
-      return pods.filter(hasSidecar).map((pod) => pod.metadata?.name ?? '').filter((name) => name !== '').sort();
+      return pods
+        .filter(hasSidecar)
+        .map((pod) => pod.metadata?.name ?? '')
+        .filter((name) => name !== '')
+        .sort();
     },
     async namespaceNames() {
       const list = await api.read<{ items?: { metadata?: { name?: string } }[] }>('/api/v1/namespaces', {}, { verb: 'list', resource: 'namespaces' });
-      return (list?.items ?? []).map((item) => item.metadata?.name ?? '').filter((name) => name !== '').sort();
+      return (list?.items ?? [])
+        .map((item) => item.metadata?.name ?? '')
+        .filter((name) => name !== '')
+        .sort();
     },
     read: (path, query, permission) => api.read(path, query, permission),
     async listPods(namespace, selector) {
@@ -221,7 +231,11 @@ export function openSession(options: ConnectOptions): KubeSession {
       return token;
     },
     async readConfigMap(namespace, name) {
-      const found = await api.read<{ data?: Record<string, string> }>(`/api/v1/namespaces/${segment(namespace)}/configmaps/${segment(name)}`, {}, { verb: 'get', resource: 'configmaps', namespace });
+      const found = await api.read<{ data?: Record<string, string> }>(
+        `/api/v1/namespaces/${segment(namespace)}/configmaps/${segment(name)}`,
+        {},
+        { verb: 'get', resource: 'configmaps', namespace },
+      );
       return found ? (found.data ?? {}) : undefined;
     },
     // Every request releases its own connections; there is nothing left to close.

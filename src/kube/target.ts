@@ -13,12 +13,24 @@ export interface Target {
 }
 
 const KIND_ALIASES: Record<string, TargetKind> = {
-  pod: 'pod', pods: 'pod', po: 'pod',
-  deployment: 'deployment', deployments: 'deployment', deploy: 'deployment',
-  statefulset: 'statefulset', statefulsets: 'statefulset', sts: 'statefulset',
-  daemonset: 'daemonset', daemonsets: 'daemonset', ds: 'daemonset',
-  replicaset: 'replicaset', replicasets: 'replicaset', rs: 'replicaset',
-  service: 'service', services: 'service', svc: 'service',
+  pod: 'pod',
+  pods: 'pod',
+  po: 'pod',
+  deployment: 'deployment',
+  deployments: 'deployment',
+  deploy: 'deployment',
+  statefulset: 'statefulset',
+  statefulsets: 'statefulset',
+  sts: 'statefulset',
+  daemonset: 'daemonset',
+  daemonsets: 'daemonset',
+  ds: 'daemonset',
+  replicaset: 'replicaset',
+  replicasets: 'replicaset',
+  rs: 'replicaset',
+  service: 'service',
+  services: 'service',
+  svc: 'service',
 };
 
 /** Where each workload kind lives in the API, and its plural as RBAC names it. */

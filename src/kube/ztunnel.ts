@@ -75,10 +75,17 @@ export async function chooseZtunnel(session: KubeSession, request: ZtunnelReques
     return { ztunnel: pod, notes: [] };
   }
   if (pod.nodeName === '') throw new PodNotRunningError(pod, pod.phase || undefined);
-  const ztunnel = readyOne(await listZtunnels(session, istioNamespace, pod.nodeName), `on node "${pod.nodeName}" (where ${podLabel(pod)} runs)`, istioNamespace);
+  const ztunnel = readyOne(
+    await listZtunnels(session, istioNamespace, pod.nodeName),
+    `on node "${pod.nodeName}" (where ${podLabel(pod)} runs)`,
+    istioNamespace,
+  );
   const notes = [`pod ${podLabel(pod)} runs on node ${pod.nodeName}, served by ztunnel ${podLabel(ztunnel)}`];
-  if (!ambientFromPod(pod) && pod.inMesh) notes.push(`pod ${podLabel(pod)} has an istio-proxy sidecar: ztunnel does not capture its traffic ("pc … ${podLabel(pod)}" shows its Envoy)`);
-  else if (!ambientFromPod(pod)) notes.push(`pod ${podLabel(pod)} lacks the annotation ambient.istio.io/redirection=enabled: ztunnel does not capture its traffic (is its namespace labelled istio.io/dataplane-mode=ambient?)`);
+  if (!ambientFromPod(pod) && pod.inMesh)
+    notes.push(`pod ${podLabel(pod)} has an istio-proxy sidecar: ztunnel does not capture its traffic ("pc … ${podLabel(pod)}" shows its Envoy)`);
+  else if (!ambientFromPod(pod))
+    notes.push(
+      `pod ${podLabel(pod)} lacks the annotation ambient.istio.io/redirection=enabled: ztunnel does not capture its traffic (is its namespace labelled istio.io/dataplane-mode=ambient?)`,
+    );
   return { ztunnel, workload: { name: pod.name, namespace: pod.namespace }, notes };
 }
-

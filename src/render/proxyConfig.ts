@@ -2,17 +2,7 @@
 // It selects what Envoy is serving, filters with plain predicates, sorts, and renders one format.
 import { MissingSectionError, UsageError } from '../errors.ts';
 import type { DecodedInput } from '../envoy/input.ts';
-import type {
-  Cluster,
-  ClusterLoadAssignment,
-  ClusterStatus,
-  ConfigDump,
-  Entry,
-  Listener,
-  Obj,
-  RouteConfiguration,
-  SectionKind,
-} from '../envoy/model.ts';
+import type { Cluster, ClusterLoadAssignment, ClusterStatus, ConfigDump, Entry, Listener, Obj, RouteConfiguration, SectionKind } from '../envoy/model.ts';
 import { toProtoJson } from '../envoy/protojson.ts';
 import { matchCluster, matchClusterName, type ClusterFilter } from '../filters/cluster.ts';
 import { filterClusterLoadAssignments, filterClusterStatuses, type EndpointFilter } from '../filters/endpoint.ts';
@@ -60,18 +50,14 @@ export interface PcRequest {
  * What a command shows, before it becomes text: multi-pod output (-l) merges tables under a POD
  * column and data under pod keys, so layout happens last.
  */
-export type Rendered =
-  | { kind: 'table'; table: Table }
-  | { kind: 'text'; text: string }
-  | { kind: 'data'; value: unknown; format: 'json' | 'yaml' };
+export type Rendered = { kind: 'table'; table: Table } | { kind: 'text'; text: string } | { kind: 'data'; value: unknown; format: 'json' | 'yaml' };
 
 /** Renders one pc request. Throws MissingSectionError when the input lacks what the command shows. */
 export function renderProxyConfig(input: DecodedInput, request: PcRequest): Rendered {
   if (input.kind === 'clusters') {
     if (request.kind !== 'endpoint') {
       throw new UsageError(
-        `${request.source} is Envoy's /clusters?format=json output, which only 'pc endpoint' can show; ` +
-          `'pc ${request.kind}' needs a /config_dump`,
+        `${request.source} is Envoy's /clusters?format=json output, which only 'pc endpoint' can show; ` + `'pc ${request.kind}' needs a /config_dump`,
       );
     }
     return renderHosts(input.clusters.cluster_statuses, request, input.eds);
@@ -158,12 +144,7 @@ function renderClusters(dump: ConfigDump, request: PcRequest, namePrefix: boolea
 }
 
 function renderEndpoints(dump: ConfigDump, request: PcRequest, namePrefix: boolean): Rendered {
-  requireSection(
-    dump,
-    'endpoints',
-    request,
-    ": save the dump with /config_dump?include_eds, or give Envoy's /clusters?format=json output",
-  );
+  requireSection(dump, 'endpoints', request, ": save the dump with /config_dump?include_eds, or give Envoy's /clusters?format=json output");
   // In `pc all`, the cluster flags also pick the endpoints of the clusters they pick (not --port,
   // which already means the endpoint's own port there).
   const { port: _endpointPort, ...clusterFields } = request.filters.cluster;
@@ -241,7 +222,6 @@ export const SECTIONS_SHOWN: Record<PcKind, ReadonlySet<SectionKind>> = {
   ecds: new Set(['ecds']),
   all: new Set(ALL_SECTIONS.map((section) => section.kind)),
 };
-
 
 /**
  * The sections to decode for a command and output: everything for `pc all -o json|yaml` (it prints

@@ -99,10 +99,13 @@ function tooBigForMemory(name: string, size: number): DataError {
 function cannotRead(path: string, error: unknown): NoInputError {
   const code = (error as NodeJS.ErrnoException).code;
   const problem =
-    code === 'ENOENT' ? 'no such file'
-    : code === 'EISDIR' ? 'is a directory, not a file'
-    : code === 'EACCES' ? 'permission denied'
-    : `cannot be read (${code ?? printable((error as Error).message)})`;
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EISDIR'
+        ? 'is a directory, not a file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : `cannot be read (${code ?? printable((error as Error).message)})`;
   return new NoInputError(path, problem);
 }
 
@@ -126,7 +129,11 @@ async function readStream(stream: NodeJS.ReadableStream, name: string, maxBytes:
         const rest = Readable.from(continueWith(Buffer.concat(chunks), iterator));
         // zlib is loaded for gzip input only: loading it costs every other command start-up time.
         const { createGunzip } = await import('node:zlib');
-        return await readStream(rest.pipe(createGunzip()).on('error', () => {}), name, maxBytes).catch((error: unknown) => {
+        return await readStream(
+          rest.pipe(createGunzip()).on('error', () => {}),
+          name,
+          maxBytes,
+        ).catch((error: unknown) => {
           throw isZlibError(error) ? new DataError(name, `is gzip data that does not decompress (${(error as Error).message})`) : error;
         });
       }
@@ -206,7 +213,10 @@ function checkHead(head: Buffer, name: string, complete: boolean): void {
   const nul = head.indexOf(0);
   if (nul >= 0) {
     const tar = head.toString('latin1', 257, 262) === 'ustar';
-    throw new DataError(name, tar ? 'is a tar archive: extract the dump from it first (tar xzf …)' : `is binary data (a NUL byte at byte ${nul}), not a JSON dump`);
+    throw new DataError(
+      name,
+      tar ? 'is a tar archive: extract the dump from it first (tar xzf …)' : `is binary data (a NUL byte at byte ${nul}), not a JSON dump`,
+    );
   }
   const text = head.toString('utf8', startOfText(head));
   const first = /\S/.exec(text);

@@ -5,7 +5,17 @@
 import { sectionKindOfType } from '../envoy/decode.ts';
 import { decodeInput, decodeJson, parseSpan } from '../envoy/input.ts';
 import { JsonSyntaxError } from '../envoy/jsonSyntax.ts';
-import type { Bootstrap, Cluster, ClusterLoadAssignment, ConfigDump, Entry, Listener, RouteConfiguration, ScopedRouteConfigs, SectionKind } from '../envoy/model.ts';
+import type {
+  Bootstrap,
+  Cluster,
+  ClusterLoadAssignment,
+  ConfigDump,
+  Entry,
+  Listener,
+  RouteConfiguration,
+  ScopedRouteConfigs,
+  SectionKind,
+} from '../envoy/model.ts';
 import { fastSlices, Scanner, type ConfigSlice } from '../envoy/sections.ts';
 import { DataError } from '../errors.ts';
 
@@ -40,10 +50,7 @@ export function traceConfigOf(dump: ConfigDump): TraceConfig {
 }
 
 export function findByName<R extends { name?: string }>(entries: readonly Entry<R>[], name: string): Entry<R> | undefined {
-  return (
-    entries.find((e) => (e.state === 'active' || e.state === 'static') && e.resource.name === name) ??
-    entries.find((e) => e.resource.name === name)
-  );
+  return entries.find((e) => (e.state === 'active' || e.state === 'static') && e.resource.name === name) ?? entries.find((e) => e.resource.name === name);
 }
 
 /** The sections decoded up front; clusters and endpoints are looked up in the bytes. */
@@ -97,13 +104,25 @@ export function traceConfigFromBytes(input: Buffer, source: string): TraceConfig
     scopedRoutes: dump.scopedRoutes,
     bootstrap: dump.bootstrap,
     cluster(name) {
-      if (!clusters.has(name)) clusters.set(name, lookup('clusters', name, (d) => findByName(d.clusters, name), () => ordinary().cluster(name)));
+      if (!clusters.has(name))
+        clusters.set(
+          name,
+          lookup(
+            'clusters',
+            name,
+            (d) => findByName(d.clusters, name),
+            () => ordinary().cluster(name),
+          ),
+        );
       return clusters.get(name);
     },
     assignment(name) {
       if (!assignments.has(name)) {
         const pick = (d: ConfigDump): ClusterLoadAssignment | undefined => d.endpoints.find((e) => e.resource.cluster_name === name)?.resource;
-        assignments.set(name, lookup('endpoints', name, pick, () => ordinary().assignment(name)));
+        assignments.set(
+          name,
+          lookup('endpoints', name, pick, () => ordinary().assignment(name)),
+        );
       }
       return assignments.get(name);
     },
@@ -168,7 +187,10 @@ function* elementsNaming(bytes: Buffer, slice: ConfigSlice, fields: string[], na
   };
   // A miss costs a pass over the section: camelCase spellings are looked for only when no snake_case one is there.
   const spelled = (camel: boolean): { field: string; at: number }[] =>
-    fields.filter((field) => field.includes('_') !== camel).map((field) => ({ field, at: find(`"${field}"`, slice.start) })).filter(({ at }) => at >= 0);
+    fields
+      .filter((field) => field.includes('_') !== camel)
+      .map((field) => ({ field, at: find(`"${field}"`, slice.start) }))
+      .filter(({ at }) => at >= 0);
   const snake = spelled(false);
   const lists = (snake.length > 0 ? snake : spelled(true)).sort((a, b) => a.at - b.at);
   for (let at = find(needle, slice.start); at >= 0; at = find(needle, at + needle.length)) {

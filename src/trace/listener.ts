@@ -68,19 +68,24 @@ const INBOUND_CAPTURE_PORT = 15006;
 export function captureListener(listeners: readonly Entry<Listener>[], conn: Connection): CaptureDecision {
   const live = liveListeners(listeners);
   const bound = live.filter(bindsToPort);
-  const boundAt = (port: number): Listener | undefined =>
-    bound.find((l) => listenerPort(l) === port && isWildcard(addressText(l.address)));
-  const notBinding = live.filter((l) => !bindsToPort(l) && listenerPort(l) === conn.dstPort).map((l) => ({
-    name: label(l),
-    reason: 'bind_to_port=false: it only receives connections handed off by a use_original_dst listener',
-  }));
+  const boundAt = (port: number): Listener | undefined => bound.find((l) => listenerPort(l) === port && isWildcard(addressText(l.address)));
+  const notBinding = live
+    .filter((l) => !bindsToPort(l) && listenerPort(l) === conn.dstPort)
+    .map((l) => ({
+      name: label(l),
+      reason: 'bind_to_port=false: it only receives connections handed off by a use_original_dst listener',
+    }));
   if (conn.direction === 'inbound') {
     const inbound = boundAt(INBOUND_CAPTURE_PORT);
     if (inbound) return { listener: inbound, reason: `inbound connections are redirected by iptables to port ${INBOUND_CAPTURE_PORT}`, candidates: [] };
     // Other meshes (OSM: 15003) redirect inbound traffic to their own INBOUND listener that restores the destination.
     const other = bound.find((l) => l.traffic_direction === 'INBOUND' && isWildcard(addressText(l.address)) && restoresDestination(l));
     if (other) {
-      return { listener: other, reason: `no listener binds ${INBOUND_CAPTURE_PORT}: inbound connections go to the INBOUND listener that restores the original destination (port ${listenerPort(other)})`, candidates: [] };
+      return {
+        listener: other,
+        reason: `no listener binds ${INBOUND_CAPTURE_PORT}: inbound connections go to the INBOUND listener that restores the original destination (port ${listenerPort(other)})`,
+        candidates: [],
+      };
     }
     const legacy = boundAt(OUTBOUND_CAPTURE_PORT);
     if (legacy) {
@@ -96,9 +101,19 @@ export function captureListener(listeners: readonly Entry<Listener>[], conn: Con
   }
   const key = `${conn.dstIp}:${conn.dstPort}`;
   const exact = bound.find((l) => listenerPort(l) === conn.dstPort && addressText(l.address) === conn.dstIp);
-  if (exact) return { listener: exact, reason: `no capture listener on ${conn.direction === 'inbound' ? INBOUND_CAPTURE_PORT : OUTBOUND_CAPTURE_PORT}: the connection lands on the listener bound to ${key}`, candidates: notBinding };
+  if (exact)
+    return {
+      listener: exact,
+      reason: `no capture listener on ${conn.direction === 'inbound' ? INBOUND_CAPTURE_PORT : OUTBOUND_CAPTURE_PORT}: the connection lands on the listener bound to ${key}`,
+      candidates: notBinding,
+    };
   const wildcard = bound.find((l) => listenerPort(l) === conn.dstPort && isWildcard(addressText(l.address)));
-  if (wildcard) return { listener: wildcard, reason: `no capture listener and no listener bound to ${key}: the connection lands on ${addressText(wildcard.address)}:${conn.dstPort}`, candidates: notBinding };
+  if (wildcard)
+    return {
+      listener: wildcard,
+      reason: `no capture listener and no listener bound to ${key}: the connection lands on ${addressText(wildcard.address)}:${conn.dstPort}`,
+      candidates: notBinding,
+    };
   return {
     listener: undefined,
     reason: `no listener accepts the connection: nothing binds ${conn.direction === 'inbound' ? INBOUND_CAPTURE_PORT : OUTBOUND_CAPTURE_PORT}, ${key} or 0.0.0.0:${conn.dstPort}`,
@@ -132,7 +147,9 @@ export function handOff(listeners: readonly Entry<Listener>[], accepting: Listen
   }
   const live = liveListeners(listeners);
   const at = (ip: string): Listener | undefined =>
-    live.find((l) => listenerPort(l) === conn.dstPort && [addressText(l.address), ...(l.additional_addresses ?? []).map((a) => addressText(a.address))].includes(ip));
+    live.find(
+      (l) => listenerPort(l) === conn.dstPort && [addressText(l.address), ...(l.additional_addresses ?? []).map((a) => addressText(a.address))].includes(ip),
+    );
   const v6 = parseIp(conn.dstIp)?.v6 === true;
   const key = `${v6 ? `[${conn.dstIp}]` : conn.dstIp}:${conn.dstPort}`;
   const wildcardIp = v6 ? '::' : '0.0.0.0';
@@ -140,15 +157,23 @@ export function handOff(listeners: readonly Entry<Listener>[], accepting: Listen
   const binding = (l: Listener): string => (bindsToPort(l) ? '' : ' (bind_to_port=false)');
   const samePort = live.filter((l) => listenerPort(l) === conn.dstPort);
   const near = (chosen: Listener | undefined): Candidate[] =>
-    samePort.filter((l) => l !== chosen && l !== accepting).slice(0, 5).map((l) => ({
-      name: label(l),
-      reason: isWildcard(addressText(l.address))
-        ? 'the wildcard listener is used only when no listener has exactly the destination address'
-        : `address ${addressText(l.address)} is not the destination ${conn.dstIp}`,
-    }));
+    samePort
+      .filter((l) => l !== chosen && l !== accepting)
+      .slice(0, 5)
+      .map((l) => ({
+        name: label(l),
+        reason: isWildcard(addressText(l.address))
+          ? 'the wildcard listener is used only when no listener has exactly the destination address'
+          : `address ${addressText(l.address)} is not the destination ${conn.dstIp}`,
+      }));
   const exact = at(conn.dstIp);
   if (exact && exact !== accepting) {
-    return { listener: exact, handedOff: true, reason: `original destination ${key}: a listener has exactly that address${binding(exact)}`, candidates: near(exact) };
+    return {
+      listener: exact,
+      handedOff: true,
+      reason: `original destination ${key}: a listener has exactly that address${binding(exact)}`,
+      candidates: near(exact),
+    };
   }
   const wildcard = exact ?? at(wildcardIp) ?? (v6 ? undefined : at('::'));
   if (wildcard && wildcard !== accepting) {
@@ -160,7 +185,12 @@ export function handOff(listeners: readonly Entry<Listener>[], accepting: Listen
     };
   }
   if (wildcard === accepting) {
-    return { listener: accepting, handedOff: false, reason: `the original destination ${key} is this listener's own address: it keeps the connection`, candidates: [] };
+    return {
+      listener: accepting,
+      handedOff: false,
+      reason: `the original destination ${key} is this listener's own address: it keeps the connection`,
+      candidates: [],
+    };
   }
   return {
     listener: accepting,
@@ -242,7 +272,9 @@ export function runListenerFilters(listener: Listener, conn: Connection, implici
         detected.transport = 'tls';
         detected.sni = conn.sni?.toLowerCase();
         detected.alpn = [...conn.alpn];
-        detected.filters.push(`${name}: TLS ClientHello${conn.sni ? `, SNI ${conn.sni}` : ', no SNI'}${conn.alpn.length > 0 ? `, ALPN ${conn.alpn.join(',')}` : ''}`);
+        detected.filters.push(
+          `${name}: TLS ClientHello${conn.sni ? `, SNI ${conn.sni}` : ', no SNI'}${conn.alpn.length > 0 ? `, ALPN ${conn.alpn.join(',')}` : ''}`,
+        );
       } else {
         detected.filters.push(`${name}: not TLS, nothing detected`);
       }
@@ -293,7 +325,9 @@ interface Live {
 
 /** `name`, or `#index (conditions)`. */
 export function chainLabel(chain: FilterChain, index: number): string {
-  return chain.name ? `${chain.name} (${describeFilterChainMatch(chain.filter_chain_match)})` : `#${index} (${describeFilterChainMatch(chain.filter_chain_match)})`;
+  return chain.name
+    ? `${chain.name} (${describeFilterChainMatch(chain.filter_chain_match)})`
+    : `#${index} (${describeFilterChainMatch(chain.filter_chain_match)})`;
 }
 
 type Level = (alive: Live[]) => { keep: Live[]; chose: string; drop: (live: Live) => string };
@@ -301,7 +335,15 @@ type Level = (alive: Live[]) => { keep: Live[]; chose: string; drop: (live: Live
 /** Envoy's filter-chain selection for a connection whose listener filters found `detected`. */
 export function matchFilterChain(listener: Listener, conn: Connection, detected: Detected): FilterChainDecision {
   if (listener.filter_chain_matcher !== undefined) {
-    return { chain: undefined, name: '', match: '', reason: '', candidates: [], isDefault: false, unsupported: 'the listener selects chains with filter_chain_matcher (an xDS matcher tree), which is not simulated' };
+    return {
+      chain: undefined,
+      name: '',
+      match: '',
+      reason: '',
+      candidates: [],
+      isDefault: false,
+      unsupported: 'the listener selects chains with filter_chain_matcher (an xDS matcher tree), which is not simulated',
+    };
   }
   const local = conn.srcIp !== undefined && (conn.srcIp === conn.dstIp || isLoopback(conn.srcIp));
   const levels: Level[] = [
@@ -332,7 +374,14 @@ export function matchFilterChain(listener: Listener, conn: Connection, detected:
   const [winner] = alive;
   if (winner) {
     const ambiguity = alive.length > 1 ? ` (${alive.length} chains match equally; Envoy refuses such a config, the first is shown)` : '';
-    return { chain: winner.chain, name: winner.chain.name ?? `#${winner.index}`, match: describeFilterChainMatch(winner.chain.filter_chain_match), reason: `${chose.join('; ') || 'no criteria: matches every connection'}${ambiguity}`, candidates, isDefault: false };
+    return {
+      chain: winner.chain,
+      name: winner.chain.name ?? `#${winner.index}`,
+      match: describeFilterChainMatch(winner.chain.filter_chain_match),
+      reason: `${chose.join('; ') || 'no criteria: matches every connection'}${ambiguity}`,
+      candidates,
+      isDefault: false,
+    };
   }
   const fallback = listener.default_filter_chain;
   if (fallback) {
@@ -340,12 +389,19 @@ export function matchFilterChain(listener: Listener, conn: Connection, detected:
       chain: fallback,
       name: fallback.name ?? 'default_filter_chain',
       match: 'default_filter_chain',
-      reason: 'no filter chain matches (no backtracking to less specific ones): the listener\'s default_filter_chain',
+      reason: "no filter chain matches (no backtracking to less specific ones): the listener's default_filter_chain",
       candidates,
       isDefault: true,
     };
   }
-  return { chain: undefined, name: '', match: '', reason: 'no filter chain matches and the listener has no default_filter_chain: Envoy closes the connection', candidates, isDefault: false };
+  return {
+    chain: undefined,
+    name: '',
+    match: '',
+    reason: 'no filter chain matches and the listener has no default_filter_chain: Envoy closes the connection',
+    candidates,
+    isDefault: false,
+  };
 }
 
 function isLoopback(ip: string): boolean {
@@ -399,7 +455,8 @@ function ipLevel(field: RangeField, what: string, ip: string | undefined): Level
       chose: ranged && top >= 0 ? `${field} /${top} holds ${what} ${ip ?? ''}` : '',
       drop: (l) => {
         const score = scores.get(l) ?? -1;
-        if (score < 0) return ip === undefined ? `${field} ${ranges(l)}: the ${what} address is unknown (give --src)` : `${field} ${ranges(l)} do not hold ${what} ${ip}`;
+        if (score < 0)
+          return ip === undefined ? `${field} ${ranges(l)}: the ${what} address is unknown (give --src)` : `${field} ${ranges(l)} do not hold ${what} ${ip}`;
         return `${field} ${score === 0 && ranges(l) === '' ? '(any)' : ranges(l)} is less specific (/${score}) than /${top}`;
       },
     };
@@ -410,8 +467,10 @@ function sniLevel(sni: string | undefined): Level {
   return (alive) => {
     const names = (l: Live): string[] => (l.chain.filter_chain_match?.server_names ?? []).map((n) => n.toLowerCase());
     const without = alive.filter((l) => names(l).length === 0);
-    const dropFor = (chosen: string) => (l: Live): string =>
-      names(l).length === 0 ? `no server_names, but ${chosen} is more specific` : `server_names ${names(l).join(',')} do not match SNI ${sni ?? '(none)'}`;
+    const dropFor =
+      (chosen: string) =>
+      (l: Live): string =>
+        names(l).length === 0 ? `no server_names, but ${chosen} is more specific` : `server_names ${names(l).join(',')} do not match SNI ${sni ?? '(none)'}`;
     if (sni) {
       const exact = alive.filter((l) => names(l).includes(sni));
       if (exact.length > 0) return { keep: exact, chose: `server_names has SNI ${sni}`, drop: dropFor(`server name "${sni}"`) };
@@ -422,7 +481,11 @@ function sniLevel(sni: string | undefined): Level {
       }
     }
     const anyNames = alive.length !== without.length;
-    return { keep: without, chose: anyNames ? `no server_names (SNI ${sni ?? 'none'})` : '', drop: (l) => `server_names ${names(l).join(',')} do not match SNI ${sni ?? '(none)'}` };
+    return {
+      keep: without,
+      chose: anyNames ? `no server_names (SNI ${sni ?? 'none'})` : '',
+      drop: (l) => `server_names ${names(l).join(',')} do not match SNI ${sni ?? '(none)'}`,
+    };
   };
 }
 
@@ -430,9 +493,18 @@ function exactOrEmptyLevel(field: 'transport_protocol', value: string): Level {
   return (alive) => {
     const exact = alive.filter((l) => l.chain.filter_chain_match?.[field] === value);
     if (exact.length > 0) {
-      return { keep: exact, chose: `${field} ${value}`, drop: (l) => (l.chain.filter_chain_match?.[field] ? `${field} ${l.chain.filter_chain_match[field]} ≠ ${value}` : `any ${field}, but ${value} is more specific`) };
+      return {
+        keep: exact,
+        chose: `${field} ${value}`,
+        drop: (l) =>
+          l.chain.filter_chain_match?.[field] ? `${field} ${l.chain.filter_chain_match[field]} ≠ ${value}` : `any ${field}, but ${value} is more specific`,
+      };
     }
-    return { keep: alive.filter((l) => !l.chain.filter_chain_match?.[field]), chose: '', drop: (l) => `${field} ${l.chain.filter_chain_match?.[field] ?? ''} ≠ ${value}` };
+    return {
+      keep: alive.filter((l) => !l.chain.filter_chain_match?.[field]),
+      chose: '',
+      drop: (l) => `${field} ${l.chain.filter_chain_match?.[field] ?? ''} ≠ ${value}`,
+    };
   };
 }
 
@@ -445,12 +517,19 @@ function alpnLevel(alpn: readonly string[]): Level {
         return {
           keep: matching,
           chose: `application_protocols has ${protocol}`,
-          drop: (l) => (protocols(l).length === 0 ? `any ALPN, but "${protocol}" is more specific` : `application_protocols ${protocols(l).join(',')} lack ${alpn.join(',')}`),
+          drop: (l) =>
+            protocols(l).length === 0
+              ? `any ALPN, but "${protocol}" is more specific`
+              : `application_protocols ${protocols(l).join(',')} lack ${alpn.join(',')}`,
         };
       }
     }
     const shown = alpn.length > 0 ? alpn.join(',') : 'none';
-    return { keep: alive.filter((l) => protocols(l).length === 0), chose: '', drop: (l) => `application_protocols ${protocols(l).join(',')} do not include the connection's (${shown})` };
+    return {
+      keep: alive.filter((l) => protocols(l).length === 0),
+      chose: '',
+      drop: (l) => `application_protocols ${protocols(l).join(',')} do not include the connection's (${shown})`,
+    };
   };
 }
 
@@ -459,8 +538,13 @@ function sourceTypeLevel(local: boolean): Level {
     const type = (l: Live): string => l.chain.filter_chain_match?.source_type ?? 'ANY';
     const wanted = local ? 'SAME_IP_OR_LOOPBACK' : 'EXTERNAL';
     const specific = alive.filter((l) => type(l) === wanted);
-    if (specific.length > 0) return { keep: specific, chose: `source_type ${wanted}`, drop: (l) => `source_type ${type(l)} (the connection is ${local ? 'local' : 'external'})` };
-    return { keep: alive.filter((l) => type(l) === 'ANY'), chose: '', drop: (l) => `source_type ${type(l)} does not fit a ${local ? 'local' : 'external'} connection` };
+    if (specific.length > 0)
+      return { keep: specific, chose: `source_type ${wanted}`, drop: (l) => `source_type ${type(l)} (the connection is ${local ? 'local' : 'external'})` };
+    return {
+      keep: alive.filter((l) => type(l) === 'ANY'),
+      chose: '',
+      drop: (l) => `source_type ${type(l)} does not fit a ${local ? 'local' : 'external'} connection`,
+    };
   };
 }
 
@@ -468,7 +552,12 @@ function sourcePortLevel(port: number | undefined): Level {
   return (alive) => {
     const ports = (l: Live): number[] => l.chain.filter_chain_match?.source_ports ?? [];
     const exact = port === undefined ? [] : alive.filter((l) => ports(l).includes(port));
-    if (exact.length > 0) return { keep: exact, chose: `source_ports has ${port}`, drop: (l) => `source_ports ${ports(l).join(',') || 'any'}: ${port} is more specific` };
-    return { keep: alive.filter((l) => ports(l).length === 0), chose: '', drop: (l) => `source_ports ${ports(l).join(',')} lack ${port ?? 'the (unknown) source port'}` };
+    if (exact.length > 0)
+      return { keep: exact, chose: `source_ports has ${port}`, drop: (l) => `source_ports ${ports(l).join(',') || 'any'}: ${port} is more specific` };
+    return {
+      keep: alive.filter((l) => ports(l).length === 0),
+      chose: '',
+      drop: (l) => `source_ports ${ports(l).join(',')} lack ${port ?? 'the (unknown) source port'}`,
+    };
   };
 }

@@ -28,7 +28,10 @@ export function searchRegex(pattern: string): RegExp | null {
 
 function compile(pattern: string, anchored: boolean): RegExp | null {
   let flags = anchored ? 's' : 'gs';
-  let body = pattern.replace(/\(\?P</g, '(?<').replace(/\\A/g, '^').replace(/\\z/g, '$');
+  let body = pattern
+    .replace(/\(\?P</g, '(?<')
+    .replace(/\\A/g, '^')
+    .replace(/\\z/g, '$');
   if (body.startsWith('(?i)')) {
     flags += 'i';
     body = body.slice(4);
@@ -135,14 +138,20 @@ function headerMatchKind(m: Obj): HeaderMatchKind {
     return value(`an integer in [${start}, ${end})`, (v) => /^-?\d+$/.test(v) && Number(v) >= start && Number(v) < end);
   }
   if (typeof m['present_match'] === 'boolean') return presence(m['present_match']);
-  for (const [key, kind] of [['prefix_match', 'prefix'], ['suffix_match', 'suffix'], ['contains_match', 'contains']] as const) {
+  for (const [key, kind] of [
+    ['prefix_match', 'prefix'],
+    ['suffix_match', 'suffix'],
+    ['contains_match', 'contains'],
+  ] as const) {
     const text = str(key);
     if (text !== undefined) return value(`${kind} ${JSON.stringify(text)}`, (v) => matchString({ [kind]: text }, v));
   }
   // v2: `value` with `regex: true` is a regex; a plain `value` is exact; no value means presence.
   const v2 = str('value');
   if (v2 !== undefined && v2 !== '') {
-    return m['regex'] === true ? value(`regex ${JSON.stringify(v2)}`, (v) => fullMatchRegex(v2)?.test(v) ?? false) : value(`exact ${JSON.stringify(v2)}`, (v) => v === v2);
+    return m['regex'] === true
+      ? value(`regex ${JSON.stringify(v2)}`, (v) => fullMatchRegex(v2)?.test(v) ?? false)
+      : value(`exact ${JSON.stringify(v2)}`, (v) => v === v2);
   }
   return presence(true);
 }

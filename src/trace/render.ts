@@ -26,7 +26,10 @@ export function renderTraceText(trace: Trace): string {
 /** The request line, then where the connection goes and how that destination was chosen. */
 function describeRequest(request: Obj): string {
   const tls = request['tls'] === true ? `, TLS${request['sni'] ? ` with SNI ${String(request['sni'])}` : ''}` : '';
-  const what = request['protocol'] === 'tcp' ? 'TCP connection' : `${String(request['method'])} ${String(request['scheme'])}://${String(request['authority'] ?? '')}${String(request['path'])}`;
+  const what =
+    request['protocol'] === 'tcp'
+      ? 'TCP connection'
+      : `${String(request['method'])} ${String(request['scheme'])}://${String(request['authority'] ?? '')}${String(request['path'])}`;
   return `${what}\n          ${String(request['direction'])} to ${String(request['destination'])}${tls} (destination: ${String(request['destination_source'])})`;
 }
 

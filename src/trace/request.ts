@@ -67,7 +67,8 @@ export function parseIpPort(text: string, flag: string): { ip: string; port: num
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
   const ip = match?.[1] ?? match?.[2];
   const port = Number(match?.[3]);
-  if (!match || ip === undefined || !parseIp(ip) || port < 1 || port > 65535) throw new UsageError(`${flag} "${text}" is not IP:PORT (e.g. 10.96.0.1:443 or [fd00::1]:443)`);
+  if (!match || ip === undefined || !parseIp(ip) || port < 1 || port > 65535)
+    throw new UsageError(`${flag} "${text}" is not IP:PORT (e.g. 10.96.0.1:443 or [fd00::1]:443)`);
   return { ip, port };
 }
 
@@ -86,7 +87,13 @@ export function buildTraceRequest(args: TraceArgs, dump: TraceConfig): TraceRequ
   const random = args.random === undefined ? 0 : /^\d+$/.test(args.random) ? Number(args.random) : NaN;
   if (!Number.isSafeInteger(random)) throw new UsageError(`--random "${args.random ?? ''}" is not a non-negative integer`);
   const src = args.src === undefined ? undefined : parseSource(args.src);
-  const alpn = args.alpn === undefined ? [] : args.alpn.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const alpn =
+    args.alpn === undefined
+      ? []
+      : args.alpn
+          .split(',')
+          .map((p) => p.trim())
+          .filter((p) => p !== '');
   const tls = args.tls || args.sni !== undefined || alpn.length > 0 || target.scheme === 'https';
   const sni = args.sni ?? (target.scheme === 'https' && target.host !== undefined && !parseIp(target.host) ? target.host : undefined);
   const dst = args.dst !== undefined ? { ...parseIpPort(args.dst, '--dst'), source: '--dst' } : resolveDestination(target, args.inbound, dump);
@@ -124,7 +131,7 @@ function parseSource(text: string): { ip: string; port: number | undefined } {
 export function resolveDestination(target: ParsedTarget, inbound: boolean, dump: TraceConfig): { ip: string; port: number; source: string } {
   const { host, port } = target;
   if (host === undefined || port === undefined) throw new UsageError('tcp needs --dst IP:PORT (the original destination)');
-  if (parseIp(host)) return { ip: host, port, source: 'the URL\'s IP' };
+  if (parseIp(host)) return { ip: host, port, source: "the URL's IP" };
   if (inbound) {
     const podIp = podIpOf(dump);
     if (podIp) return { ip: podIp.ip, port, source: `the pod's IP (${podIp.source})` };

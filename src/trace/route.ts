@@ -164,7 +164,13 @@ export function findVirtualHost(config: RouteConfiguration, authority: string | 
   const index = indexOf(config);
   const total = (config.virtual_hosts ?? []).length;
   if (index.fallback && index.exact.size === 0 && index.suffixes.length === 0 && index.prefixes.length === 0) {
-    return { vhost: index.fallback, host: authority?.toLowerCase() ?? '', domain: '*', reason: 'the only domain of the route configuration is "*"', candidates: [] };
+    return {
+      vhost: index.fallback,
+      host: authority?.toLowerCase() ?? '',
+      domain: '*',
+      reason: 'the only domain of the route configuration is "*"',
+      candidates: [],
+    };
   }
   if (authority === undefined || authority === '') {
     return { vhost: undefined, host: '', reason: 'the request has no Host, and the route configuration is not a single "*"', candidates: [] };
@@ -186,7 +192,13 @@ export function findVirtualHost(config: RouteConfiguration, authority: string | 
     }
   }
   if (index.fallback) {
-    return { vhost: index.fallback, host, domain: '*', reason: `default "*": none of the ${total} virtual hosts has "${host}" as a domain or wildcard${portNote}`, candidates };
+    return {
+      vhost: index.fallback,
+      host,
+      domain: '*',
+      reason: `default "*": none of the ${total} virtual hosts has "${host}" as a domain or wildcard${portNote}`,
+      candidates,
+    };
   }
   return { vhost: undefined, host, reason: `no virtual host has "${host}" as a domain, no wildcard matches, and there is no "*"${portNote}`, candidates };
 }
@@ -256,7 +268,9 @@ function matchRoute(match: RouteMatch, request: HttpRequest, headers: HeaderMap,
   const fail = (why: string): RouteVerdict => ({ ok: false, why, matchedLength: 0 });
   const fraction = runtimeFraction(match);
   if (fraction && !runtime.fractionEnabled(fraction.key, fraction.numerator, fraction.denominator, request.random)) {
-    return fail(`runtime fraction ${fraction.numerator}/${fraction.denominator}${fraction.key ? ` (${fraction.key})` : ''} is off for random value ${request.random}`);
+    return fail(
+      `runtime fraction ${fraction.numerator}/${fraction.denominator}${fraction.key ? ` (${fraction.key})` : ''} is off for random value ${request.random}`,
+    );
   }
   if (match.grpc !== undefined && !isGrpc(headers)) return fail('not a gRPC request (content-type is not application/grpc)');
   for (const header of match.headers ?? []) {
@@ -365,7 +379,8 @@ function runtimeFraction(match: RouteMatch): { key: string | undefined; numerato
   }
   // v2 `runtime: {runtime_key, default_value}` (a percentage).
   const v2 = match['runtime'];
-  if (isObj(v2)) return { key: typeof v2['runtime_key'] === 'string' ? v2['runtime_key'] : undefined, numerator: Number(v2['default_value'] ?? 0), denominator: 100 };
+  if (isObj(v2))
+    return { key: typeof v2['runtime_key'] === 'string' ? v2['runtime_key'] : undefined, numerator: Number(v2['default_value'] ?? 0), denominator: 100 };
   return undefined;
 }
 
@@ -480,7 +495,8 @@ export function pickWeighted(clusters: Obj[], value: number, source: string): { 
   let begin = 0;
   for (const chosen of clusters) {
     const end = begin + Number(chosen['weight'] ?? 0);
-    if (selected >= begin && selected < end) return { chosen, reason: `weighted clusters (${weights}): ${source} % ${total} = ${selected} falls in [${begin}, ${end})` };
+    if (selected >= begin && selected < end)
+      return { chosen, reason: `weighted clusters (${weights}): ${source} % ${total} = ${selected} falls in [${begin}, ${end})` };
     begin = end;
   }
   return { reason: 'weighted clusters: no interval holds the selected value' };

@@ -44,7 +44,16 @@ export type Outcome =
 
 /** Outcomes where the request reaches no destination: `--exit-code` makes them exit 1. */
 export const UNROUTED_OUTCOMES: ReadonlySet<Outcome> = new Set([
-  'blackhole', 'no_healthy_endpoints', 'no_listener', 'no_filter_chain', 'no_route_config', 'no_virtual_host', 'no_route', 'no_cluster', 'cluster_not_found', 'protocol_error',
+  'blackhole',
+  'no_healthy_endpoints',
+  'no_listener',
+  'no_filter_chain',
+  'no_route_config',
+  'no_virtual_host',
+  'no_route',
+  'no_cluster',
+  'cluster_not_found',
+  'protocol_error',
 ]);
 
 export interface TraceResult {
@@ -105,7 +114,9 @@ function summarize(request: TraceRequest): Obj {
   return {
     protocol: request.protocol,
     direction: request.direction,
-    ...(request.protocol === 'http' ? { method: request.method, scheme: request.scheme, authority: request.authority ?? null, path: request.path, headers: joinedHeaders(request.headers) } : {}),
+    ...(request.protocol === 'http'
+      ? { method: request.method, scheme: request.scheme, authority: request.authority ?? null, path: request.path, headers: joinedHeaders(request.headers) }
+      : {}),
     destination: `${request.dstIp.includes(':') ? `[${request.dstIp}]` : request.dstIp}:${request.dstPort}`,
     destination_source: request.dstSource,
     source: request.srcIp === undefined ? null : request.srcPort === undefined ? request.srcIp : `${request.srcIp}:${request.srcPort}`,
@@ -166,7 +177,10 @@ class Walk {
     const implicitTls = isPre117(listeners, capture.listener);
     const accepted = runListenerFilters(capture.listener, this.conn, implicitTls);
     const moved = handOff(listeners, capture.listener, this.conn, accepted.destinationRestored);
-    this.step('listener', capture.listener.name ?? '', capture.reason, { candidates: capture.candidates, details: [...accepted.filters, moved.handedOff ? `use_original_dst: hands the connection off to ${moved.listener.name ?? ''}` : moved.reason] });
+    this.step('listener', capture.listener.name ?? '', capture.reason, {
+      candidates: capture.candidates,
+      details: [...accepted.filters, moved.handedOff ? `use_original_dst: hands the connection off to ${moved.listener.name ?? ''}` : moved.reason],
+    });
     let listener = capture.listener;
     let detected = accepted;
     if (moved.handedOff) {
@@ -204,7 +218,10 @@ class Walk {
       before.push(name);
     }
     const last = before.at(-1);
-    const reason = last === undefined ? 'the chain has no network filters' : `the chain ends in ${last}, which is not simulated (only http_connection_manager and tcp_proxy are)`;
+    const reason =
+      last === undefined
+        ? 'the chain has no network filters'
+        : `the chain ends in ${last}, which is not simulated (only http_connection_manager and tcp_proxy are)`;
     this.step('network_filter', last ?? '', reason);
     return end('not_simulated', reason);
   }
@@ -213,7 +230,10 @@ class Walk {
 
   private tcpProxy(filter: NetworkFilter, sniCluster: boolean): TraceResult {
     const config = networkFilterConfig(filter) ?? {};
-    const picked = sniCluster && this.request.sni ? { cluster: this.request.sni, why: `sni_cluster: the cluster is the SNI "${this.request.sni}"` } : tcpCluster(config, this.conn, this.request.random);
+    const picked =
+      sniCluster && this.request.sni
+        ? { cluster: this.request.sni, why: `sni_cluster: the cluster is the SNI "${this.request.sni}"` }
+        : tcpCluster(config, this.conn, this.request.random);
     if (!picked.cluster) {
       this.step('cluster', '', picked.why);
       return end('no_cluster', picked.why);
@@ -282,7 +302,13 @@ class Walk {
     }
     if (source.kind === 'rds') {
       const found = findByName(this.sources.config.routes, source.routeConfigName);
-      this.step('route_config', source.routeConfigName, found ? `RDS route_config_name "${source.routeConfigName}", found in the dump (${found.state})` : `RDS route_config_name "${source.routeConfigName}" is not in the dump's RoutesConfigDump`);
+      this.step(
+        'route_config',
+        source.routeConfigName,
+        found
+          ? `RDS route_config_name "${source.routeConfigName}", found in the dump (${found.state})`
+          : `RDS route_config_name "${source.routeConfigName}" is not in the dump's RoutesConfigDump`,
+      );
       return found?.resource;
     }
     const scoped = hcm['scoped_routes'];
@@ -331,12 +357,20 @@ class Walk {
       return undefined;
     }
     if (isObj(scope['route_configuration'])) {
-      this.step('route_config', String(scope['name'] ?? ''), `scoped routes: scope ${String(scope['name'] ?? '')} has key [${keyText}] (inline route configuration)`);
+      this.step(
+        'route_config',
+        String(scope['name'] ?? ''),
+        `scoped routes: scope ${String(scope['name'] ?? '')} has key [${keyText}] (inline route configuration)`,
+      );
       return scope['route_configuration'] as RouteConfiguration;
     }
     const configName = String(scope['route_configuration_name'] ?? '');
     const found = findByName(this.sources.config.routes, configName);
-    this.step('route_config', configName, `scoped routes: scope ${String(scope['name'] ?? '')} has key [${keyText}] and names route configuration "${configName}"${found ? '' : ', which is not in the dump'}`);
+    this.step(
+      'route_config',
+      configName,
+      `scoped routes: scope ${String(scope['name'] ?? '')} has key [${keyText}] and names route configuration "${configName}"${found ? '' : ', which is not in the dump'}`,
+    );
     return found?.resource;
   }
 
@@ -375,7 +409,10 @@ class Walk {
   private cluster(name: string, why: string): TraceResult {
     const entry = this.sources.config.cluster(name);
     if (!entry) {
-      const detail = this.request.protocol === 'http' ? `cluster "${name}" is not in the dump: Envoy answers 503 (NC)` : `cluster "${name}" is not in the dump: Envoy closes the connection`;
+      const detail =
+        this.request.protocol === 'http'
+          ? `cluster "${name}" is not in the dump: Envoy answers 503 (NC)`
+          : `cluster "${name}" is not in the dump: Envoy closes the connection`;
       this.step('cluster', name, `${why}; but no such cluster exists`);
       return end('cluster_not_found', detail, this.request.protocol === 'http' ? 503 : undefined);
     }
@@ -384,13 +421,14 @@ class Walk {
     const warming = entry.state === 'warming' ? ' (still warming: Envoy does not use it yet)' : '';
     this.step('cluster', name, `${why}${warming}`, { details: [`type ${type}${explainSpecial(name, type)}`] });
     if (name === BLACK_HOLE || (type === 'STATIC' && clusterHasNoHosts(cluster))) {
-      const detail = this.request.protocol === 'http' ? `${name} has no endpoints: Envoy answers 503 (UH)` : `${name} has no endpoints: Envoy closes the connection`;
+      const detail =
+        this.request.protocol === 'http' ? `${name} has no endpoints: Envoy answers 503 (UH)` : `${name} has no endpoints: Envoy closes the connection`;
       this.step('endpoints', name, 'a static cluster without endpoints');
       return { ...end('blackhole', detail, this.request.protocol === 'http' ? 503 : undefined), cluster: name };
     }
     if (type === 'ORIGINAL_DST') {
       const target = `${this.conn.dstIp}:${this.conn.dstPort}`;
-      this.step('endpoints', target, 'ORIGINAL_DST: the upstream is the connection\'s original destination');
+      this.step('endpoints', target, "ORIGINAL_DST: the upstream is the connection's original destination");
       return { outcome: 'passthrough', cluster: name, endpoints: [target], detail: `forwarded to the original destination ${target} through ${name}` };
     }
     return this.endpoints(name, cluster, type);
@@ -399,7 +437,9 @@ class Walk {
   private endpoints(name: string, cluster: Cluster, type: string): TraceResult {
     const found = this.findEndpoints(name, cluster, type);
     if (!found) {
-      const why = this.sources.config.sections.has('endpoints') ? `the dump's EDS has no assignment for ${name}` : 'the dump has no EDS (save it with ?include_eds, give --eds, or trace a live pod)';
+      const why = this.sources.config.sections.has('endpoints')
+        ? `the dump's EDS has no assignment for ${name}`
+        : 'the dump has no EDS (save it with ?include_eds, give --eds, or trace a live pod)';
       const detail = `endpoints of ${name} are unknown: ${why}`;
       this.step('endpoints', name, detail);
       return { outcome: 'forwarded', cluster: name, endpoints: [], detail };
@@ -420,13 +460,14 @@ class Walk {
     if (type === 'EDS') {
       const serviceName = cluster.eds_cluster_config?.service_name || name;
       const eds = this.sources.config.assignment(serviceName);
-      if (eds) return { source: 'the dump\'s EDS', hosts: assignmentHosts(eds) };
+      if (eds) return { source: "the dump's EDS", hosts: assignmentHosts(eds) };
       const pilot = this.sources.edsz && findAssignment(this.sources.edsz, serviceName);
       if (pilot) return { source: 'Pilot edsz', hosts: assignmentHosts(pilot) };
       return undefined;
     }
     if (cluster.load_assignment) return { source: `the cluster's load_assignment (${type})`, hosts: assignmentHosts(cluster.load_assignment) };
-    if (cluster.hosts) return { source: `the cluster's hosts (${type})`, hosts: cluster.hosts.map((a) => ({ address: socketText(a), health: 'UNKNOWN', usable: true })) };
+    if (cluster.hosts)
+      return { source: `the cluster's hosts (${type})`, hosts: cluster.hosts.map((a) => ({ address: socketText(a), health: 'UNKNOWN', usable: true })) };
     return undefined;
   }
 }
@@ -471,10 +512,13 @@ function clusterHasNoHosts(cluster: Cluster): boolean {
 
 /** Istio's special clusters, in words. */
 function explainSpecial(name: string, type: string): string {
-  if (name === BLACK_HOLE) return ': Istio\'s BlackHoleCluster has no endpoints, so Envoy drops what reaches it (REGISTRY_ONLY traffic, loops to the capture port)';
-  if (name === 'PassthroughCluster') return ': Istio\'s PassthroughCluster sends the connection on to its original destination, outside the service registry (ALLOW_ANY)';
-  if (name.startsWith('InboundPassthroughCluster')) return ': Istio\'s InboundPassthroughCluster hands inbound traffic to the application at its original destination, from 127.0.0.6';
-  if (type === 'ORIGINAL_DST') return ': the upstream is the connection\'s original destination';
+  if (name === BLACK_HOLE)
+    return ": Istio's BlackHoleCluster has no endpoints, so Envoy drops what reaches it (REGISTRY_ONLY traffic, loops to the capture port)";
+  if (name === 'PassthroughCluster')
+    return ": Istio's PassthroughCluster sends the connection on to its original destination, outside the service registry (ALLOW_ANY)";
+  if (name.startsWith('InboundPassthroughCluster'))
+    return ": Istio's InboundPassthroughCluster hands inbound traffic to the application at its original destination, from 127.0.0.6";
+  if (type === 'ORIGINAL_DST') return ": the upstream is the connection's original destination";
   if (type === 'EDS') return ': endpoints come from EDS';
   return '';
 }
@@ -526,9 +570,13 @@ function tcpCluster(config: Obj, conn: Connection, random: number): { cluster: s
   const v1 = config['deprecated_v1'];
   const routes = isObj(v1) && Array.isArray(v1['routes']) ? v1['routes'].filter(isObj) : [];
   for (const [index, route] of routes.entries()) {
-    if (v1RouteMatches(route, conn)) return { cluster: String(route['cluster'] ?? ''), why: `tcp_proxy deprecated_v1 route #${index} is the first that matches` };
+    if (v1RouteMatches(route, conn))
+      return { cluster: String(route['cluster'] ?? ''), why: `tcp_proxy deprecated_v1 route #${index} is the first that matches` };
   }
-  return { cluster: undefined, why: routes.length > 0 ? 'no tcp_proxy deprecated_v1 route matches: Envoy closes the connection' : 'the tcp_proxy names no cluster' };
+  return {
+    cluster: undefined,
+    why: routes.length > 0 ? 'no tcp_proxy deprecated_v1 route matches: Envoy closes the connection' : 'the tcp_proxy names no cluster',
+  };
 }
 
 function v1RouteMatches(route: Obj, conn: Connection): boolean {

@@ -40,7 +40,10 @@ export function matcherPaths(matcher: Obj): { chain: string; match: string }[] {
     const tree = asObj(field(m, 'matcher_tree'));
     const input = inputName(tree);
     const branches: [string, Obj][] = [];
-    for (const [mapField, operator] of [['exact_match_map', '='], ['prefix_match_map', '^']] as const) {
+    for (const [mapField, operator] of [
+      ['exact_match_map', '='],
+      ['prefix_match_map', '^'],
+    ] as const) {
       const map = asObj(field(asObj(field(tree, mapField)), 'map'));
       for (const key of Object.keys(map).sort()) branches.push([`${input}${operator}${key}`, asObj(map[key])]);
     }

@@ -2,14 +2,7 @@
 // (istioctl/pkg/writer/ztunnel/configdump). Pure: models and filters in, rows out.
 import type { Table } from '../render/tabwriter.ts';
 import { compareGoStrings } from '../util/goString.ts';
-import {
-  matchNamespace,
-  matchWorkload,
-  matchWorkloadState,
-  type ConnectionsFilter,
-  type NamespaceFilter,
-  type WorkloadFilter,
-} from './filters.ts';
+import { matchNamespace, matchWorkload, matchWorkloadState, type ConnectionsFilter, type NamespaceFilter, type WorkloadFilter } from './filters.ts';
 import type { ZCert, ZCertificate, ZPolicy, ZService, ZtunnelDump, ZWorkload, ZWorkloadState } from './model.ts';
 
 /** Sorts by the keys in turn (Go string order), computing each item's keys once. */
@@ -34,15 +27,28 @@ export function selectWorkloads(dump: ZtunnelDump, filter: WorkloadFilter): ZWor
 }
 
 export function selectServices(dump: ZtunnelDump, filter: NamespaceFilter): ZService[] {
-  return sortedBy(dump.services.filter((s) => matchNamespace(filter, s)), (s) => s.namespace, (s) => s.name, (s) => s.hostname);
+  return sortedBy(
+    dump.services.filter((s) => matchNamespace(filter, s)),
+    (s) => s.namespace,
+    (s) => s.name,
+    (s) => s.hostname,
+  );
 }
 
 export function selectPolicies(dump: ZtunnelDump, filter: NamespaceFilter): ZPolicy[] {
-  return sortedBy(dump.policies.filter((p) => matchNamespace(filter, p)), (p) => p.namespace, (p) => p.name);
+  return sortedBy(
+    dump.policies.filter((p) => matchNamespace(filter, p)),
+    (p) => p.namespace,
+    (p) => p.name,
+  );
 }
 
 export function selectWorkloadStates(dump: ZtunnelDump, filter: ConnectionsFilter): ZWorkloadState[] {
-  return sortedBy(dump.workloadStates.filter((s) => matchWorkloadState(filter, s)), (s) => s.namespace, (s) => s.name);
+  return sortedBy(
+    dump.workloadStates.filter((s) => matchWorkloadState(filter, s)),
+    (s) => s.namespace,
+    (s) => s.name,
+  );
 }
 
 /**
@@ -58,7 +64,11 @@ export function waypointNamer(services: readonly ZService[]): (destination: stri
 }
 
 export function workloadTable(dump: ZtunnelDump, filter: WorkloadFilter): Table {
-  const workloads = sortedBy(selectWorkloads(dump, filter), (w) => `${w.namespace}.${w.name}`, (w) => w.node);
+  const workloads = sortedBy(
+    selectWorkloads(dump, filter),
+    (w) => `${w.namespace}.${w.name}`,
+    (w) => w.node,
+  );
   const waypointName = waypointNamer(dump.services);
   const rows = workloads.map((w) => [
     w.namespace,

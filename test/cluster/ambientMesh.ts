@@ -17,7 +17,13 @@ export const ambientPods: PodSpec[] = [
     nodeName: node,
     ztunnel: { dump },
   })),
-  { name: AMBIENT_APP_POD, namespace: 'bookinfo', labels: { app: 'productpage' }, nodeName: 'kind-worker', annotations: { 'ambient.istio.io/redirection': 'enabled' } },
+  {
+    name: AMBIENT_APP_POD,
+    namespace: 'bookinfo',
+    labels: { app: 'productpage' },
+    nodeName: 'kind-worker',
+    annotations: { 'ambient.istio.io/redirection': 'enabled' },
+  },
 ];
 
 export const ambientTryLines = [

@@ -191,7 +191,10 @@ export class FakeApiServer {
       this.authenticate(request);
       const tokenRequest = TOKEN_REQUEST_PATH.exec(new URL(request.url ?? '/', 'https://fake').pathname);
       if (request.method === 'POST' && tokenRequest) {
-        void this.createToken(request, tokenRequest[1]!, tokenRequest[2]!).then((body) => reply(201, body), (error: HttpError) => reply(error.status.code, error.status));
+        void this.createToken(request, tokenRequest[1]!, tokenRequest[2]!).then(
+          (body) => reply(201, body),
+          (error: HttpError) => reply(error.status.code, error.status),
+        );
         return;
       }
       if (request.method !== 'GET') throw new HttpError(Status.methodNotAllowed());
@@ -210,7 +213,12 @@ export class FakeApiServer {
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { spec?: { audiences?: string[] } };
     const token = `fake-sa-token-${randomBytes(8).toString('hex')}`;
     this.state.issuedTokens.set(token, { namespace, serviceAccount, audiences: body.spec?.audiences ?? [] });
-    return { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: body.spec ?? {}, status: { token, expirationTimestamp: new Date(Date.now() + 3600_000).toISOString() } };
+    return {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: body.spec ?? {},
+      status: { token, expirationTimestamp: new Date(Date.now() + 3600_000).toISOString() },
+    };
   }
 
   private read(url: URL): unknown {
@@ -235,9 +243,20 @@ export class FakeApiServer {
     const serverAddress = this.server.address() as AddressInfo;
     switch (path) {
       case '/version':
-        return { major: '1', minor: this.state.minorVersion, gitVersion: `v1.${this.state.minorVersion}.0-fake`, platform: 'linux/amd64', goVersion: 'go1.23.0', compiler: 'gc' };
+        return {
+          major: '1',
+          minor: this.state.minorVersion,
+          gitVersion: `v1.${this.state.minorVersion}.0-fake`,
+          platform: 'linux/amd64',
+          goVersion: 'go1.23.0',
+          compiler: 'gc',
+        };
       case '/api':
-        return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${serverAddress.port}` }] };
+        return {
+          kind: 'APIVersions',
+          versions: ['v1'],
+          serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${serverAddress.port}` }],
+        };
       case '/apis': {
         const version = { groupVersion: 'apps/v1', version: 'v1' };
         return { kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: 'apps', versions: [version], preferredVersion: version }] };
@@ -257,7 +276,10 @@ export class FakeApiServer {
     if (target.resource === 'pods') {
       return this.state.pods.filter((pod) => inNamespace(pod.namespace)).map((pod) => ({ json: pod.toJson(), labels: pod.labels, fields: pod.fields }));
     }
-    const stored = target.resource === 'namespaces' ? [...this.state.namespaces].map((name) => namespaceJson(name, this.state.namespaceLabels?.[name])) : (this.state.workloads.get(target.resource) ?? []);
+    const stored =
+      target.resource === 'namespaces'
+        ? [...this.state.namespaces].map((name) => namespaceJson(name, this.state.namespaceLabels?.[name]))
+        : (this.state.workloads.get(target.resource) ?? []);
     return stored
       .map((json) => {
         const metadata = metadataOf(json);
@@ -305,7 +327,9 @@ export class FakeApiServer {
       const url = new URL(request.url ?? '/', 'https://fake');
       const execRequest = target.subresource === 'exec' ? validateExec(pod, url.searchParams) : undefined;
       if (/^websocket$/i.test(upgrade)) {
-        const offered = String(request.headers['sec-websocket-protocol'] ?? '').split(',').map((each) => each.trim());
+        const offered = String(request.headers['sec-websocket-protocol'] ?? '')
+          .split(',')
+          .map((each) => each.trim());
         const protocol = execRequest
           ? offered.find((each) => EXEC_PROTOCOLS.includes(each))
           : offered.find((each) => each === TUNNEL_PROTOCOL || each === 'v4.channel.k8s.io');
@@ -320,10 +344,15 @@ export class FakeApiServer {
         });
         return;
       }
-      const offered = String(request.headers['x-stream-protocol-version'] ?? '').split(',').map((each) => each.trim());
+      const offered = String(request.headers['x-stream-protocol-version'] ?? '')
+        .split(',')
+        .map((each) => each.trim());
       const supported = execRequest ? EXEC_PROTOCOLS : ['portforward.k8s.io'];
       const protocol = offered.find((each) => supported.includes(each));
-      if (!protocol) throw new HttpError(Status.badRequest(`unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server accepts [${supported.join(' ')}]`));
+      if (!protocol)
+        throw new HttpError(
+          Status.badRequest(`unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server accepts [${supported.join(' ')}]`),
+        );
       record.protocol = protocol;
       socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${protocol}\r\n\r\n`);
       const transport = { write: (bytes: Buffer) => socket.write(bytes), close: () => socket.end() };
@@ -358,11 +387,20 @@ function metadataOf(object: Json): Json {
 }
 
 function namespaceJson(name: string, labels: Record<string, string> = {}): Json {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, uid: name, resourceVersion: '1', labels }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, uid: name, resourceVersion: '1', labels },
+    spec: { finalizers: ['kubernetes'] },
+    status: { phase: 'Active' },
+  };
 }
 
 function portsOf(query: URLSearchParams): number[] {
-  const ports = query.getAll('ports').flatMap((value) => value.split(',')).map(Number);
+  const ports = query
+    .getAll('ports')
+    .flatMap((value) => value.split(','))
+    .map(Number);
   if (ports.length === 0 || ports.some((port) => !Number.isInteger(port) || port <= 0 || port > 65535)) {
     throw new HttpError(Status.badRequest('query parameter "port" is required'));
   }

@@ -38,7 +38,9 @@ describe('client-node 1.4.0 against the fake API server', () => {
   test('lists and gets pods with label and field selectors', async () => {
     const core = kubeConfig.makeApiClient(CoreV1Api);
     const names = async (labelSelector: string, fieldSelector?: string) =>
-      (await core.listNamespacedPod({ namespace: 'default', labelSelector, ...(fieldSelector ? { fieldSelector } : {}) })).items.map((pod) => pod.metadata?.name);
+      (await core.listNamespacedPod({ namespace: 'default', labelSelector, ...(fieldSelector ? { fieldSelector } : {}) })).items.map(
+        (pod) => pod.metadata?.name,
+      );
     assert.deepEqual(await names('app=reviews'), [REVIEWS_V1, REVIEWS_V2, REVIEWS_V3]);
     assert.deepEqual(await names('app in (reviews,ratings),version notin (v2,v3)'), [REVIEWS_V1, RATINGS]);
     assert.deepEqual(await names('app=reviews,version!=v1,!missing'), [REVIEWS_V2, REVIEWS_V3]);
@@ -47,7 +49,10 @@ describe('client-node 1.4.0 against the fake API server', () => {
     assert.equal(pod.spec?.initContainers?.[0]?.name, 'istio-proxy');
     assert.equal(pod.spec?.initContainers?.[0]?.restartPolicy, 'Always');
     const all = await core.listPodForAllNamespaces({ labelSelector: 'app=legacy' });
-    assert.deepEqual(all.items.map((each) => each.metadata?.namespace), ['legacy']);
+    assert.deepEqual(
+      all.items.map((each) => each.metadata?.namespace),
+      ['legacy'],
+    );
   });
 
   test('answers 404 with a Status, and an empty list for a namespace that does not exist', async () => {
@@ -55,7 +60,14 @@ describe('client-node 1.4.0 against the fake API server', () => {
     await assert.rejects(core.readNamespacedPod({ name: 'nope', namespace: 'default' }), (error: { code: number; body: string }) => {
       assert.equal(error.code, 404);
       assert.deepEqual(JSON.parse(error.body), {
-        kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'pods "nope" not found', reason: 'NotFound', details: { name: 'nope', kind: 'pods' }, code: 404,
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'pods "nope" not found',
+        reason: 'NotFound',
+        details: { name: 'nope', kind: 'pods' },
+        code: 404,
       });
       return true;
     });
@@ -104,10 +116,17 @@ describe('client-node 1.4.0 against the fake API server', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as { port: number };
-      const response = await fetch(`http://127.0.0.1:${port}/config_dump?resource=dynamic_active_clusters&mask=cluster.name`, { headers: { connection: 'close' } });
+      const response = await fetch(`http://127.0.0.1:${port}/config_dump?resource=dynamic_active_clusters&mask=cluster.name`, {
+        headers: { connection: 'close' },
+      });
       assert.equal(response.status, 200);
       assert.deepEqual(await response.json(), {
-        configs: [{ '@type': 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump.DynamicCluster', cluster: { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', name: TINY_EDS_CLUSTER } }],
+        configs: [
+          {
+            '@type': 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump.DynamicCluster',
+            cluster: { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', name: TINY_EDS_CLUSTER },
+          },
+        ],
       });
     } finally {
       server.close();
@@ -175,7 +194,9 @@ describe('exec channel protocols, frame by frame', () => {
   test('v4: an empty first frame, stdout on channel 1, the Status on channel 3', async () => {
     const frames = await execFrames('v4.channel.k8s.io', [
       ...['pilot-agent', 'request', 'GET', 'ready'].map((arg): [string, string] => ['command', arg]),
-      ['container', 'istio-proxy'], ['stdout', 'true'], ['stderr', 'true'],
+      ['container', 'istio-proxy'],
+      ['stdout', 'true'],
+      ['stderr', 'true'],
     ]);
     assert.equal(frames[0], '1:');
     assert.match(frames[1] ?? '', /^1:invalid path/, 'pilot-agent prints a 404 body and succeeds');
@@ -183,10 +204,16 @@ describe('exec channel protocols, frame by frame', () => {
   });
 
   test('v5: CLOSE [255, 0] ends stdin', async () => {
-    const frames = await execFrames('v5.channel.k8s.io', [['command', 'cat'], ['container', 'reviews'], ['stdin', 'true'], ['stdout', 'true']], [
-      Buffer.from('\x00hello'),
-      Buffer.from([255, 0]),
-    ]);
+    const frames = await execFrames(
+      'v5.channel.k8s.io',
+      [
+        ['command', 'cat'],
+        ['container', 'reviews'],
+        ['stdin', 'true'],
+        ['stdout', 'true'],
+      ],
+      [Buffer.from('\x00hello'), Buffer.from([255, 0])],
+    );
     assert.deepEqual(frames, ['1:', '1:hello', '3:{"metadata":{},"status":"Success"}']);
   });
 });
@@ -202,9 +229,10 @@ describe("the fake Envoy admin answers like Envoy's", () => {
   test('config_dump: EDS only with include_eds, right after the clusters', async () => {
     assert.deepEqual(types((await admin('config_dump')).text), ['BootstrapConfigDump', 'ClustersConfigDump', 'ListenersConfigDump', 'RoutesConfigDump']);
     const withEds = JSON.parse((await admin('config_dump?include_eds')).text) as { configs: Record<string, unknown>[] };
-    assert.deepEqual(withEds.configs.map((config) => String(config['@type']).split('.').pop()), [
-      'BootstrapConfigDump', 'ClustersConfigDump', 'EndpointsConfigDump', 'ListenersConfigDump', 'RoutesConfigDump',
-    ]);
+    assert.deepEqual(
+      withEds.configs.map((config) => String(config['@type']).split('.').pop()),
+      ['BootstrapConfigDump', 'ClustersConfigDump', 'EndpointsConfigDump', 'ListenersConfigDump', 'RoutesConfigDump'],
+    );
     const endpoints = withEds.configs[2] as { static_endpoint_configs: unknown[]; dynamic_endpoint_configs: { endpoint_config: { cluster_name: string } }[] };
     assert.equal(endpoints.static_endpoint_configs.length, 1);
     assert.equal(endpoints.dynamic_endpoint_configs[0]?.endpoint_config.cluster_name, TINY_EDS_CLUSTER);
@@ -230,11 +258,16 @@ describe("the fake Envoy admin answers like Envoy's", () => {
   test('clusters?format=json lists every cluster with its hosts', async () => {
     const { type, text } = await admin('clusters?format=json');
     assert.equal(type, 'application/json');
-    const statuses = (JSON.parse(text) as { cluster_statuses: { name: string; added_via_api?: boolean; host_statuses?: { address: unknown; health_status: unknown }[] }[] }).cluster_statuses;
-    assert.deepEqual(statuses.map((status) => [status.name, status.added_via_api ?? false, status.host_statuses?.length]), [
-      ['prometheus_stats', false, 1],
-      [TINY_EDS_CLUSTER, true, 1],
-    ]);
+    const statuses = (
+      JSON.parse(text) as { cluster_statuses: { name: string; added_via_api?: boolean; host_statuses?: { address: unknown; health_status: unknown }[] }[] }
+    ).cluster_statuses;
+    assert.deepEqual(
+      statuses.map((status) => [status.name, status.added_via_api ?? false, status.host_statuses?.length]),
+      [
+        ['prometheus_stats', false, 1],
+        [TINY_EDS_CLUSTER, true, 1],
+      ],
+    );
     assert.deepEqual(statuses[1]?.host_statuses?.[0]?.address, { socket_address: { address: '10.0.0.7', port_value: 9080 } });
     assert.deepEqual(statuses[1]?.host_statuses?.[0]?.health_status, { eds_health_status: 'HEALTHY' });
   });
@@ -261,7 +294,10 @@ describe("the fake Envoy admin answers like Envoy's", () => {
   });
 });
 
-const kubectlMissing = await run('kubectl', ['version', '--client']).then(() => false, () => 'kubectl is not installed');
+const kubectlMissing = await run('kubectl', ['version', '--client']).then(
+  () => false,
+  () => 'kubectl is not installed',
+);
 
 describe('the real kubectl against the fake cluster', { skip: kubectlMissing }, () => {
   let home: string;
@@ -275,13 +311,14 @@ describe('the real kubectl against the fake cluster', { skip: kubectlMissing }, 
 
   test('get pods, with a set-based selector and across namespaces', async () => {
     const { stdout } = await kubectl(['get', 'pods', '-A', '-l', 'app in (reviews,legacy)', '-o', 'name']);
-    assert.deepEqual(stdout.trim().split('\n').sort(), [
-      `pod/${LEGACY}`, `pod/${REVIEWS_V1}`, `pod/${REVIEWS_V2}`, `pod/${REVIEWS_V3}`,
-    ]);
+    assert.deepEqual(stdout.trim().split('\n').sort(), [`pod/${LEGACY}`, `pod/${REVIEWS_V1}`, `pod/${REVIEWS_V2}`, `pod/${REVIEWS_V3}`]);
     await assert.rejects(kubectl(['get', 'pods', '--token', 'wrong']), { stderr: /Unauthorized/ });
   });
 
-  for (const [protocol, env] of [['v5.channel.k8s.io', {}], ['SPDY', { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' }]] as const) {
+  for (const [protocol, env] of [
+    ['v5.channel.k8s.io', {}],
+    ['SPDY', { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' }],
+  ] as const) {
     test(`exec pilot-agent request GET server_info (${protocol})`, async () => {
       const { stdout } = await kubectl(['exec', 'deploy/reviews-v1', '-c', 'istio-proxy', '--', 'pilot-agent', 'request', 'GET', 'server_info'], env);
       assert.equal(JSON.parse(stdout).state, 'LIVE');
@@ -305,7 +342,9 @@ describe('the real kubectl against the fake cluster', { skip: kubectlMissing }, 
 
   /** Starts `kubectl port-forward … :15000` and returns the local port it printed. */
   const portForward = async (target: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number }> => {
-    const child = spawn('kubectl', ['--kubeconfig', cluster.kubeconfigPath, 'port-forward', target, ':15000'], { env: { PATH: process.env.PATH, HOME: home, ...env } });
+    const child = spawn('kubectl', ['--kubeconfig', cluster.kubeconfigPath, 'port-forward', target, ':15000'], {
+      env: { PATH: process.env.PATH, HOME: home, ...env },
+    });
     const port = await new Promise<number>((resolve, reject) => {
       let output = '';
       child.stdout.on('data', (chunk) => {
@@ -325,11 +364,13 @@ describe('the real kubectl against the fake cluster', { skip: kubectlMissing }, 
     test(`port-forward then HTTP through it (${mode})`, async () => {
       const { child, port } = await portForward('deploy/reviews-v1', env);
       try {
-        const bodies = await Promise.all(['config_dump?mask=version_info', 'clusters?format=json', 'server_info'].map(async (path) => {
-          const response = await fetch(`http://127.0.0.1:${port}/${path}`);
-          assert.equal(response.status, 200);
-          return (await response.json()) as Record<string, unknown>;
-        }));
+        const bodies = await Promise.all(
+          ['config_dump?mask=version_info', 'clusters?format=json', 'server_info'].map(async (path) => {
+            const response = await fetch(`http://127.0.0.1:${port}/${path}`);
+            assert.equal(response.status, 200);
+            return (await response.json()) as Record<string, unknown>;
+          }),
+        );
         assert.equal((bodies[1]?.cluster_statuses as unknown[] | undefined)?.length, 2);
         const record = cluster.requests.findLast((each) => each.path.endsWith('/portforward'));
         assert.equal(record?.upgrade, upgrade);

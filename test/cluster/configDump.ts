@@ -53,7 +53,10 @@ interface MaskTree {
 
 function parseMask(mask: string): MaskTree {
   const tree: MaskTree = {};
-  for (const path of mask.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const path of mask
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     let node = tree;
     for (const name of path.split('.')) node = node[name] ??= {};
   }
@@ -138,7 +141,9 @@ function snakeKeys(value: unknown): unknown {
 
 /** `/config_dump` with Envoy's query parameters `include_eds`, `resource` and `mask`. */
 export function renderConfigDump(dump: Json, extraEds: readonly Json[], query: URLSearchParams): Json {
-  const sections = list(dump.configs).filter((config) => typeOf(config) !== ENDPOINTS_DUMP).filter(isObject);
+  const sections = list(dump.configs)
+    .filter((config) => typeOf(config) !== ENDPOINTS_DUMP)
+    .filter(isObject);
   if (query.has('include_eds')) {
     const endpoints = endpointsDumpFor(dump, extraEds);
     // Envoy's tracker order puts endpoints right after clusters (and ECDS).
@@ -172,8 +177,14 @@ export function renderConfigDump(dump: Json, extraEds: readonly Json[], query: U
 }
 
 const HOST_STATS = [
-  { name: 'cx_connect_fail' }, { name: 'cx_total' }, { name: 'rq_error' }, { name: 'rq_success' },
-  { name: 'rq_timeout' }, { name: 'rq_total' }, { type: 'GAUGE', name: 'cx_active' }, { type: 'GAUGE', name: 'rq_active' },
+  { name: 'cx_connect_fail' },
+  { name: 'cx_total' },
+  { name: 'rq_error' },
+  { name: 'rq_success' },
+  { name: 'rq_timeout' },
+  { name: 'rq_total' },
+  { type: 'GAUGE', name: 'cx_active' },
+  { type: 'GAUGE', name: 'rq_active' },
 ];
 
 /** `/clusters?format=json` (envoy.admin.v3.Clusters) for the dump's clusters and endpoints. */

@@ -78,16 +78,36 @@ export async function startFakeCluster(scenario: ClusterScenario): Promise<FakeC
     const { resource } = WORKLOAD_RESOURCES[spec.kind];
     workloads.set(resource, [...(workloads.get(resource) ?? []), workloadJson(spec)]);
   }
-  workloads.set('configmaps', (scenario.configMaps ?? []).map(({ name, namespace = 'default', data }) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, resourceVersion: '1' }, data })));
+  workloads.set(
+    'configmaps',
+    (scenario.configMaps ?? []).map(({ name, namespace = 'default', data }) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace, resourceVersion: '1' },
+      data,
+    })),
+  );
   const namespaces = new Set([
-    'default', 'istio-system', 'kube-system',
+    'default',
+    'istio-system',
+    'kube-system',
     ...(scenario.namespaces ?? []),
     ...pods.map((pod) => pod.namespace),
     ...(scenario.workloads ?? []).map((workload) => workload.namespace ?? 'default'),
   ]);
   const token = randomBytes(16).toString('hex');
   const user = 'system:serviceaccount:default:envoyscope-tester';
-  const state = { namespaces, namespaceLabels: scenario.namespaceLabels ?? {}, pods, workloads, token, user, deny: scenario.deny ?? [], minorVersion: scenario.minorVersion ?? '32', issuedTokens: new Map() };
+  const state = {
+    namespaces,
+    namespaceLabels: scenario.namespaceLabels ?? {},
+    pods,
+    workloads,
+    token,
+    user,
+    deny: scenario.deny ?? [],
+    minorVersion: scenario.minorVersion ?? '32',
+    issuedTokens: new Map(),
+  };
   const apiServer = new FakeApiServer(state, { key: pki.keyPem, cert: pki.certPem });
   const server = await apiServer.listen();
 

@@ -106,7 +106,9 @@ export class FakeIstiod {
     istiod.httpPort = (istiod.http.address() as AddressInfo).port;
     istiod.grpc.addService(adsService(), { StreamAggregatedResources: (call: grpc.ServerDuplexStream<Json, Json>) => istiod.ads(call) });
     const credentials = grpc.ServerCredentials.createSsl(null, [{ private_key: Buffer.from(spec.tls.key), cert_chain: Buffer.from(spec.tls.cert) }], false);
-    istiod.xdsPort = await new Promise<number>((resolve, reject) => istiod.grpc.bindAsync('127.0.0.1:0', credentials, (error, port) => (error ? reject(error) : resolve(port))));
+    istiod.xdsPort = await new Promise<number>((resolve, reject) =>
+      istiod.grpc.bindAsync('127.0.0.1:0', credentials, (error, port) => (error ? reject(error) : resolve(port))),
+    );
     return istiod;
   }
 
@@ -130,7 +132,8 @@ export class FakeIstiod {
 
   /** istiod's debug mux: one handler per path, as pilot/pkg/xds/debug.go answers them. */
   debug(path: string, query: URLSearchParams): { status: number; body: string } {
-    if (this.behavior.status !== undefined) return { status: this.behavior.status, body: `fake istiod ${this.spec.name}: answering ${this.behavior.status} as told` };
+    if (this.behavior.status !== undefined)
+      return { status: this.behavior.status, body: `fake istiod ${this.spec.name}: answering ${this.behavior.status} as told` };
     const proxyId = query.get('proxyID');
     const forProxy = (render: (proxy: FakeProxy) => unknown) => {
       if (!proxyId) return { status: 400, body: 'You must provide a proxyID in the query string' };
@@ -140,20 +143,37 @@ export class FakeIstiod {
     };
     switch (path) {
       case 'syncz':
-        return { status: 200, body: JSON.stringify(this.spec.proxies.map((proxy) => this.synczEntry(proxy)), null, 2) };
+        return {
+          status: 200,
+          body: JSON.stringify(
+            this.spec.proxies.map((proxy) => this.synczEntry(proxy)),
+            null,
+            2,
+          ),
+        };
       case 'config_dump':
         return forProxy((proxy) => proxy.configDump ?? { configs: [] });
       case 'edsz':
         return forProxy((proxy) => proxy.edsz ?? []);
       case 'connections':
-        return { status: 200, body: JSON.stringify({ totalClients: this.spec.proxies.length, clients: this.spec.proxies.map((proxy) => ({ connectionId: `${proxy.id}-1`, connectedAt: '2026-01-01T00:00:00Z', address: '10.0.0.9:40000' })) }) };
+        return {
+          status: 200,
+          body: JSON.stringify({
+            totalClients: this.spec.proxies.length,
+            clients: this.spec.proxies.map((proxy) => ({ connectionId: `${proxy.id}-1`, connectedAt: '2026-01-01T00:00:00Z', address: '10.0.0.9:40000' })),
+          }),
+        };
       default:
         return { status: 404, body: '404 page not found' };
     }
   }
 
   private synczEntry(proxy: FakeProxy): Json {
-    const entry: Json = { proxy: proxy.id, ...(proxy.clusterId ? { cluster_id: proxy.clusterId } : {}), ...(proxy.version ? { istio_version: proxy.version } : {}) };
+    const entry: Json = {
+      proxy: proxy.id,
+      ...(proxy.clusterId ? { cluster_id: proxy.clusterId } : {}),
+      ...(proxy.version ? { istio_version: proxy.version } : {}),
+    };
     const resources: Json = {};
     for (const [short, state] of Object.entries(proxy.states) as [XdsShort, FakeSyncState][]) {
       const prefix = HTTP_PREFIX[short];
@@ -187,7 +207,9 @@ export class FakeIstiod {
       const any = (type: string, value: Uint8Array) => ({ type_url: type, value });
       let resources: { type_url: string; value: Uint8Array }[];
       if (typeUrl === 'istio.io/debug/syncz') {
-        resources = this.spec.proxies.map((proxy) => any('type.googleapis.com/envoy.service.status.v3.ClientConfig', ClientConfig.encode(ClientConfig.fromObject(clientConfig(proxy))).finish()));
+        resources = this.spec.proxies.map((proxy) =>
+          any('type.googleapis.com/envoy.service.status.v3.ClientConfig', ClientConfig.encode(ClientConfig.fromObject(clientConfig(proxy))).finish()),
+        );
       } else if (typeUrl === 'istio.io/debug') {
         resources = names.map((name) => {
           const url = new URL(name, 'http://istiod/');
@@ -209,7 +231,16 @@ export class FakeIstiod {
 
 function clientConfig(proxy: FakeProxy): Json {
   return {
-    node: { id: proxy.id, metadata: { fields: metadataFields({ CLUSTER_ID: proxy.clusterId ?? 'Kubernetes', ISTIO_VERSION: proxy.version ?? '1.24.0', NAMESPACE: proxy.id.split('.').at(-1) ?? '' }) } },
+    node: {
+      id: proxy.id,
+      metadata: {
+        fields: metadataFields({
+          CLUSTER_ID: proxy.clusterId ?? 'Kubernetes',
+          ISTIO_VERSION: proxy.version ?? '1.24.0',
+          NAMESPACE: proxy.id.split('.').at(-1) ?? '',
+        }),
+      },
+    },
     genericXdsConfigs: (Object.entries(proxy.states) as [XdsShort, FakeSyncState][]).map(([short, state]) => ({
       typeUrl: TYPE_URLS[short],
       configStatus: state,
@@ -282,7 +313,12 @@ export async function pilotDiscovery(pod: FakePod, args: string[], io: ExecIo): 
 export async function meshIstiods(
   pods: readonly PodSpec[],
   replicas = 2,
-): Promise<{ istiods: FakeIstiod[]; pods: PodSpec[]; configMaps: { name: string; namespace: string; data: Record<string, string> }[]; trust(tokens: ReadonlyMap<string, { audiences: string[] }>): void }> {
+): Promise<{
+  istiods: FakeIstiod[];
+  pods: PodSpec[];
+  configMaps: { name: string; namespace: string; data: Record<string, string> }[];
+  trust(tokens: ReadonlyMap<string, { audiences: string[] }>): void;
+}> {
   const { readFile } = await import('node:fs/promises');
   const { testPki } = await import('./pki.ts');
   const pki = await testPki();

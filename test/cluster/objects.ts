@@ -191,7 +191,12 @@ export function workloadJson(spec: WorkloadSpec): Json {
   };
   if (spec.kind === 'Service') {
     const ports = (spec.ports ?? [9080]).map((port) => ({ name: `http-${port}`, port, targetPort: port, protocol: 'TCP' }));
-    return { apiVersion: 'v1', kind: 'Service', metadata, spec: { selector: spec.selector.matchLabels ?? {}, ports, type: 'ClusterIP', clusterIP: '10.96.0.10' } };
+    return {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata,
+      spec: { selector: spec.selector.matchLabels ?? {}, ports, type: 'ClusterIP', clusterIP: '10.96.0.10' },
+    };
   }
   return {
     apiVersion: 'apps/v1',

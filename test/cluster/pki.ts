@@ -42,18 +42,47 @@ async function issue(dir: string): Promise<TestPki> {
     });
   const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
 
-  await openssl('req', '-x509', ...ecKey, '-keyout', file('ca.key'), '-out', file('ca.crt'), '-days', '3',
-    '-subj', '/CN=envoyscope-test-ca',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  await openssl(
+    'req',
+    '-x509',
+    ...ecKey,
+    '-keyout',
+    file('ca.key'),
+    '-out',
+    file('ca.crt'),
+    '-days',
+    '3',
+    '-subj',
+    '/CN=envoyscope-test-ca',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
   await openssl('req', ...ecKey, '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=fake-kube-apiserver');
-  await writeFile(file('server.ext'), [
-    'basicConstraints=CA:FALSE',
-    'keyUsage=critical,digitalSignature',
-    'extendedKeyUsage=serverAuth',
-    'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1',
-  ].join('\n'));
-  await openssl('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.crt'), '-CAkey', file('ca.key'),
-    '-CAcreateserial', '-days', '3', '-extfile', file('server.ext'), '-out', file('server.crt'));
+  await writeFile(
+    file('server.ext'),
+    ['basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature', 'extendedKeyUsage=serverAuth', 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1'].join(
+      '\n',
+    ),
+  );
+  await openssl(
+    'x509',
+    '-req',
+    '-in',
+    file('server.csr'),
+    '-CA',
+    file('ca.crt'),
+    '-CAkey',
+    file('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '3',
+    '-extfile',
+    file('server.ext'),
+    '-out',
+    file('server.crt'),
+  );
 
   const read = (name: string) => readFile(file(name), 'utf8');
   const [caPem, certPem, keyPem] = await Promise.all([read('ca.crt'), read('server.crt'), read('server.key')]);

@@ -33,7 +33,8 @@ export async function runInPod(pod: FakePod, request: ExecRequest, io: ExecIo): 
   const exitCode = await (async () => {
     if (/^(\/usr\/local\/bin\/)?pilot-agent$/.test(program) && request.container === SIDECAR) return pilotAgent(pod, args, io);
     if (program === 'cat' && args.length === 0) return cat(io);
-    if (/^(\/usr\/local\/bin\/)?pilot-discovery$/.test(program) && request.container === 'discovery') return (await import('./istiod.ts')).pilotDiscovery(pod, args, io);
+    if (/^(\/usr\/local\/bin\/)?pilot-discovery$/.test(program) && request.container === 'discovery')
+      return (await import('./istiod.ts')).pilotDiscovery(pod, args, io);
     return undefined;
   })();
   if (exitCode === undefined) {
@@ -70,9 +71,7 @@ async function pilotAgent(pod: FakePod, args: string[], io: ExecIo): Promise<num
     const outgoing = httpRequest({ host: '127.0.0.1', port: localPort, path: `/${path}`, method }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('close', () =>
-        resolve(response.complete ? { status: response.statusCode ?? 0, body: Buffer.concat(chunks) } : { error: 'unexpected EOF' }),
-      );
+      response.on('close', () => resolve(response.complete ? { status: response.statusCode ?? 0, body: Buffer.concat(chunks) } : { error: 'unexpected EOF' }));
     });
     outgoing.on('error', (error) => resolve({ error: `${operation} "${url}": ${error.message}` }));
     outgoing.end(body);

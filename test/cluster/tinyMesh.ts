@@ -88,7 +88,13 @@ export function tinyMeshScenario(): ClusterScenario {
     pods: [
       meshPod(TINY.reviewsV1, { app: 'reviews', version: 'v1' }, '2024-01-01T00:00:00Z', '10.0.0.5'),
       { ...meshPod(TINY.reviewsV2, { app: 'reviews', version: 'v2' }, '2024-01-02T00:00:00Z', '10.0.0.6'), sidecar: 'native' },
-      { name: TINY.reviewsV3, labels: { app: 'reviews', version: 'v3' }, createdAt: '2024-01-03T00:00:00Z', phase: 'Pending', envoy: tinySidecar(TINY.reviewsV3, 'default', '10.0.0.9') },
+      {
+        name: TINY.reviewsV3,
+        labels: { app: 'reviews', version: 'v3' },
+        createdAt: '2024-01-03T00:00:00Z',
+        phase: 'Pending',
+        envoy: tinySidecar(TINY.reviewsV3, 'default', '10.0.0.9'),
+      },
       meshPod(TINY.ratings, { app: 'ratings', version: 'v1' }, '2024-01-01T00:00:00Z', '10.0.0.7'),
       meshPod(TINY.gateway, { app: 'istio-ingressgateway', istio: 'ingressgateway' }, '2024-01-01T00:00:00Z', '10.0.0.2', 'istio-system'),
       { name: TINY.legacy, namespace: 'legacy', labels: { app: 'legacy' }, createdAt: '2024-01-01T00:00:00Z' },
@@ -96,7 +102,11 @@ export function tinyMeshScenario(): ClusterScenario {
     workloads: [
       { kind: 'Deployment', name: 'reviews', selector: { matchLabels: { app: 'reviews' } } },
       { kind: 'Deployment', name: 'reviews-v1', selector: { matchLabels: { app: 'reviews', version: 'v1' } } },
-      { kind: 'Deployment', name: 'reviews-v2-or-v3', selector: { matchLabels: { app: 'reviews' }, matchExpressions: [{ key: 'version', operator: 'In', values: ['v2', 'v3'] }] } },
+      {
+        kind: 'Deployment',
+        name: 'reviews-v2-or-v3',
+        selector: { matchLabels: { app: 'reviews' }, matchExpressions: [{ key: 'version', operator: 'In', values: ['v2', 'v3'] }] },
+      },
       { kind: 'Deployment', name: 'orphan', selector: { matchLabels: { app: 'nothing' } } },
       { kind: 'ReplicaSet', name: 'reviews-v1-5b4f9c8d7', selector: { matchLabels: { app: 'reviews', version: 'v1' } } },
       { kind: 'StatefulSet', name: 'ratings-db', selector: { matchLabels: { app: 'ratings' } } },

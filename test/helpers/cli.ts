@@ -21,5 +21,8 @@ export async function runCli(argv: string[], options: { stdin?: string | Buffer;
 
 /** Table lines with trailing whitespace trimmed: how istioctl's tabwriter goldens are compared. */
 export function tableLines(text: string): string[] {
-  return text.replace(/\n$/, '').split('\n').map((line) => line.trimEnd());
+  return text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((line) => line.trimEnd());
 }

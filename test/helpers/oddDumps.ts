@@ -13,7 +13,7 @@ type Node = { raw: unknown } | { pairs: [string, Node][] } | { items: Node[] };
 type Json = Record<string, unknown>;
 
 /** The example's sections, each cut to its first two resources per list, keeping dumps small. */
-const SECTIONS: Json[] = ((JSON.parse(readFileSync(example, 'utf8')) as { configs: Json[] }).configs).map((section) =>
+const SECTIONS: Json[] = (JSON.parse(readFileSync(example, 'utf8')) as { configs: Json[] }).configs.map((section) =>
   Object.fromEntries(Object.entries(section).map(([key, value]) => [key, Array.isArray(value) ? value.slice(0, 2) : value])),
 );
 
@@ -60,7 +60,9 @@ export function oddDump(seed: number, padding = 4096): string {
     elements.splice(Math.floor(random() * (elements.length + 1)), 0, { pairs });
   }
   if (odd(0.2)) {
-    const cluster = ((SECTIONS.find((s) => String(s['@type']).endsWith('ClustersConfigDump'))?.['dynamic_active_clusters'] as Json[] | undefined)?.[0]?.['cluster'] ?? {}) as Json;
+    const cluster = ((SECTIONS.find((s) => String(s['@type']).endsWith('ClustersConfigDump'))?.['dynamic_active_clusters'] as Json[] | undefined)?.[0]?.[
+      'cluster'
+    ] ?? {}) as Json;
     const pairs: [string, Node][] = Object.entries({ ...cluster, '@type': pick(BARE_TYPES) }).map(([key, value]) => [key, { raw: value }]);
     if (chance(0.5)) pairs.reverse();
     elements.splice(Math.floor(random() * (elements.length + 1)), 0, { pairs });
@@ -68,7 +70,12 @@ export function oddDump(seed: number, padding = 4096): string {
   if (odd(0.1)) elements.push({ raw: pick(['plain', 7, null, [], {}]) });
 
   const configs: Node = odd(0.08)
-    ? { pairs: elements.map((element, index): [string, Node] => [pick(['bootstrap', 'clusters', 'listeners', 'routes', 'secrets', 'endpoints', `other${index}`]), element]) }
+    ? {
+        pairs: elements.map((element, index): [string, Node] => [
+          pick(['bootstrap', 'clusters', 'listeners', 'routes', 'secrets', 'endpoints', `other${index}`]),
+          element,
+        ]),
+      }
     : { items: elements };
   const top: [string, Node][] = [['configs', configs]];
   if (odd(0.1)) top.unshift(['configs', { raw: pick([null, 'x', {}, [], { clusters: {} }]) }]);
@@ -82,7 +89,12 @@ export function oddDump(seed: number, padding = 4096): string {
   const text = (value: string): string => {
     let out = '"';
     for (const char of JSON.stringify(value).slice(1, -1)) {
-      out += chance(escapeChance) && /[\w@./]/.test(char) ? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}` : char === '/' && chance(escapeChance) ? '\\/' : char;
+      out +=
+        chance(escapeChance) && /[\w@./]/.test(char)
+          ? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`
+          : char === '/' && chance(escapeChance)
+            ? '\\/'
+            : char;
     }
     return `${out}"`;
   };
@@ -91,7 +103,8 @@ export function oddDump(seed: number, padding = 4096): string {
       if (typeof node.raw === 'string') return text(node.raw);
       return JSON.stringify(node.raw, null, pick([undefined, 1, 2, '\t']));
     }
-    if ('pairs' in node) return `{${space()}${node.pairs.map(([key, value]) => `${text(key)}${space()}:${space()}${write(value)}`).join(`${space()},${space()}`)}${space()}}`;
+    if ('pairs' in node)
+      return `{${space()}${node.pairs.map(([key, value]) => `${text(key)}${space()}:${space()}${write(value)}`).join(`${space()},${space()}`)}${space()}}`;
     return `[${space()}${node.items.map(write).join(`${space()},${space()}`)}${space()}]`;
   };
   return (chance(0.1) ? '\ufeff' : '') + space() + write({ pairs: top }) + space();

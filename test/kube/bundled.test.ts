@@ -35,19 +35,27 @@ function built(argv: string[], kubeconfig: string): Promise<{ code: number | nul
 }
 
 /** A kubeconfig whose only credentials are `user`, trusting the cluster's CA through a file. */
-async function kubeconfigWith(fileName: string, user: Record<string, unknown>, namespace = 'default', clusterExtra: Record<string, string> = {}): Promise<string> {
+async function kubeconfigWith(
+  fileName: string,
+  user: Record<string, unknown>,
+  namespace = 'default',
+  clusterExtra: Record<string, string> = {},
+): Promise<string> {
   const path = join(cluster.dir, fileName);
-  await writeFile(path, stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'fake', cluster: { server: cluster.server, 'certificate-authority': cluster.caPath, ...clusterExtra } }],
-    users: [{ name: 'someone', user }],
-    contexts: [
-      { name: 'elsewhere', context: { cluster: 'fake', user: 'nobody' } },
-      { name: 'bundled', context: { cluster: 'fake', user: 'someone', namespace } },
-    ],
-    'current-context': 'elsewhere',
-  }));
+  await writeFile(
+    path,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'fake', cluster: { server: cluster.server, 'certificate-authority': cluster.caPath, ...clusterExtra } }],
+      users: [{ name: 'someone', user }],
+      contexts: [
+        { name: 'elsewhere', context: { cluster: 'fake', user: 'nobody' } },
+        { name: 'bundled', context: { cluster: 'fake', user: 'someone', namespace } },
+      ],
+      'current-context': 'elsewhere',
+    }),
+  );
   return path;
 }
 
@@ -67,7 +75,7 @@ test('the built binary runs an exec credential plugin for its token', async () =
   await clusters(await kubeconfigWith('bundled-exec.yaml', { exec }), TINY.ratings);
 });
 
-test('the built binary reads a token file relative to the kubeconfig, and the context\'s namespace', async () => {
+test("the built binary reads a token file relative to the kubeconfig, and the context's namespace", async () => {
   await writeFile(join(cluster.dir, 'bundled-token.txt'), `${cluster.token}\n`);
   await clusters(await kubeconfigWith('bundled-token-file.yaml', { tokenFile: 'bundled-token.txt' }, 'istio-system'), TINY.gateway);
 });
@@ -108,5 +116,8 @@ test('a failing credential plugin is one line from the built binary too', async 
   const exec = { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: ['-e', 'process.exit(3)'], interactiveMode: 'Never' };
   const result = await built(['pc', 'cluster', TINY.ratings, '--context', 'bundled'], await kubeconfigWith('bundled-failing-exec.yaml', { exec }));
   assert.equal(result.stdout, '');
-  assert.match(result.stderr, /^error: the Kubernetes API server at .* did not accept the credentials \(getting a token from the kubeconfig user's credential plugin failed: [^\n]*\n$/);
+  assert.match(
+    result.stderr,
+    /^error: the Kubernetes API server at .* did not accept the credentials \(getting a token from the kubeconfig user's credential plugin failed: [^\n]*\n$/,
+  );
 });

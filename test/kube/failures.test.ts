@@ -86,7 +86,11 @@ describe('the target', () => {
   test('pod not found', async () => {
     await assert.rejects(
       fetchConfigDump({ request: { target: 'reviews-v9-000000000-zzzzz' } }),
-      expectFailure(PodNotFoundError, ExitCode.POD_NOT_FOUND, 'pod "reviews-v9-000000000-zzzzz" not found in namespace "default" (check the name, or -n/--namespace)'),
+      expectFailure(
+        PodNotFoundError,
+        ExitCode.POD_NOT_FOUND,
+        'pod "reviews-v9-000000000-zzzzz" not found in namespace "default" (check the name, or -n/--namespace)',
+      ),
     );
     await assert.rejects(
       fetchConfigDump({ request: { target: 'deploy/nope' } }),
@@ -115,15 +119,27 @@ describe('the target', () => {
 
   test('namespace not found', async () => {
     const message = 'namespace "nowhere" not found (check -n/--namespace or the namespace of the kubeconfig context)';
-    await assert.rejects(fetchConfigDump({ request: { target: `${TINY.reviewsV1}.nowhere` } }), expectFailure(NamespaceNotFoundError, ExitCode.NAMESPACE_NOT_FOUND, message));
-    await assert.rejects(fetchConfigDump({ request: { target: 'deploy/reviews.nowhere' } }), expectFailure(NamespaceNotFoundError, ExitCode.NAMESPACE_NOT_FOUND, message));
-    await assert.rejects(fetchConfigDump({ request: { selector: 'app=reviews' }, namespace: 'nowhere' }), expectFailure(NamespaceNotFoundError, ExitCode.NAMESPACE_NOT_FOUND, message));
+    await assert.rejects(
+      fetchConfigDump({ request: { target: `${TINY.reviewsV1}.nowhere` } }),
+      expectFailure(NamespaceNotFoundError, ExitCode.NAMESPACE_NOT_FOUND, message),
+    );
+    await assert.rejects(
+      fetchConfigDump({ request: { target: 'deploy/reviews.nowhere' } }),
+      expectFailure(NamespaceNotFoundError, ExitCode.NAMESPACE_NOT_FOUND, message),
+    );
+    await assert.rejects(
+      fetchConfigDump({ request: { selector: 'app=reviews' }, namespace: 'nowhere' }),
+      expectFailure(NamespaceNotFoundError, ExitCode.NAMESPACE_NOT_FOUND, message),
+    );
   });
 
   test('without permission to read namespaces, the pod is reported missing', async () => {
     cluster.deny = [{ verb: 'get', resource: 'namespaces' }];
     try {
-      await assert.rejects(fetchConfigDump({ request: { target: 'x.nowhere' } }), expectFailure(PodNotFoundError, ExitCode.POD_NOT_FOUND, /^pod "x" not found in namespace "nowhere"/));
+      await assert.rejects(
+        fetchConfigDump({ request: { target: 'x.nowhere' } }),
+        expectFailure(PodNotFoundError, ExitCode.POD_NOT_FOUND, /^pod "x" not found in namespace "nowhere"/),
+      );
     } finally {
       cluster.deny = [];
     }
@@ -143,7 +159,11 @@ describe('the target', () => {
   test('the pod is not Running', async () => {
     await assert.rejects(
       fetchConfigDump({ request: { target: TINY.reviewsV3 } }),
-      expectFailure(PodNotRunningError, ExitCode.POD_NOT_RUNNING, `pod ${TINY.reviewsV3}.default is Pending, not Running: its Envoy cannot be reached until it runs`),
+      expectFailure(
+        PodNotRunningError,
+        ExitCode.POD_NOT_RUNNING,
+        `pod ${TINY.reviewsV3}.default is Pending, not Running: its Envoy cannot be reached until it runs`,
+      ),
     );
   });
 
@@ -154,7 +174,14 @@ describe('the target', () => {
     try {
       for (const via of ['port-forward', 'exec'] as const) {
         const admin = await session.admin(pod!, { via, adminPort: 15000 });
-        await assert.rejects(admin.get('config_dump'), expectFailure(PodNotRunningError, ExitCode.POD_NOT_RUNNING, `pod ${TINY.reviewsV1}.default is not Running: its Envoy cannot be reached until it runs`));
+        await assert.rejects(
+          admin.get('config_dump'),
+          expectFailure(
+            PodNotRunningError,
+            ExitCode.POD_NOT_RUNNING,
+            `pod ${TINY.reviewsV1}.default is not Running: its Envoy cannot be reached until it runs`,
+          ),
+        );
       }
     } finally {
       cluster.pod(TINY.reviewsV1).phase = 'Running';
@@ -200,14 +227,22 @@ describe('the API server', () => {
   test('TLS verification failure', async () => {
     await assert.rejects(
       fetchConfigDump({ kubeconfig: await cluster.writeKubeconfig({ trustCa: false }) }),
-      expectFailure(TlsFailureError, ExitCode.TLS_FAILURE, `TLS verification of the Kubernetes API server at ${cluster.server} failed (unable to verify the first certificate): check certificate-authority(-data) in the kubeconfig`),
+      expectFailure(
+        TlsFailureError,
+        ExitCode.TLS_FAILURE,
+        `TLS verification of the Kubernetes API server at ${cluster.server} failed (unable to verify the first certificate): check certificate-authority(-data) in the kubeconfig`,
+      ),
     );
   });
 
   test('401 Unauthorized', async () => {
     await assert.rejects(
       fetchConfigDump({ kubeconfig: await cluster.writeKubeconfig({ token: 'expired-token' }) }),
-      expectFailure(UnauthorizedError, ExitCode.UNAUTHORIZED, `the Kubernetes API server at ${cluster.server} did not accept the credentials (401 Unauthorized): log in again or fix the kubeconfig user`),
+      expectFailure(
+        UnauthorizedError,
+        ExitCode.UNAUTHORIZED,
+        `the Kubernetes API server at ${cluster.server} did not accept the credentials (401 Unauthorized): log in again or fix the kubeconfig user`,
+      ),
     );
   });
 
@@ -228,7 +263,9 @@ describe('the API server', () => {
           expectFailure(
             ForbiddenError,
             ExitCode.FORBIDDEN,
-            new RegExp(`^forbidden: cannot ${missing} in namespace "default" \\(.*User "${cluster.user}" cannot ${verb} resource "${resource}" in API group "" in the namespace "default"\\)$`),
+            new RegExp(
+              `^forbidden: cannot ${missing} in namespace "default" \\(.*User "${cluster.user}" cannot ${verb} resource "${resource}" in API group "" in the namespace "default"\\)$`,
+            ),
           ),
         );
       } finally {
@@ -253,14 +290,21 @@ for (const via of ['port-forward', 'exec'] as const) {
       const message = `the istio-proxy sidecar of ${TINY.reviewsV1}.default is not ready yet (Envoy admin port 15000 refused the connection)`;
       await withEnvoy({ listening: false }, () => assert.rejects(fetchConfigDump({ via }), expectFailure(AdminRefusedError, ExitCode.ADMIN_REFUSED, message)));
       // Nothing listens on another --proxy-admin-port either.
-      await assert.rejects(fetchConfigDump({ via, adminPort: 15004 }), expectFailure(AdminRefusedError, ExitCode.ADMIN_REFUSED, /admin port 15004 refused the connection/));
+      await assert.rejects(
+        fetchConfigDump({ via, adminPort: 15004 }),
+        expectFailure(AdminRefusedError, ExitCode.ADMIN_REFUSED, /admin port 15004 refused the connection/),
+      );
     });
 
     test('Envoy answers non-200', async () => {
       await withEnvoy({ status: 503 }, () =>
         assert.rejects(
           fetchConfigDump({ via }),
-          expectFailure(AdminBadStatusError, ExitCode.ADMIN_BAD_STATUS, `the Envoy admin of ${source} answered 503 to GET /config_dump?mask=dynamic_listeners: fake Envoy admin: answering 503 as told`),
+          expectFailure(
+            AdminBadStatusError,
+            ExitCode.ADMIN_BAD_STATUS,
+            `the Envoy admin of ${source} answered 503 to GET /config_dump?mask=dynamic_listeners: fake Envoy admin: answering 503 as told`,
+          ),
         ),
       );
     });
@@ -269,7 +313,11 @@ for (const via of ['port-forward', 'exec'] as const) {
       await withEnvoy({ truncate: true }, () =>
         assert.rejects(
           fetchConfigDump({ via }),
-          expectFailure(AdminBadBodyError, ExitCode.ADMIN_BAD_BODY, new RegExp(`^the Envoy admin of ${source} sent a bad answer to GET /config_dump\\?mask=dynamic_listeners: truncated: `)),
+          expectFailure(
+            AdminBadBodyError,
+            ExitCode.ADMIN_BAD_BODY,
+            new RegExp(`^the Envoy admin of ${source} sent a bad answer to GET /config_dump\\?mask=dynamic_listeners: truncated: `),
+          ),
         ),
       );
     });
@@ -299,13 +347,22 @@ describe('--admin-url', () => {
     await new Promise((resolve) => closed.close(resolve));
     await assert.rejects(
       directAdmin(`http://127.0.0.1:${port}`, { timeoutMs: 2000 }).get('config_dump'),
-      expectFailure(AdminRefusedError, ExitCode.ADMIN_REFUSED, `cannot connect to the Envoy admin at http://127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port}): is Envoy running there?`),
+      expectFailure(
+        AdminRefusedError,
+        ExitCode.ADMIN_REFUSED,
+        `cannot connect to the Envoy admin at http://127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port}): is Envoy running there?`,
+      ),
     );
     const admin = directAdmin(`http://127.0.0.1:${cluster.pod(TINY.reviewsV1).envoy!.port}`, { timeoutMs: 2000 });
-    await withEnvoy({ status: 500 }, () => assert.rejects(admin.get('config_dump'), expectFailure(AdminBadStatusError, ExitCode.ADMIN_BAD_STATUS, /answered 500 to GET \/config_dump/)));
+    await withEnvoy({ status: 500 }, () =>
+      assert.rejects(admin.get('config_dump'), expectFailure(AdminBadStatusError, ExitCode.ADMIN_BAD_STATUS, /answered 500 to GET \/config_dump/)),
+    );
     await withEnvoy({ truncate: true }, () => assert.rejects(admin.get('config_dump'), expectFailure(AdminBadBodyError, ExitCode.ADMIN_BAD_BODY, /truncated/)));
     await withEnvoy({ delayMs: 3000 }, () =>
-      assert.rejects(directAdmin(`http://127.0.0.1:${cluster.pod(TINY.reviewsV1).envoy!.port}`, { timeoutMs: 300 }).get('config_dump'), expectFailure(KubeTimeoutError, ExitCode.TIMEOUT, /^timed out after 0.3 s/)),
+      assert.rejects(
+        directAdmin(`http://127.0.0.1:${cluster.pod(TINY.reviewsV1).envoy!.port}`, { timeoutMs: 300 }).get('config_dump'),
+        expectFailure(KubeTimeoutError, ExitCode.TIMEOUT, /^timed out after 0.3 s/),
+      ),
     );
   });
 });

@@ -26,8 +26,14 @@ test('settleEach keeps at most `limit` items in flight and reports each one as i
     (count, total) => settled.push(`${count}/${total}`),
   );
   assert.equal(most, 3);
-  assert.deepEqual(settled, Array.from({ length: 10 }, (_, index) => `${index + 1}/10`));
-  assert.deepEqual(results.map((result) => (result.ok ? result.value : (result.error as Error).message)), [0, 10, 20, 30, 40, 'pod 5 failed', 60, 70, 80, 90]);
+  assert.deepEqual(
+    settled,
+    Array.from({ length: 10 }, (_, index) => `${index + 1}/10`),
+  );
+  assert.deepEqual(
+    results.map((result) => (result.ok ? result.value : (result.error as Error).message)),
+    [0, 10, 20, 30, 40, 'pod 5 failed', 60, 70, 80, 90],
+  );
 });
 
 test('the progress line appears on a terminal only after the delay, is redrawn in place, and is erased at the end', async () => {

@@ -73,12 +73,20 @@ const FAULTS: Fault[] = [
   {
     name: 'Envoy resets the connection mid-body',
     behavior: { reset: true },
-    problem: { 'port-forward': /truncated: the connection closed after \d+ bytes\n$/, exec: pilotAgentCut, 'admin-url': /truncated: the connection closed after \d+ bytes\n$/ },
+    problem: {
+      'port-forward': /truncated: the connection closed after \d+ bytes\n$/,
+      exec: pilotAgentCut,
+      'admin-url': /truncated: the connection closed after \d+ bytes\n$/,
+    },
   },
   {
     name: 'Envoy announces a length and sends half of it',
     behavior: { truncate: true },
-    problem: { 'port-forward': /truncated: the connection closed after \d+ of \d+ bytes\n$/, exec: pilotAgentCut, 'admin-url': /truncated: the connection closed after \d+ of \d+ bytes\n$/ },
+    problem: {
+      'port-forward': /truncated: the connection closed after \d+ of \d+ bytes\n$/,
+      exec: pilotAgentCut,
+      'admin-url': /truncated: the connection closed after \d+ of \d+ bytes\n$/,
+    },
   },
   {
     name: 'Envoy answers with HTML',
@@ -125,7 +133,11 @@ test('the API server closes the port-forward mid-transfer', async () => {
   pod.portForwardCutAfter = 40_000;
   try {
     const result = await runCli(['pc', 'cluster', FAULTY], { env });
-    assertOneLine(result, ExitCode.ADMIN_BAD_BODY, new RegExp(`${badAnswer(POD_SOURCE)}truncated: the port-forward through the API server broke after \\d+ bytes\\n$`));
+    assertOneLine(
+      result,
+      ExitCode.ADMIN_BAD_BODY,
+      new RegExp(`${badAnswer(POD_SOURCE)}truncated: the port-forward through the API server broke after \\d+ bytes\\n$`),
+    );
   } finally {
     pod.portForwardCutAfter = undefined;
   }
@@ -147,7 +159,10 @@ describe('Envoy answers slower than --timeout: the built binary ends within --ti
   const ends = (argv: string[]) =>
     withEnvoy({ delayMs: 10_000 }, async () => {
       const started = performance.now();
-      const child = spawn(process.execPath, [BIN, ...argv, '--timeout', `${timeoutMs}ms`], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [BIN, ...argv, '--timeout', `${timeoutMs}ms`], {
+        env: { PATH: process.env.PATH, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

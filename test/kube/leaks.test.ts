@@ -69,8 +69,12 @@ test('the process exits as soon as its work is done', async () => {
   assert.equal(exitCode, 0, stderr);
   const { outcomes, lingeredMs } = JSON.parse(stdout) as { outcomes: string[]; lingeredMs: number };
   assert.deepEqual(outcomes, [
-    'port-forward reviews ok', 'port-forward ratings AdminRefusedError', 'port-forward istio-i KubeTimeoutError',
-    'exec reviews ok', 'exec ratings AdminRefusedError', 'exec istio-i KubeTimeoutError',
+    'port-forward reviews ok',
+    'port-forward ratings AdminRefusedError',
+    'port-forward istio-i KubeTimeoutError',
+    'exec reviews ok',
+    'exec ratings AdminRefusedError',
+    'exec istio-i KubeTimeoutError',
     'direct ok',
   ]);
   // Anything left open (a WebSocket awaiting its close frame, a kept-alive socket, a timer) would hold the loop for seconds.

@@ -33,14 +33,22 @@ describe('kubeconfig', () => {
   const kubeconfigFile = async (fileName: string, config: { context: string; namespace?: string; user: Record<string, unknown>; clusterName?: string }) => {
     const path = join(cluster.dir, fileName);
     const clusterName = config.clusterName ?? 'fake';
-    await writeFile(path, stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: clusterName, cluster: { server: cluster.server, 'certificate-authority': cluster.caPath } }],
-      users: [{ name: `user-${config.context}`, user: config.user }],
-      contexts: [{ name: config.context, context: { cluster: clusterName, user: `user-${config.context}`, ...(config.namespace ? { namespace: config.namespace } : {}) } }],
-      'current-context': config.context,
-    }));
+    await writeFile(
+      path,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: clusterName, cluster: { server: cluster.server, 'certificate-authority': cluster.caPath } }],
+        users: [{ name: `user-${config.context}`, user: config.user }],
+        contexts: [
+          {
+            name: config.context,
+            context: { cluster: clusterName, user: `user-${config.context}`, ...(config.namespace ? { namespace: config.namespace } : {}) },
+          },
+        ],
+        'current-context': config.context,
+      }),
+    );
     return path;
   };
 
@@ -95,7 +103,10 @@ describe('kubeconfig', () => {
       const pod = await api.read<PodJson>(`/api/v1/namespaces/istio-system/pods/${TINY.gateway}`, {}, { verb: 'get', resource: 'pods' });
       assert.equal(pod?.metadata?.name, TINY.gateway);
     } finally {
-      for (const [name, value] of [['KUBERNETES_SERVICE_HOST', saved.host], ['KUBERNETES_SERVICE_PORT', saved.port]] as const) {
+      for (const [name, value] of [
+        ['KUBERNETES_SERVICE_HOST', saved.host],
+        ['KUBERNETES_SERVICE_PORT', saved.port],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
@@ -145,8 +156,18 @@ describe('targets', () => {
 
   test('a selector fans out to every matching pod, failing ones included', async () => {
     const pods = await session.resolveTargets({ selector: 'app=reviews' });
-    assert.deepEqual(names(pods), [TINY.reviewsV1, TINY.reviewsV2, TINY.reviewsV3].map((name) => `${name}.default`));
-    assert.deepEqual(pods.map((pod) => [pod.phase, pod.inMesh]), [['Running', true], ['Running', true], ['Pending', true]]);
+    assert.deepEqual(
+      names(pods),
+      [TINY.reviewsV1, TINY.reviewsV2, TINY.reviewsV3].map((name) => `${name}.default`),
+    );
+    assert.deepEqual(
+      pods.map((pod) => [pod.phase, pod.inMesh]),
+      [
+        ['Running', true],
+        ['Running', true],
+        ['Pending', true],
+      ],
+    );
     assert.deepEqual(names(await session.resolveTargets({ selector: 'app in (reviews),version notin (v1,v3)' })), [`${TINY.reviewsV2}.default`]);
   });
 
@@ -156,14 +177,24 @@ describe('targets', () => {
       const admin = await session.admin(pod, { via: 'port-forward', adminPort: 15000 });
       return (await admin.get('server_info')).bytes > 0;
     });
-    assert.deepEqual(results.map((result) => [result.item.name, result.ok]), [[TINY.reviewsV1, true], [TINY.reviewsV2, true], [TINY.reviewsV3, false]]);
+    assert.deepEqual(
+      results.map((result) => [result.item.name, result.ok]),
+      [
+        [TINY.reviewsV1, true],
+        [TINY.reviewsV2, true],
+        [TINY.reviewsV3, false],
+      ],
+    );
     assert.ok(!results[2]!.ok && results[2]!.error instanceof PodNotRunningError);
   });
 
   test('a target and a selector together, or neither, is a usage error', async () => {
     await assert.rejects(session.resolveTargets({ target: TINY.ratings, selector: 'app=ratings' }), UsageError);
     await assert.rejects(session.resolveTargets({}), UsageError);
-    await assert.rejects(session.resolveTargets({ selector: 'app in (' }), (error: Error) => error instanceof UsageError && /is not a valid label selector/.test(error.message));
+    await assert.rejects(
+      session.resolveTargets({ selector: 'app in (' }),
+      (error: Error) => error instanceof UsageError && /is not a valid label selector/.test(error.message),
+    );
   });
 });
 
@@ -178,10 +209,16 @@ describe('admin transports', () => {
       assert.equal(dump.path, 'config_dump?mask=dynamic_active_clusters');
       assert.equal(dump.bytes, Buffer.byteLength(dump.body));
       const configs = (dump.json as { configs: Record<string, unknown>[] }).configs;
-      assert.deepEqual(configs.map((config) => Object.keys(config)), [['@type'], ['@type', 'dynamic_active_clusters'], ['@type'], ['@type']]);
+      assert.deepEqual(
+        configs.map((config) => Object.keys(config)),
+        [['@type'], ['@type', 'dynamic_active_clusters'], ['@type'], ['@type']],
+      );
       assert.ok(dump.body.endsWith('}'), 'the newline pilot-agent adds is dropped');
       const clusters = await admin.get('clusters?format=json');
-      assert.deepEqual((clusters.json as { cluster_statuses: { name: string }[] }).cluster_statuses.map((status) => status.name), ['prometheus_stats', TINY_EDS_CLUSTER]);
+      assert.deepEqual(
+        (clusters.json as { cluster_statuses: { name: string }[] }).cluster_statuses.map((status) => status.name),
+        ['prometheus_stats', TINY_EDS_CLUSTER],
+      );
       assert.deepEqual(cluster.pod(TINY.reviewsV2).envoy!.requests.slice(-2), ['/config_dump?mask=dynamic_active_clusters', '/clusters?format=json']);
       await admin.close();
     });

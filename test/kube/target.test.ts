@@ -88,6 +88,9 @@ test('settleEach: bounded concurrency, results in order, failures kept apart', a
     return n * 10;
   });
   assert.equal(peak, 3);
-  assert.deepEqual(results.map((result) => (result.ok ? result.value : (result.error as Error).message)), [10, 20, 'pod 3 failed', 40, 50, 'pod 6 failed', 70]);
+  assert.deepEqual(
+    results.map((result) => (result.ok ? result.value : (result.error as Error).message)),
+    [10, 20, 'pod 3 failed', 40, 50, 'pod 6 failed', 70],
+  );
   assert.deepEqual(await settleEach([], 4, async () => 1), []);
 });

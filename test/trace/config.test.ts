@@ -12,7 +12,10 @@ import { CORPUS_MISSING, corpusDir, corpusFiles } from '../helpers/corpus.ts';
 
 const BIG_DUMP = serializeAdminJson(buildSidecarDump({ services: 1_000, includeEds: true, seed: 11 }));
 
-for (const [layout, text] of [['as Envoy prints it', BIG_DUMP], ['minified', JSON.stringify(JSON.parse(BIG_DUMP))]] as const) {
+for (const [layout, text] of [
+  ['as Envoy prints it', BIG_DUMP],
+  ['minified', JSON.stringify(JSON.parse(BIG_DUMP))],
+] as const) {
   test(`byte lookups of clusters and EDS agree with a full decode, and so do the traces (${layout})`, () => {
     const bytes = Buffer.from(text);
     assert.ok(bytes.length > 4 * 1024 * 1024, 'the dump is big enough to be sliced');
@@ -42,7 +45,11 @@ test('every corpus dump can be traced: each walk ends in an outcome, never in an
   for (const file of corpusFiles('dumps')) {
     const config = traceConfigFromBytes(readFileSync(file), file);
     if (!config.sections.has('listeners')) continue;
-    for (const [target, dst, inbound] of [['http://example.com/', '1.2.3.4:80', false], ['tcp', '1.2.3.4:443', false], ['http://x:8080/', '10.0.0.9:8080', true]] as const) {
+    for (const [target, dst, inbound] of [
+      ['http://example.com/', '1.2.3.4:80', false],
+      ['tcp', '1.2.3.4:443', false],
+      ['http://x:8080/', '10.0.0.9:8080', true],
+    ] as const) {
       const trace = traceRequest({ config }, buildTraceRequest({ target, dst, inbound, headers: [], tls: false }, config));
       assert.ok(trace.steps.length > 0 || trace.result.outcome === 'no_listener', `${file} ${target}`);
       assert.notEqual(trace.result.detail, '', `${file} ${target}`);

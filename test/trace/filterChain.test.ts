@@ -33,7 +33,12 @@ const withTls = (chains: FilterChain[], extra: Partial<Listener> = {}): Listener
 });
 
 test('SNI: exact, then the longest wildcard suffix, then chains without server_names', () => {
-  const chains = [chain('any', {}), chain('example', { server_names: ['*.example.com'] }), chain('prod', { server_names: ['*.prod.example.com'] }), chain('exact', { server_names: ['api.prod.example.com'] })];
+  const chains = [
+    chain('any', {}),
+    chain('example', { server_names: ['*.example.com'] }),
+    chain('prod', { server_names: ['*.prod.example.com'] }),
+    chain('exact', { server_names: ['api.prod.example.com'] }),
+  ];
   assert.equal(pick(withTls(chains)), 'exact');
   assert.equal(pick(withTls(chains.slice(0, 3))), 'prod');
   assert.equal(pick(withTls(chains.slice(0, 2))), 'example');
@@ -43,14 +48,19 @@ test('SNI: exact, then the longest wildcard suffix, then chains without server_n
 });
 
 test('no backtracking: a destination-port subtree that fails ends in the default chain, not in a port-less chain', () => {
-  const listener = withTls([chain('port-443-h2c', { destination_port: 443, transport_protocol: 'raw_buffer' }), chain('portless', {})], { default_filter_chain: { name: 'fallback', filters: [] } });
+  const listener = withTls([chain('port-443-h2c', { destination_port: 443, transport_protocol: 'raw_buffer' }), chain('portless', {})], {
+    default_filter_chain: { name: 'fallback', filters: [] },
+  });
   const decision = matchFilterChain(listener, conn(), runListenerFilters(listener, conn(), false));
   assert.equal(decision.isDefault, true);
   assert.deepEqual([decision.name, decision.match], ['fallback', 'default_filter_chain']);
-  assert.deepEqual(decision.candidates.map((c) => c.reason), ['transport_protocol raw_buffer ≠ tls', 'any destination port, but chains for port 443 exist and are more specific']);
+  assert.deepEqual(
+    decision.candidates.map((c) => c.reason),
+    ['transport_protocol raw_buffer ≠ tls', 'any destination port, but chains for port 443 exist and are more specific'],
+  );
 });
 
-test('ALPN: the client\'s first protocol that some chain lists wins; source criteria come after it', () => {
+test("ALPN: the client's first protocol that some chain lists wins; source criteria come after it", () => {
   const listener = withTls([
     chain('http11', { application_protocols: ['http/1.1'] }),
     chain('h2-local', { application_protocols: ['h2'], source_type: 'SAME_IP_OR_LOOPBACK' }),
@@ -65,7 +75,9 @@ test('ALPN: the client\'s first protocol that some chain lists wins; source crit
 
 test('filter_disabled turns a listener filter off for matching destination ports (range end exclusive)', () => {
   const listener: Listener = {
-    listener_filters: [{ name: 'envoy.filters.listener.http_inspector', filter_disabled: { or_match: { rules: [{ destination_port_range: { start: 9080, end: 9081 } }] } } }],
+    listener_filters: [
+      { name: 'envoy.filters.listener.http_inspector', filter_disabled: { or_match: { rules: [{ destination_port_range: { start: 9080, end: 9081 } }] } } },
+    ],
     filter_chains: [],
   };
   const plain = conn({ tls: false, sni: undefined, alpn: [], httpProtocol: 'http/1.1' });

@@ -22,7 +22,9 @@ interface HostJson {
 
 /** The example's /clusters, with reviews v2's only host ejected by outlier detection. */
 function clustersWithEjectedV2(): Record<string, unknown> {
-  const clusters = JSON.parse(readFileSync(join(root, 'examples', 'reviews-v1.clusters.json'), 'utf8')) as { cluster_statuses: { name: string; host_statuses?: HostJson[] }[] };
+  const clusters = JSON.parse(readFileSync(join(root, 'examples', 'reviews-v1.clusters.json'), 'utf8')) as {
+    cluster_statuses: { name: string; host_statuses?: HostJson[] }[];
+  };
   for (const status of clusters.cluster_statuses) {
     for (const host of status.host_statuses ?? []) {
       if (host.address?.socket_address?.address === EJECTED) host.health_status = { ...host.health_status, failed_outlier_check: true };
@@ -34,7 +36,9 @@ function clustersWithEjectedV2(): Record<string, unknown> {
 let cluster: FakeCluster;
 
 before(async () => {
-  cluster = await startFakeCluster({ pods: [{ name: POD, labels: { app: 'reviews', version: 'v1' }, envoy: { dump: exampleDump, clusters: clustersWithEjectedV2() } }] });
+  cluster = await startFakeCluster({
+    pods: [{ name: POD, labels: { app: 'reviews', version: 'v1' }, envoy: { dump: exampleDump, clusters: clustersWithEjectedV2() } }],
+  });
 });
 
 after(() => cluster.close());
@@ -75,7 +79,10 @@ test('live: port-forward, --via exec and --admin-url give the same trace', async
   assert.equal(expected.code, 0, expected.stderr);
   assert.match(expected.stdout, /Result {4}FORWARDED → outbound\|9080\|\|ratings\.default\.svc\.cluster\.local → 172\.33\.100\.2:9080/);
   const port = cluster.pod(POD).envoy!.port;
-  for (const variant of [['pc', 'trace', POD, '--via', 'exec', ...argv], ['pc', 'trace', '--admin-url', `http://127.0.0.1:${port}`, ...argv]]) {
+  for (const variant of [
+    ['pc', 'trace', POD, '--via', 'exec', ...argv],
+    ['pc', 'trace', '--admin-url', `http://127.0.0.1:${port}`, ...argv],
+  ]) {
     const result = await live(variant);
     assert.equal(result.stderr, '', variant.join(' '));
     assert.equal(result.stdout, expected.stdout, variant.join(' '));

@@ -75,23 +75,29 @@ function observe(config: RouteConfiguration, input: RouterCheckInput): Record<(t
   };
 }
 
-const cases = corpusDir ? readdirSync(corpusPath('router_check')).filter((f) => f.endsWith('.tests.json')).sort() : [];
+const cases = corpusDir
+  ? readdirSync(corpusPath('router_check'))
+      .filter((f) => f.endsWith('.tests.json'))
+      .sort()
+  : [];
 
-test('every router_check case gives Envoy\'s answer', { skip: corpusDir ? false : CORPUS_MISSING }, () => {
+test("every router_check case gives Envoy's answer", { skip: corpusDir ? false : CORPUS_MISSING }, () => {
   let checked = 0;
   const failures: string[] = [];
   for (const file of cases) {
     const name = file.replace(/\.tests\.json$/, '');
     const config = parse(readFileSync(corpusPath('router_check', `${name}.yaml`), 'utf8')) as RouteConfiguration;
     // TestRoutes.tests.json has a trailing comma, as upstream: it is read as YAML, as Envoy does.
-    const tests = (parse(readFileSync(corpusPath('router_check', file), 'utf8')) as { tests: { test_name: string; input: RouterCheckInput; validate: Obj }[] }).tests;
+    const tests = (parse(readFileSync(corpusPath('router_check', file), 'utf8')) as { tests: { test_name: string; input: RouterCheckInput; validate: Obj }[] })
+      .tests;
     for (const { test_name, input, validate } of tests) {
       const actual = observe(config, input);
       for (const field of CHECKED) {
         if (!(field in validate)) continue;
         checked++;
         const expected = validate[field];
-        if (actual[field] !== expected) failures.push(`${name}/${test_name}: ${field} expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual[field])}`);
+        if (actual[field] !== expected)
+          failures.push(`${name}/${test_name}: ${field} expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual[field])}`);
       }
     }
   }
@@ -102,10 +108,14 @@ test('every router_check case gives Envoy\'s answer', { skip: corpusDir ? false 
 test('a route table decision explains the near misses', () => {
   const config: RouteConfiguration = {
     virtual_hosts: [
-      { name: 'ratings', domains: ['ratings', 'ratings:9080'], routes: [
-        { name: 'jason', match: { prefix: '/', headers: [{ name: 'end-user', string_match: { exact: 'jason' } }] }, route: { cluster: 'v2' } },
-        { match: { path: '/ratings/0', case_sensitive: true }, route: { cluster: 'v1' } },
-      ] },
+      {
+        name: 'ratings',
+        domains: ['ratings', 'ratings:9080'],
+        routes: [
+          { name: 'jason', match: { prefix: '/', headers: [{ name: 'end-user', string_match: { exact: 'jason' } }] }, route: { cluster: 'v2' } },
+          { match: { path: '/ratings/0', case_sensitive: true }, route: { cluster: 'v1' } },
+        ],
+      },
       { name: 'wild', domains: ['*.svc', 'rat*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'wild' } }] },
     ],
   };
@@ -125,7 +135,9 @@ test('a route table decision explains the near misses', () => {
   assert.deepEqual(bare.candidates, [{ name: 'wild', reason: '"*.svc" needs at least one character before ".svc"' }]);
 });
 
-test('gateway route configs from istioctl\'s goldens: host with port ignored, path_separated_prefix on whole segments', { skip: corpusDir ? false : CORPUS_MISSING }, () => {
+test("gateway route configs from istioctl's goldens: host with port ignored, path_separated_prefix on whole segments", {
+  skip: corpusDir ? false : CORPUS_MISSING,
+}, () => {
   const routeConfig = (dir: string, name: string): RouteConfiguration => {
     const decoded = decodeInput(readFileSync(corpusPath('istioctl', dir, 'config_dump.json')), dir);
     assert.equal(decoded.kind, 'config_dump');

@@ -45,7 +45,12 @@ test('article, outbound reviews → ratings on the bundled example: virtualOutbo
   ]);
   assert.equal(t.request['destination'], '10.254.234.130:9080');
   assert.match(t.steps[1]?.reason ?? '', /no listener at exactly that address, so the one at 0\.0\.0\.0:9080 \(bind_to_port=false\)/);
-  assert.deepEqual(t.result, { outcome: 'forwarded', cluster: RATINGS, endpoints: ['172.33.100.2:9080'], detail: `forwarded to ${RATINGS}, one of 172.33.100.2:9080` });
+  assert.deepEqual(t.result, {
+    outcome: 'forwarded',
+    cluster: RATINGS,
+    endpoints: ['172.33.100.2:9080'],
+    detail: `forwarded to ${RATINGS}, one of 172.33.100.2:9080`,
+  });
 });
 
 test('article, inbound to reviews on the bundled example: virtualInbound per-port chain, inline route, ORIGINAL_DST', async () => {
@@ -55,7 +60,14 @@ test('article, inbound to reviews on the bundled example: virtualInbound per-por
   assert.match(t.steps[1]?.reason ?? '', /^destination_port 9080; transport_protocol raw_buffer/);
   // http_inspector is disabled on 9080, so no ALPN: the chain without application_protocols wins.
   assert.ok(t.steps[0]?.details?.some((d) => /http_inspector: skipped \(filter_disabled matches destination port 9080\)/.test(d)));
-  assert.deepEqual(walk(t).slice(2), ['network_filter envoy.filters.network.http_connection_manager', 'route_config inbound|9080||', 'virtual_host inbound|http|9080', 'route default', 'cluster inbound|9080||', 'endpoints 172.33.3.3:9080']);
+  assert.deepEqual(walk(t).slice(2), [
+    'network_filter envoy.filters.network.http_connection_manager',
+    'route_config inbound|9080||',
+    'virtual_host inbound|http|9080',
+    'route default',
+    'cluster inbound|9080||',
+    'endpoints 172.33.3.3:9080',
+  ]);
   assert.equal(t.result.outcome, 'passthrough');
 });
 
@@ -113,7 +125,13 @@ test('Istio 1.1 (from the article), inbound: through `virtual` on 15001, handed 
   assert.equal(label(mtls.steps[2]), '#1 (Trans: tls)');
   // A port nobody listens on stays on `virtual` and meets its BlackHole.
   const stray = await trace(ISTIO_11, ['--dst', '10.1.2.3:7777', 'tcp']);
-  assert.deepEqual(walk(stray), ['listener virtual', 'filter_chain #0 (ALL)', 'network_filter envoy.filters.network.tcp_proxy', 'cluster BlackHoleCluster', 'endpoints BlackHoleCluster']);
+  assert.deepEqual(walk(stray), [
+    'listener virtual',
+    'filter_chain #0 (ALL)',
+    'network_filter envoy.filters.network.tcp_proxy',
+    'cluster BlackHoleCluster',
+    'endpoints BlackHoleCluster',
+  ]);
   assert.equal(stray.result.outcome, 'blackhole');
 });
 
@@ -142,7 +160,13 @@ test('Istio 1.20 sidecar, inbound on 15006: per-port chains by transport and ALP
 
 test('Istio 1.20 sidecar, outbound catch-alls: unknown destinations pass through (ALLOW_ANY)', skipCorpus, async () => {
   const unknown = await trace(SIDECAR_120(), ['--dst', '93.184.216.34:5555', 'tcp']);
-  assert.deepEqual(walk(unknown), ['listener virtualOutbound', 'filter_chain virtualOutbound-catchall-tcp (ALL)', 'network_filter envoy.filters.network.tcp_proxy', 'cluster PassthroughCluster', 'endpoints 93.184.216.34:5555']);
+  assert.deepEqual(walk(unknown), [
+    'listener virtualOutbound',
+    'filter_chain virtualOutbound-catchall-tcp (ALL)',
+    'network_filter envoy.filters.network.tcp_proxy',
+    'cluster PassthroughCluster',
+    'endpoints 93.184.216.34:5555',
+  ]);
   assert.match(unknown.steps[1]?.candidates?.[0]?.reason ?? '', /destination_port 15001 ≠ 5555/);
   // Raw TCP to an HTTP port's listener misses its HTTP chain and takes the default chain.
   const rawOn80 = await trace(SIDECAR_120(), ['--dst', '93.184.216.34:80', 'tcp']);
@@ -178,25 +202,74 @@ test('Istio 1.5 sidecar, productpage → reviews with endpoints from Pilot edsz'
 });
 
 test('REGISTRY_ONLY: the block_all virtual host answers 502 and raw TCP meets the BlackHole default chain', async () => {
-  const hcm = { '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager', stat_prefix: 'outbound_0.0.0.0_80', rds: { route_config_name: '80' } };
-  const blackhole = { name: 'envoy.filters.network.tcp_proxy', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy', stat_prefix: 'BlackHoleCluster', cluster: 'BlackHoleCluster' } };
-  const listener = (l: object): object => ({ '@type': 'type.googleapis.com/envoy.admin.v3.ListenersConfigDump.DynamicListener', active_state: { listener: { '@type': 'type.googleapis.com/envoy.config.listener.v3.Listener', ...l } } });
+  const hcm = {
+    '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+    stat_prefix: 'outbound_0.0.0.0_80',
+    rds: { route_config_name: '80' },
+  };
+  const blackhole = {
+    name: 'envoy.filters.network.tcp_proxy',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy',
+      stat_prefix: 'BlackHoleCluster',
+      cluster: 'BlackHoleCluster',
+    },
+  };
+  const listener = (l: object): object => ({
+    '@type': 'type.googleapis.com/envoy.admin.v3.ListenersConfigDump.DynamicListener',
+    active_state: { listener: { '@type': 'type.googleapis.com/envoy.config.listener.v3.Listener', ...l } },
+  });
   const dump = {
     configs: [
-      { '@type': 'type.googleapis.com/envoy.admin.v3.ListenersConfigDump', dynamic_listeners: [
-        listener({ name: 'virtualOutbound', address: { socket_address: { address: '0.0.0.0', port_value: 15001 } }, use_original_dst: true, filter_chains: [{ name: 'virtualOutbound-catchall-tcp', filters: [blackhole] }] }),
-        listener({
-          name: '0.0.0.0_80', address: { socket_address: { address: '0.0.0.0', port_value: 80 } }, bind_to_port: false,
-          listener_filters: [{ name: 'envoy.filters.listener.http_inspector', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.listener.http_inspector.v3.HttpInspector' } }],
-          filter_chains: [{ filter_chain_match: { transport_protocol: 'raw_buffer', application_protocols: ['http/1.1', 'h2c'] }, filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm }] }],
-          default_filter_chain: { name: 'PassthroughFilterChain', filters: [blackhole] },
-        }),
-      ] },
-      { '@type': 'type.googleapis.com/envoy.admin.v3.RoutesConfigDump', dynamic_route_configs: [{ route_config: { '@type': 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration', name: '80', virtual_hosts: [{ name: 'block_all', domains: ['*'], routes: [{ name: 'block_all', match: { prefix: '/' }, direct_response: { status: 502 } }] }] } }] },
-      { '@type': 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump', dynamic_active_clusters: [{ cluster: { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', name: 'BlackHoleCluster', type: 'STATIC' } }] },
+      {
+        '@type': 'type.googleapis.com/envoy.admin.v3.ListenersConfigDump',
+        dynamic_listeners: [
+          listener({
+            name: 'virtualOutbound',
+            address: { socket_address: { address: '0.0.0.0', port_value: 15001 } },
+            use_original_dst: true,
+            filter_chains: [{ name: 'virtualOutbound-catchall-tcp', filters: [blackhole] }],
+          }),
+          listener({
+            name: '0.0.0.0_80',
+            address: { socket_address: { address: '0.0.0.0', port_value: 80 } },
+            bind_to_port: false,
+            listener_filters: [
+              {
+                name: 'envoy.filters.listener.http_inspector',
+                typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.listener.http_inspector.v3.HttpInspector' },
+              },
+            ],
+            filter_chains: [
+              {
+                filter_chain_match: { transport_protocol: 'raw_buffer', application_protocols: ['http/1.1', 'h2c'] },
+                filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm }],
+              },
+            ],
+            default_filter_chain: { name: 'PassthroughFilterChain', filters: [blackhole] },
+          }),
+        ],
+      },
+      {
+        '@type': 'type.googleapis.com/envoy.admin.v3.RoutesConfigDump',
+        dynamic_route_configs: [
+          {
+            route_config: {
+              '@type': 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
+              name: '80',
+              virtual_hosts: [{ name: 'block_all', domains: ['*'], routes: [{ name: 'block_all', match: { prefix: '/' }, direct_response: { status: 502 } }] }],
+            },
+          },
+        ],
+      },
+      {
+        '@type': 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump',
+        dynamic_active_clusters: [{ cluster: { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', name: 'BlackHoleCluster', type: 'STATIC' } }],
+      },
     ],
   };
-  const run = async (args: string[]): Promise<Trace> => JSON.parse((await runCli(['pc', 'trace', '-f', '-', ...args, '-o', 'json'], { stdin: JSON.stringify(dump) })).stdout) as Trace;
+  const run = async (args: string[]): Promise<Trace> =>
+    JSON.parse((await runCli(['pc', 'trace', '-f', '-', ...args, '-o', 'json'], { stdin: JSON.stringify(dump) })).stdout) as Trace;
   const http = await run(['--dst', '93.184.216.34:80', 'http://example.com/']);
   assert.deepEqual([http.result.outcome, http.result.status], ['direct_response', 502]);
   const tcp = await run(['--dst', '93.184.216.34:80', 'tcp']);
@@ -208,15 +281,30 @@ test('REGISTRY_ONLY: the block_all virtual host answers 502 and raw TCP meets th
 
 test('OSM sidecar: inbound on its own capture listener, SNI and ALPN chain, header-matched route; outbound by prefix range', skipCorpus, async () => {
   const osm = corpusPath('dumps', 'osm-1.18-bookstore-with-eds.json');
-  const inbound = ['--inbound', '--dst', '10.244.2.5:14001', '--sni', 'bookstore-v1.bookstore.svc.cluster.local', '--alpn', 'osm', 'http://bookstore-v1:14001/books-bought'];
+  const inbound = [
+    '--inbound',
+    '--dst',
+    '10.244.2.5:14001',
+    '--sni',
+    'bookstore-v1.bookstore.svc.cluster.local',
+    '--alpn',
+    'osm',
+    'http://bookstore-v1:14001/books-bought',
+  ];
   const buyer = await trace(osm, [...inbound, '-H', 'client-app: bookbuyer', '-H', 'user-agent: go-http-client/1.1']);
-  assert.deepEqual(walk(buyer).slice(0, 2), ['listener inbound-listener', 'filter_chain inbound-mesh-http-filter-chain:bookstore/bookstore-v1:14001 (SNI: bookstore-v1.bookstore.svc.cluster.local; Trans: tls; App: osm; Addr: *:14001)']);
+  assert.deepEqual(walk(buyer).slice(0, 2), [
+    'listener inbound-listener',
+    'filter_chain inbound-mesh-http-filter-chain:bookstore/bookstore-v1:14001 (SNI: bookstore-v1.bookstore.svc.cluster.local; Trans: tls; App: osm; Addr: *:14001)',
+  ]);
   assert.match(buyer.steps[2]?.reason ?? '', /before it envoy\.filters\.network\.rbac \(not simulated/);
   assert.equal(buyer.steps.find((s) => s.stage === 'route')?.name, '#1 regex /books-bought + 3 header matcher(s)');
   assert.deepEqual([buyer.result.cluster, buyer.result.endpoints], ['bookstore/bookstore-v1-local', ['127.0.0.1:14001']]);
   const stranger = await trace(osm, [...inbound, '-H', 'client-app: someone-else', '-H', 'user-agent: go-http-client/1.1']);
   assert.equal(stranger.result.outcome, 'no_route');
-  assert.match(stranger.steps.find((s) => s.stage === 'route')?.candidates?.[1]?.reason ?? '', /client-app: "someone-else" does not match client-app regex "bookbuyer"/);
+  assert.match(
+    stranger.steps.find((s) => s.stage === 'route')?.candidates?.[1]?.reason ?? '',
+    /client-app: "someone-else" does not match client-app regex "bookbuyer"/,
+  );
   const outbound = await trace(osm, ['--dst', '10.96.196.30:14001', 'http://bookwarehouse.bookwarehouse:14001/restock-books']);
   assert.equal(label(outbound.steps[1]), 'outbound-mesh-http-filter-chain:bookwarehouse/bookwarehouse (Addr: 10.96.196.30/32:14001)');
   assert.equal(outbound.result.cluster, 'bookwarehouse/bookwarehouse');
@@ -287,12 +375,23 @@ test('Istio 1.22 ingress gateway: end-user jason on /reviews goes to v2, header 
   // … but an exact value matcher without ignore_case compares values as they are.
   const jasonCapitalised = await trace(GATEWAY_1_22, [...GATEWAY_POD, '--random', '90', '-H', 'end-user: Jason', 'http://bookinfo.example.com/reviews/0']);
   assert.equal(jasonCapitalised.result.cluster, REVIEWS('v3'));
-  assert.match(jasonCapitalised.steps.find((s) => s.stage === 'route')?.candidates?.[0]?.reason ?? '', /end-user: "Jason" does not match end-user exact "jason"/);
+  assert.match(
+    jasonCapitalised.steps.find((s) => s.stage === 'route')?.candidates?.[0]?.reason ?? '',
+    /end-user: "Jason" does not match end-user exact "jason"/,
+  );
 });
 
 test('Istio 1.22 ingress gateway: /reviews without the header is split v1 80 / v3 20 by the random value', async () => {
   // pickWeightedCluster: random % (80 + 20) in [0, 80) → v1, in [80, 100) → v3, in list order.
-  const expected: [number, string][] = [[0, 'v1'], [79, 'v1'], [80, 'v3'], [99, 'v3'], [100, 'v1'], [179, 'v1'], [180, 'v3']];
+  const expected: [number, string][] = [
+    [0, 'v1'],
+    [79, 'v1'],
+    [80, 'v3'],
+    [99, 'v3'],
+    [100, 'v1'],
+    [179, 'v1'],
+    [180, 'v3'],
+  ];
   for (const [random, subset] of expected) {
     const t = await trace(GATEWAY_1_22, [...GATEWAY_POD, '--random', String(random), 'http://bookinfo.example.com/reviews/0']);
     assert.equal(t.result.cluster, REVIEWS(subset), `--random ${random}`);
@@ -327,7 +426,10 @@ test('Istio 1.22 ingress gateway: an unknown Host finds no virtual host, a 404',
 test('text view: numbered stages, reasons and the result line', async () => {
   const result = await runCli(['pc', 'trace', '-f', EXAMPLE, 'http://ratings:9080/ratings/0']);
   assert.equal(result.code, 0);
-  assert.match(result.stdout, /^Request {3}GET http:\/\/ratings:9080\/ratings\/0\n {10}outbound to 10\.254\.234\.130:9080 \(destination: VIP of ratings in route 9080/);
+  assert.match(
+    result.stdout,
+    /^Request {3}GET http:\/\/ratings:9080\/ratings\/0\n {10}outbound to 10\.254\.234\.130:9080 \(destination: VIP of ratings in route 9080/,
+  );
   assert.match(result.stdout, /\n 6\. virtual_host {4}ratings\.default\.svc\.cluster\.local:9080\n/);
   assert.match(result.stdout, /\nResult {4}FORWARDED → outbound\|9080\|\|ratings\.default\.svc\.cluster\.local → 172\.33\.100\.2:9080\n/);
 });

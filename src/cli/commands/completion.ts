@@ -9,7 +9,6 @@ import { COMPLETE_COMMAND } from '../completeCommand.ts';
 import { parseChoice } from '../flags.ts';
 import { withExamples } from '../help.ts';
 
-
 /** How long a TAB may wait for the cluster's pod names before offering none. */
 const POD_BUDGET_MS = 1500;
 
@@ -22,9 +21,7 @@ const NAMES = ['envoyscope', 'kubectl-envoyscope'];
 export function completionCommand(ctx: CliContext): Command {
   const command = new Command('completion')
     .summary('print a shell completion script (bash, zsh, fish or powershell)')
-    .description(
-      'Print a completion script for the shell: commands, kinds, flags, flag values and, when a cluster answers within 1.5 s, pod names.',
-    )
+    .description('Print a completion script for the shell: commands, kinds, flags, flag values and, when a cluster answers within 1.5 s, pod names.')
     .argument('<shell>', `one of: ${SHELLS.join(', ')}`);
   command.registeredArguments[0]?.choices(SHELLS);
   command.action((shell: string) => {

@@ -20,7 +20,10 @@ export function diffCommand(ctx: CliContext): Command {
     )
     .argument('<a>', 'first source: a file, a pod, or a workload with two pods or more')
     .argument('[b]', 'second source: a file or a pod')
-    .option('--kind <kinds>', `comma-separated kinds to compare (${DIFF_KINDS.join(', ')}); default cluster,listener,route, plus secret and endpoint when both sides have any`)
+    .option(
+      '--kind <kinds>',
+      `comma-separated kinds to compare (${DIFF_KINDS.join(', ')}); default cluster,listener,route, plus secret and endpoint when both sides have any`,
+    )
     .addOption(choiceOption('-o, --output <format>', 'short (text), json or yaml', DIFF_OUTPUTS, { default: 'short' }))
     .option('--exit-code', 'exit 1 when the sources differ')
     .addOption(choiceOption('--via <transport>', 'how to reach Envoy admin in a pod', ['port-forward', 'exec'], { default: 'port-forward' }))
@@ -65,7 +68,18 @@ export function diffCommand(ctx: CliContext): Command {
 
 /** `cluster,route` (plurals and istioctl's short names accepted) → kinds; anything else is a usage error. */
 export function parseKinds(value: string): DiffKind[] {
-  const aliases: Record<string, DiffKind> = { clusters: 'cluster', c: 'cluster', listeners: 'listener', l: 'listener', routes: 'route', r: 'route', secrets: 'secret', s: 'secret', endpoints: 'endpoint', ep: 'endpoint' };
+  const aliases: Record<string, DiffKind> = {
+    clusters: 'cluster',
+    c: 'cluster',
+    listeners: 'listener',
+    l: 'listener',
+    routes: 'route',
+    r: 'route',
+    secrets: 'secret',
+    s: 'secret',
+    endpoints: 'endpoint',
+    ep: 'endpoint',
+  };
   return [
     ...new Set(
       value.split(',').map((word) => {

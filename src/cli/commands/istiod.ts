@@ -6,7 +6,7 @@ import { withExamples } from '../help.ts';
 import { ISTIOD_OPTIONS, istiodOptions } from './istiodOptions.ts';
 
 export function istiodCommand(ctx: CliContext): Command {
-  const istiod = new Command('istiod').summary("istiod's own debug data").description("Ask the istiod replicas of the mesh for their debug data.");
+  const istiod = new Command('istiod').summary("istiod's own debug data").description('Ask the istiod replicas of the mesh for their debug data.');
   const debug = new Command('debug')
     .summary('print the JSON of an istiod debug endpoint (syncz, configz, registryz, adsz, connections, push_status, …)')
     .description(

@@ -76,7 +76,7 @@ const SUBCOMMANDS: SubcommandSpec[] = [
   {
     kind: 'eds',
     aliases: [],
-    summary: 'EDS endpoints of a config dump (istioctl\'s hidden `pc eds`)',
+    summary: "EDS endpoints of a config dump (istioctl's hidden `pc eds`)",
     examples: [`envoyscope pc eds -f ${EXAMPLE_DUMP} --port 9080`, `envoyscope pc eds ${EXAMPLE_POD} -o wide`],
     filters: ['address', 'port', 'cluster', 'status'],
     hidden: true,
@@ -85,10 +85,7 @@ const SUBCOMMANDS: SubcommandSpec[] = [
     kind: 'bootstrap',
     aliases: ['b'],
     summary: 'Bootstrap configuration (JSON by default; -o short prints the Istio and Envoy versions)',
-    examples: [
-      `envoyscope pc bootstrap -f ${EXAMPLE_DUMP} -o short`,
-      `envoyscope pc bootstrap ${EXAMPLE_POD} | jq '.bootstrap.node.metadata.ISTIO_VERSION'`,
-    ],
+    examples: [`envoyscope pc bootstrap -f ${EXAMPLE_DUMP} -o short`, `envoyscope pc bootstrap ${EXAMPLE_POD} | jq '.bootstrap.node.metadata.ISTIO_VERSION'`],
     filters: [],
     defaultOutput: 'json',
   },
@@ -110,7 +107,11 @@ const SUBCOMMANDS: SubcommandSpec[] = [
     kind: 'all',
     aliases: ['a'],
     summary: 'Everything: bootstrap, clusters, listeners, routes, secrets and EDS endpoints',
-    examples: [`envoyscope pc all -f ${EXAMPLE_DUMP} --with-headers`, `envoyscope pc all -f ${EXAMPLE_DUMP} --port 9080 -o wide`, `envoyscope pc all ${EXAMPLE_POD} -o json > dump.json`],
+    examples: [
+      `envoyscope pc all -f ${EXAMPLE_DUMP} --with-headers`,
+      `envoyscope pc all -f ${EXAMPLE_DUMP} --port 9080 -o wide`,
+      `envoyscope pc all ${EXAMPLE_POD} -o json > dump.json`,
+    ],
     filters: ['address', 'port', 'type', 'name', 'fqdn', 'subset', 'direction', 'cluster', 'status', 'summary', 'withHeaders'],
   },
 ];
@@ -127,13 +128,21 @@ const FILTER_OPTIONS: Record<FilterFlag, () => Option> = {
   status: () => choiceOption('--status <status>', 'only endpoints with this health status (any case)', HEALTH_STATUS_NAMES, { ignoreCase: true }),
   summary: () => new Option('--summary', "short table without MATCH/DESTINATION details (istioctl's --verbose=false)"),
   withHeaders: () => new Option('--with-headers', 'print a header line before each section'),
-  chains: () => new Option('--chains', "one row per filter chain with the filter_chain_matcher path that selects it (a waypoint's view; automatic on waypoint pods)"),
+  chains: () =>
+    new Option('--chains', "one row per filter chain with the filter_chain_matcher path that selects it (a waypoint's view; automatic on waypoint pods)"),
 };
 
 /** The flags a filter flag is spelled with on the command line, by commander's attribute name. */
 const FILTER_FLAG_NAMES: Partial<Record<string, string>> = {
-  address: '--address', port: '--port', type: '--type', name: '--name', fqdn: '--fqdn', subset: '--subset',
-  direction: '--direction', cluster: '--cluster', status: '--status',
+  address: '--address',
+  port: '--port',
+  type: '--type',
+  name: '--name',
+  fqdn: '--fqdn',
+  subset: '--subset',
+  direction: '--direction',
+  cluster: '--cluster',
+  status: '--status',
 };
 
 /** The command's name and its alias (istioctl's). */
@@ -152,9 +161,7 @@ export function proxyConfigCommand(ctx: CliContext, only?: PcKind): Command {
   const pc = new Command(PROXY_CONFIG_NAMES[0])
     .alias(PROXY_CONFIG_NAMES[1])
     .summary("show a proxy's listeners, routes, clusters, endpoints, secrets and bootstrap")
-    .description(
-      'Show the Envoy configuration of a pod (through Kubernetes) or of a saved /config_dump (--file).',
-    );
+    .description('Show the Envoy configuration of a pod (through Kubernetes) or of a saved /config_dump (--file).');
   for (const spec of SUBCOMMANDS) {
     if (only === undefined || spec.kind === only) pc.addCommand(subcommand(spec, ctx), spec.hidden ? { hidden: true } : {});
   }
@@ -178,18 +185,21 @@ export function addSourceOptions(command: Command): Command {
     .option('--max-input-size <size>', `give up on a --file (or stdin) longer than this (default ${DEFAULT_MAX_INPUT_SIZE})`)
     .option('-l, --selector <selector>', 'every pod matching this label selector (e.g. app=reviews), one POD column')
     .option('--admin-url <url>', 'talk to this Envoy admin directly (e.g. http://127.0.0.1:15000)')
-    .option('--waypoint <name>', 'the pod of this waypoint (Gateway) in -n\'s namespace')
+    .option('--waypoint <name>', "the pod of this waypoint (Gateway) in -n's namespace")
     .addOption(choiceOption('--via <transport>', 'how to reach Envoy admin in a pod', ['port-forward', 'exec'], { default: 'port-forward' }))
     .option('--proxy-admin-port <port>', 'Envoy admin port in the pod', '15000')
     .option('--concurrency <pods>', 'with -l: how many pods to fetch from at once', String(DEFAULT_CONCURRENCY));
 }
 
 function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
-  const command = addSourceOptions(new Command(spec.kind).aliases(spec.aliases).summary(spec.summary).description(spec.summary))
-    .addOption(outputOption(spec.defaultOutput ?? 'short'));
+  const command = addSourceOptions(new Command(spec.kind).aliases(spec.aliases).summary(spec.summary).description(spec.summary)).addOption(
+    outputOption(spec.defaultOutput ?? 'short'),
+  );
   for (const flag of spec.filters) command.addOption(FILTER_OPTIONS[flag]());
   if (spec.kind === 'endpoint') {
-    command.addOption(choiceOption('--source <source>', "whose endpoints: the pod's Envoy, or what istiod holds for it (edsz)", ['envoy', 'istiod'], { default: 'envoy' }));
+    command.addOption(
+      choiceOption('--source <source>', "whose endpoints: the pod's Envoy, or what istiod holds for it (edsz)", ['envoy', 'istiod'], { default: 'envoy' }),
+    );
     for (const option of ISTIOD_OPTIONS()) command.addOption(option);
   }
   // istioctl's `--verbose=false` (read as --summary) is accepted by every kind; it changes only the
@@ -242,15 +252,7 @@ export function toOptions(kind: PcKind, target: string | undefined, raw: Record<
 }
 
 /** Exactly one source: a pod, a selector, a saved file, an admin URL, or a waypoint. */
-function sourceOf(
-  kind: PcKind,
-  target?: string,
-  file?: string,
-  selector?: string,
-  adminUrl?: string,
-  waypoint?: string,
-  allNamespaces = false,
-): PcSource {
+function sourceOf(kind: PcKind, target?: string, file?: string, selector?: string, adminUrl?: string, waypoint?: string, allNamespaces = false): PcSource {
   const given = [
     target !== undefined && 'a pod name',
     file !== undefined && '--file',

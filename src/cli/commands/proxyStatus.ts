@@ -14,15 +14,19 @@ export function proxyStatusCommand(ctx: CliContext): Command {
     .summary("which proxies istiod has reached, per xDS type; with a pod, istiod's config vs its Envoy's")
     .description(
       'Without a pod: one row per proxy connected to istiod, one column per xDS type (SYNCED, NOT SENT, STALE, ERROR, IGNORED).\n' +
-        "With a pod: compares the clusters, listeners and routes istiod would send it with those its Envoy holds.",
+        'With a pod: compares the clusters, listeners and routes istiod would send it with those its Envoy holds.',
     )
-    .argument('[pod]', 'pod, pod.namespace or kind/name: compare istiod\'s config for it with its Envoy\'s')
+    .argument('[pod]', "pod, pod.namespace or kind/name: compare istiod's config for it with its Envoy's")
     .option('-f, --file <path>', "without a pod: a saved syncz answer; with a pod: the Envoy's saved /config_dump")
     .option('--types', "istioctl's default table: SUBSCRIBED TYPES instead of one column per type")
     .addOption(choiceOption('-o, --output <format>', 'short (table), json or yaml', STATUS_OUTPUTS, { default: 'short' }))
     .option('--exit-code', 'with a pod: exit 1 when istiod and Envoy differ');
   for (const option of ISTIOD_OPTIONS({ labelShortFlag: true })) command.addOption(option);
-  withExamples(command, ['envoyscope ps --types -i istio-system --revision canary', 'envoyscope ps -f examples/syncz.json -n default', 'envoyscope ps reviews-v1-cb8655c75-b97zc --exit-code']);
+  withExamples(command, [
+    'envoyscope ps --types -i istio-system --revision canary',
+    'envoyscope ps -f examples/syncz.json -n default',
+    'envoyscope ps reviews-v1-cb8655c75-b97zc --exit-code',
+  ]);
   command.action(async (pod: string | undefined, _flags: unknown, self: Command) => {
     const raw = self.optsWithGlobals() as Record<string, unknown>;
     const format = parseChoice(String(raw['output']), '--output', STATUS_OUTPUTS);

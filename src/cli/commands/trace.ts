@@ -85,7 +85,9 @@ function toOptions(positional: string[], raw: Record<string, unknown>): TraceOpt
 }
 
 function sourceOf(pod: string | undefined, file: string | undefined, adminUrl: string | undefined): TraceSource {
-  const given = [pod !== undefined && 'a pod name', file !== undefined && '--file', adminUrl !== undefined && '--admin-url'].filter((x): x is string => x !== false);
+  const given = [pod !== undefined && 'a pod name', file !== undefined && '--file', adminUrl !== undefined && '--admin-url'].filter(
+    (x): x is string => x !== false,
+  );
   if (given.length === 0) throw new UsageError('pc trace requires a pod name, --file or --admin-url before the URL');
   if (given.length > 1) throw new UsageError(`pc trace takes one of a pod name, --file or --admin-url, not ${given.join(' and ')}`);
   if (file !== undefined) return { kind: 'file', path: file };

@@ -27,7 +27,7 @@ const SUBCOMMANDS: SubcommandSpec[] = [
     aliases: ['workloads', 'w'],
     summary: 'Workloads ztunnel knows: address, node, waypoint and protocol (HBONE when captured)',
     examples: [
-      'envoyscope zc workload reviews-v1-5b5d6494f4-qwjv4 -n bookinfo   # the ztunnel on that pod\'s node, that workload',
+      "envoyscope zc workload reviews-v1-5b5d6494f4-qwjv4 -n bookinfo   # the ztunnel on that pod's node, that workload",
       'envoyscope zc workload --node ambient-worker --workload-namespace bookinfo',
       'envoyscope zc workload -f ztunnel_config_dump.json --address 10.244.2.53 -o json',
     ],
@@ -93,11 +93,13 @@ const TARGET_HELP = 'a ztunnel pod, or an application pod (the ztunnel on its no
 
 /** How a command names its ztunnel; `log` talks to live ztunnels only, the others also read files. */
 function commonOptions(command: Command, targetHelp = TARGET_HELP): Command {
-  return command
-    .argument('[target]', targetHelp)
-    .option('--node <node>', 'the ztunnel on this node')
-    // -i/--istio-namespace (where the ztunnel DaemonSet runs) is the global flag of run.ts.
-    .option('--proxy-admin-port <port>', 'ztunnel admin port', '15000');
+  return (
+    command
+      .argument('[target]', targetHelp)
+      .option('--node <node>', 'the ztunnel on this node')
+      // -i/--istio-namespace (where the ztunnel DaemonSet runs) is the global flag of run.ts.
+      .option('--proxy-admin-port <port>', 'ztunnel admin port', '15000')
+  );
 }
 
 export function ztunnelConfigCommand(ctx: CliContext): Command {
@@ -117,7 +119,7 @@ export function ztunnelConfigCommand(ctx: CliContext): Command {
 function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
   const command = commonOptions(new Command(spec.kind).aliases(spec.aliases).summary(spec.summary).description(spec.summary))
     .option('-f, --file <path>', "read a saved ztunnel /config_dump; '-' for stdin")
-    .addOption(choiceOption('-o, --output <format>', 'table columns (short) or the dump\'s objects', ZC_OUTPUTS, { default: 'short' }));
+    .addOption(choiceOption('-o, --output <format>', "table columns (short) or the dump's objects", ZC_OUTPUTS, { default: 'short' }));
   for (const flag of spec.filters) for (const option of FILTER_OPTIONS[flag]()) command.addOption(option);
   withExamples(command, spec.examples);
   command.action(async (target: string | undefined, _flags: unknown, self: Command) => {

@@ -28,19 +28,17 @@ function envoyVersion(node: Node | undefined): string {
   const build = node?.user_agent_build_version;
   const legacy = stringValue(node?.build_version ?? node?.['hidden_envoy_deprecated_build_version']);
   if (!build && legacy.includes('/')) {
-    return legacy.split('/').slice(1).filter((part) => part !== '').join('/');
+    return legacy
+      .split('/')
+      .slice(1)
+      .filter((part) => part !== '')
+      .join('/');
   }
   const { major_number: major = 0, minor_number: minor = 0, patch = 0 } = build?.version ?? {};
   const metadata = build?.metadata ?? {};
   // istioctl appends a part whenever its key exists, even with an empty value.
   const part = (key: string, separator: string): string => (key in metadata ? separator + stringValue(metadata[key]) : '');
-  return (
-    `${major}.${minor}.${patch}` +
-    part('build.label', '-') +
-    part('revision.status', '/') +
-    part('build.type', '/') +
-    part('ssl.version', '/')
-  );
+  return `${major}.${minor}.${patch}` + part('build.label', '-') + part('revision.status', '/') + part('build.type', '/') + part('ssl.version', '/');
 }
 
 function stringValue(value: unknown): string {

@@ -38,7 +38,9 @@ export function hostTable(statuses: readonly ClusterStatus[], filter: EndpointFi
           healthStatusName(health?.eds_health_status),
           health?.failed_outlier_check ? 'FAILED' : 'OK',
           cluster,
-          ...(options.wide ? [localityText(host.locality) || NONE, String(host.weight ?? 1), ...workloadCells(lbEndpoints.get(hostKey(edsName, host.address)))] : []),
+          ...(options.wide
+            ? [localityText(host.locality) || NONE, String(host.weight ?? 1), ...workloadCells(lbEndpoints.get(hostKey(edsName, host.address)))]
+            : []),
         ],
       });
     }
@@ -53,10 +55,7 @@ export function hostTable(statuses: readonly ClusterStatus[], filter: EndpointFi
  * `NAME STATUS LOCALITY CLUSTER`: one row per lb_endpoint, assignments in istioctl's cluster order.
  * Filter first with filterClusterLoadAssignments. `namePrefix` is `all` mode (`endpoint/<address>`).
  */
-export function edsTable(
-  clas: readonly Entry<ClusterLoadAssignment>[],
-  options: { namePrefix: boolean; wide?: boolean },
-): Table {
+export function edsTable(clas: readonly Entry<ClusterLoadAssignment>[], options: { namePrefix: boolean; wide?: boolean }): Table {
   const rows = sortClusterLoadAssignments(clas).flatMap(({ resource: cla }) =>
     (cla.endpoints ?? []).flatMap((locality) =>
       (locality.lb_endpoints ?? []).map((lbEndpoint) => {
@@ -142,4 +141,3 @@ function localityText(locality: Locality | undefined): string {
   if (zone === '') return region;
   return subZone === '' ? `${region}/${zone}` : `${region}/${zone}/${subZone}`;
 }
-

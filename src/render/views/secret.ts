@@ -117,7 +117,10 @@ function certificateFacts(pem: string, now: Date): CertificateFacts | undefined 
     type: certificate.ca ? 'CA' : 'Cert Chain',
     valid: now > notBefore && now < notAfter,
     // Go's `%032x` of the serial: lower-case hex, zero-padded to at least 32 digits.
-    serialNumber: certificate.serialNumber.toLowerCase().replace(/^0+(?=.)/, '').padStart(32, '0'),
+    serialNumber: certificate.serialNumber
+      .toLowerCase()
+      .replace(/^0+(?=.)/, '')
+      .padStart(32, '0'),
     notAfter: rfc3339(notAfter),
     notBefore: rfc3339(notBefore),
     trustDomain: spiffeTrustDomain(certificate.subjectAltName),
@@ -139,7 +142,6 @@ function field(obj: Obj | undefined, name: string): Obj | undefined {
   const value = obj?.[name];
   return isObj(value) ? value : undefined;
 }
-
 
 /** node:crypto costs start-up time that only the secret table needs. */
 function loadCrypto(): typeof import('node:crypto') {
