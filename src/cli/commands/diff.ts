@@ -4,9 +4,9 @@ import { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import { DIFF_KINDS, type DiffKind } from '../../diff/compare.ts';
 import type { CliContext } from '../context.ts';
-import { choiceOption, parseChoice, parseDuration, parsePort } from '../flags.ts';
+import { kubeOptionsFrom } from '../kubeFlags.ts';
+import { choiceOption, parseChoice } from '../flags.ts';
 import { withExamples } from '../help.ts';
-import { DEFAULT_CONCURRENCY } from '../proxyConfigRun.ts';
 
 export const DIFF_OUTPUTS = ['short', 'json', 'yaml'] as const;
 
@@ -33,9 +33,6 @@ export function diffCommand(ctx: CliContext): Command {
       const text = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
       const output = parseChoice(text('output') ?? 'short', '--output', DIFF_OUTPUTS);
       const kind = text('kind');
-      const kubeconfig = text('kubeconfig');
-      const context = text('context');
-      const namespace = text('namespace');
       // Loaded by pc diff only, so that other commands' start-up does not pay for it.
       const { runDiff } = await import('../diffRun.ts');
       await runDiff(
@@ -45,16 +42,7 @@ export function diffCommand(ctx: CliContext): Command {
           ...(kind !== undefined ? { kinds: parseKinds(kind) } : {}),
           output,
           exitCode: raw['exitCode'] === true,
-          kube: {
-            timeoutMs: parseDuration(text('timeout') ?? '15s', '--timeout'),
-            via: text('via') === 'exec' ? 'exec' : 'port-forward',
-            adminPort: parsePort(text('proxyAdminPort') ?? '15000', '--proxy-admin-port'),
-            concurrency: DEFAULT_CONCURRENCY,
-            verbose: raw['verbose'] === true,
-            ...(kubeconfig !== undefined ? { kubeconfig } : {}),
-            ...(context !== undefined ? { context } : {}),
-            ...(namespace !== undefined ? { namespace } : {}),
-          },
+          kube: kubeOptionsFrom(raw),
         },
         ctx,
       );

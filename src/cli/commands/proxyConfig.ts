@@ -7,7 +7,8 @@ import { UsageError } from '../../errors.ts';
 import { HEALTH_STATUS_NAMES } from '../../filters/endpoint.ts';
 import type { PcFilters, PcKind } from '../../render/proxyConfig.ts';
 import type { CliContext } from '../context.ts';
-import { choiceOption, definedOnly, outputOption, parseDuration, parseOutput, parsePort, parsePositiveInteger, parseSize } from '../flags.ts';
+import { kubeOptionsFrom } from '../kubeFlags.ts';
+import { choiceOption, definedOnly, outputOption, parseOutput, parsePort, parseSize } from '../flags.ts';
 import { EXAMPLE_DUMP, EXAMPLE_POD, withExamples } from '../help.ts';
 import { DEFAULT_CONCURRENCY, runProxyConfig, type PcSource, type ProxyConfigOptions } from '../proxyConfigRun.ts';
 import { diffCommand } from './diff.ts';
@@ -228,14 +229,7 @@ export function toOptions(kind: PcKind, target: string | undefined, raw: Record<
   return {
     kind,
     source: sourceOf(kind, target, text('file'), text('selector'), text('adminUrl'), text('waypoint'), raw['allNamespaces'] === true),
-    kube: {
-      timeoutMs: parseDuration(text('timeout') ?? '15s', '--timeout'),
-      via: text('via') === 'exec' ? 'exec' : 'port-forward',
-      adminPort: parsePort(text('proxyAdminPort') ?? '15000', '--proxy-admin-port'),
-      concurrency: parsePositiveInteger(text('concurrency') ?? String(DEFAULT_CONCURRENCY), '--concurrency'),
-      verbose: raw['verbose'] === true,
-      ...definedOnly({ kubeconfig: text('kubeconfig'), context: text('context'), namespace: text('namespace') }),
-    },
+    kube: kubeOptionsFrom(raw),
     output: parseOutput(text('output') ?? 'short'),
     filters,
     detailed: raw['summary'] !== true,

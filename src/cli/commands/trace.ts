@@ -2,9 +2,9 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import type { CliContext } from '../context.ts';
-import { choiceOption, definedOnly, parseChoice, parseDuration, parsePort, parseSize } from '../flags.ts';
+import { kubeOptionsFrom } from '../kubeFlags.ts';
+import { choiceOption, definedOnly, parseChoice, parseSize } from '../flags.ts';
 import { EXAMPLE_DUMP, EXAMPLE_POD, withExamples } from '../help.ts';
-import { DEFAULT_CONCURRENCY } from '../proxyConfigRun.ts';
 import type { TraceOptions, TraceSource } from '../traceRun.ts';
 
 export const TRACE_OUTPUTS = ['short', 'json', 'yaml'] as const;
@@ -73,14 +73,7 @@ function toOptions(positional: string[], raw: Record<string, unknown>): TraceOpt
     output,
     exitCode: raw['exitCode'] === true,
     maxInputBytes: parseSize(text('maxInputSize') ?? '8GiB', '--max-input-size'),
-    kube: {
-      timeoutMs: parseDuration(text('timeout') ?? '15s', '--timeout'),
-      via: text('via') === 'exec' ? 'exec' : 'port-forward',
-      adminPort: parsePort(text('proxyAdminPort') ?? '15000', '--proxy-admin-port'),
-      concurrency: DEFAULT_CONCURRENCY,
-      verbose: raw['verbose'] === true,
-      ...definedOnly({ kubeconfig: text('kubeconfig'), context: text('context'), namespace: text('namespace') }),
-    },
+    kube: kubeOptionsFrom(raw),
   };
 }
 

@@ -6,9 +6,9 @@ import { DIRECTIONS, splitWorkloadName, type Direction } from '../../ztunnel/fil
 import { ZC_OUTPUTS, type ZcFilters, type ZcKind, type ZcOutput } from '../../ztunnel/render.ts';
 import { LOG_LEVELS, parseLogLevels } from '../../ztunnel/logLevel.ts';
 import type { CliContext } from '../context.ts';
-import { choiceOption, parseChoice, parseDuration, parsePort } from '../flags.ts';
+import { kubeOptionsFrom } from '../kubeFlags.ts';
+import { choiceOption, parseChoice } from '../flags.ts';
 import { withExamples } from '../help.ts';
-import { DEFAULT_CONCURRENCY, type KubeOptions } from '../proxyConfigRun.ts';
 import type { ZcSource } from '../ztunnelConfigRun.ts';
 
 type FilterFlag = 'workloadNamespace' | 'address' | 'workloadNode' | 'serviceNamespace' | 'policyNamespace' | 'direction' | 'raw' | 'workload' | 'withHeaders';
@@ -132,7 +132,7 @@ function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {
       {
         kind: spec.kind,
         source,
-        kube: kubeOptions(raw),
+        kube: kubeOptionsFrom(raw),
         istioNamespace: text('istioNamespace') ?? 'istio-system',
         output: parseZcOutput(text('output') ?? 'short'),
         filters: filtersOf(spec.kind, source, target, raw),
@@ -163,7 +163,7 @@ function logCommand(ctx: CliContext): Command {
     await runZtunnelLog(
       {
         source: { kind: 'live', ...(target !== undefined ? { target } : {}), ...(node !== undefined ? { node } : {}) },
-        kube: kubeOptions(raw),
+        kube: kubeOptionsFrom(raw),
         istioNamespace: text('istioNamespace') ?? 'istio-system',
         ...(level !== undefined ? { level: parseLogLevels(level) } : {}),
         reset,
@@ -178,20 +178,6 @@ const textOf =
   (raw: Record<string, unknown>) =>
   (key: string): string | undefined =>
     typeof raw[key] === 'string' ? (raw[key] as string) : undefined;
-
-function kubeOptions(raw: Record<string, unknown>): KubeOptions {
-  const text = textOf(raw);
-  return {
-    timeoutMs: parseDuration(text('timeout') ?? '15s', '--timeout'),
-    via: 'port-forward',
-    concurrency: DEFAULT_CONCURRENCY,
-    adminPort: parsePort(text('proxyAdminPort') ?? '15000', '--proxy-admin-port'),
-    verbose: raw['verbose'] === true,
-    ...(text('kubeconfig') !== undefined ? { kubeconfig: text('kubeconfig') as string } : {}),
-    ...(text('context') !== undefined ? { context: text('context') as string } : {}),
-    ...(text('namespace') !== undefined ? { namespace: text('namespace') as string } : {}),
-  };
-}
 
 export function parseZcOutput(value: string): ZcOutput {
   return parseChoice(value, '--output', ZC_OUTPUTS);

@@ -1,0 +1,17 @@
+// The connection flags every live command shares (kubectl's, and how to reach Envoy admin), read
+// from commander's values once, the same way for pc, pc trace, pc diff and ztunnel-config.
+import { definedOnly, parseDuration, parsePort, parsePositiveInteger } from './flags.ts';
+import { DEFAULT_CONCURRENCY, type KubeOptions } from './proxyConfigRun.ts';
+
+/** A command without `--via` or `--concurrency` gets port-forward and the default concurrency. */
+export function kubeOptionsFrom(raw: Record<string, unknown>): KubeOptions {
+  const text = (key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
+  return {
+    timeoutMs: parseDuration(text('timeout') ?? '15s', '--timeout'),
+    via: text('via') === 'exec' ? 'exec' : 'port-forward',
+    adminPort: parsePort(text('proxyAdminPort') ?? '15000', '--proxy-admin-port'),
+    concurrency: parsePositiveInteger(text('concurrency') ?? String(DEFAULT_CONCURRENCY), '--concurrency'),
+    verbose: raw['verbose'] === true,
+    ...definedOnly({ kubeconfig: text('kubeconfig'), context: text('context'), namespace: text('namespace') }),
+  };
+}
