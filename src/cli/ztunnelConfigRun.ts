@@ -49,14 +49,7 @@ export async function runZtunnelConfig(options: ZtunnelConfigOptions, ctx: CliCo
   }
   const { source } = options;
   await withSession(options.kube, ctx, async (session) => {
-    const { chooseZtunnel } = await import('../kube/ztunnel.ts');
-    const choice = await chooseZtunnel(session, {
-      istioNamespace: options.istioNamespace,
-      ...(source.target !== undefined ? { target: source.target } : {}),
-      ...(source.node !== undefined ? { node: source.node } : {}),
-      ...(options.kube.namespace !== undefined ? { namespace: options.kube.namespace } : {}),
-    });
-    for (const note of choice.notes) ctx.io.err.write(`note: ${note}\n`);
+    const choice = await chooseAndSay(session, source, options, ctx);
     const admin = await session.admin(choice.ztunnel, { via: 'port-forward', adminPort: options.kube.adminPort, anyContainer: true });
     const response = await admin.get(CONFIG_DUMP_PATH);
     let dump: ZtunnelDump;
@@ -75,6 +68,24 @@ export async function runZtunnelConfig(options: ZtunnelConfigOptions, ctx: CliCo
   });
 }
 
+/** The ztunnel the command's target names (a ztunnel, an application pod, a node, or any), with its notes said on stderr. */
+async function chooseAndSay(
+  session: KubeSession,
+  source: Extract<ZcSource, { kind: 'live' }>,
+  options: { istioNamespace: string; kube: KubeOptions },
+  ctx: CliContext,
+): Promise<Awaited<ReturnType<typeof import('../kube/ztunnel.ts').chooseZtunnel>>> {
+  const { chooseZtunnel } = await import('../kube/ztunnel.ts');
+  const choice = await chooseZtunnel(session, {
+    istioNamespace: options.istioNamespace,
+    ...(source.target !== undefined ? { target: source.target } : {}),
+    ...(source.node !== undefined ? { node: source.node } : {}),
+    ...(options.kube.namespace !== undefined ? { namespace: options.kube.namespace } : {}),
+  });
+  for (const note of choice.notes) ctx.io.err.write(`note: ${note}\n`);
+  return choice;
+}
+
 function narrowTo(filters: ZcFilters, workload: { name: string; namespace: string }): ZcFilters {
   return { ...filters, workload: { ...filters.workload, ...workload }, connections: { ...filters.connections, ...workload } };
 }
@@ -87,20 +98,13 @@ function show(options: ZtunnelConfigOptions, ctx: CliContext, dump: ZtunnelDump,
 export async function runZtunnelLog(options: ZtunnelLogOptions, ctx: CliContext): Promise<void> {
   const { source } = options;
   await withSession(options.kube, ctx, async (session) => {
-    const { chooseZtunnel, listZtunnels } = await import('../kube/ztunnel.ts');
+    const { listZtunnels } = await import('../kube/ztunnel.ts');
     let pods: PodRef[];
     if (source.target === undefined && source.node === undefined) {
       pods = await listZtunnels(session, options.istioNamespace);
       if (pods.length === 0) throw new NoZtunnelError('at all', options.istioNamespace);
     } else {
-      const choice = await chooseZtunnel(session, {
-        istioNamespace: options.istioNamespace,
-        ...(source.target !== undefined ? { target: source.target } : {}),
-        ...(source.node !== undefined ? { node: source.node } : {}),
-        ...(options.kube.namespace !== undefined ? { namespace: options.kube.namespace } : {}),
-      });
-      for (const note of choice.notes) ctx.io.err.write(`note: ${note}\n`);
-      pods = [choice.ztunnel];
+      pods = [(await chooseAndSay(session, source, options, ctx)).ztunnel];
     }
     if (options.reset) ctx.io.err.write('note: resetting the log level to ztunnel\'s default, "info"\n');
     const path = loggingPath(options.level, options.reset);
