@@ -114,7 +114,7 @@ test('-l fans out: one table with a POD column, a failing pod reported without h
   assert.deepEqual([...pods].sort(), [`${REVIEWS_V1}.default`, `${REVIEWS_V2}.default`]);
   assert.equal(
     result.stderr,
-    `error: pod ${REVIEWS_V3}.default is Pending, not Running: its Envoy cannot be reached until it runs\n` + 'error: 1 of 3 pods failed (see above)\n',
+    `error: pod ${REVIEWS_V3}.default is Pending, not Running: its Envoy cannot be reached until it runs\nerror: 1 of 3 pods failed (see above)\n`,
   );
 });
 

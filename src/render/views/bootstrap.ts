@@ -38,7 +38,7 @@ function envoyVersion(node: Node | undefined): string {
   const metadata = build?.metadata ?? {};
   // istioctl appends a part whenever its key exists, even with an empty value.
   const part = (key: string, separator: string): string => (key in metadata ? separator + stringValue(metadata[key]) : '');
-  return `${major}.${minor}.${patch}` + part('build.label', '-') + part('revision.status', '/') + part('build.type', '/') + part('ssl.version', '/');
+  return `${major}.${minor}.${patch}${part('build.label', '-')}${part('revision.status', '/')}${part('build.type', '/')}${part('ssl.version', '/')}`;
 }
 
 function stringValue(value: unknown): string {
