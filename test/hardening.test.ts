@@ -195,7 +195,7 @@ test('nothing silent: an unusable bootstrap, a dump with nothing to show', async
   assert.equal(nothing.code, ExitCode.MISSING_SECTION);
   assert.match(nothing.stderr, /has none of the sections 'pc all' shows/);
   const emptyMap = await pc(['cluster'], '{"configs":{}}');
-  assert.equal(emptyMap.stderr, 'error: <stdin>: is not an Envoy config dump: its "configs" is an object, not an array of sections (or a map of them)\n');
+  assert.equal(emptyMap.stderr, 'error: <stdin>: is an Envoy config dump with no sections: its "configs" is empty\n');
 });
 
 test('user values are shown short and escaped', async () => {

@@ -478,6 +478,8 @@ function notADumpReason(json: unknown): string {
       : 'is a JSON array but not Pilot /debug/edsz output (an array of ClusterLoadAssignment); not an Envoy config dump';
   }
   if (!isObj(json)) return `is JSON ${json === null ? 'null' : typeof json}, not an Envoy config dump`;
+  const configs = json['configs'];
+  if (isObj(configs) && Object.keys(configs).length === 0) return 'is an Envoy config dump with no sections: its "configs" is empty';
   if (Object.hasOwn(json, 'configs')) {
     return `is not an Envoy config dump: its "configs" is ${describeJsonValue(json['configs'])}, not an array of sections (or a map of them)`;
   }
