@@ -68,12 +68,16 @@ async function pilotAgent(pod: FakePod, args: string[], io: ExecIo): Promise<num
   if (localPort === undefined) return fail(`${operation} "${url}": dial tcp 127.0.0.1:${port}: connect: connection refused`);
 
   const answer = await new Promise<{ status: number; body: Buffer } | { error: string }>((resolve) => {
+    // Go reports a failure after the headers as the body's (unexpected EOF), whichever event Node
+    // emits first for it: Node 24 raises the request's ECONNRESET before the response's close.
+    let answered = false;
     const outgoing = httpRequest({ host: '127.0.0.1', port: localPort, path: `/${path}`, method }, (response) => {
+      answered = true;
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('close', () => resolve(response.complete ? { status: response.statusCode ?? 0, body: Buffer.concat(chunks) } : { error: 'unexpected EOF' }));
     });
-    outgoing.on('error', (error) => resolve({ error: `${operation} "${url}": ${error.message}` }));
+    outgoing.on('error', (error) => resolve({ error: answered ? 'unexpected EOF' : `${operation} "${url}": ${error.message}` }));
     outgoing.end(body);
   });
   if ('error' in answer) return fail(answer.error);
