@@ -29,8 +29,9 @@ const child = spawn(
 );
 
 child.on('exit', (code, signal) => {
-  // tsx keeps its compile cache in the temp dir (`tsx-<uid>`): the tool's, not a test's.
-  const left = readdirSync(privateTmp).filter((name) => !/^tsx-\d+$/.test(name));
+  // tsx keeps its caches in the temp dir (`tsx-<uid>`, and on Node 22+ V8's `node-compile-cache`,
+  // which tsx turns on): the tools', not a test's.
+  const left = readdirSync(privateTmp).filter((name) => !/^(tsx-\d+|node-compile-cache)$/.test(name));
   rmSync(privateTmp, { recursive: true, force: true });
   if (left.length > 0) process.stderr.write(`error: the tests left ${left.length} entries in the temp directory: ${left.join(', ')}\n`);
   process.exitCode = code !== 0 ? (code ?? 1) : left.length > 0 ? 1 : 0;
