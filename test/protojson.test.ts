@@ -1,17 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { canonicalize, messageTypeFromUrl, toProtoJson } from '../src/envoy/protojson.ts';
 import type { EnvoySchema } from '../src/envoy/protojson.ts';
+import { CORPUS_MISSING, corpusDir as foundCorpus } from './helpers/corpus.ts';
 
 type JsonObject = Record<string, unknown>;
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const schemaFile = path.join(projectRoot, 'generated/envoy-schema.json');
-const corpusDir = path.resolve(projectRoot, '../shared/corpus');
-const corpusSkip = existsSync(corpusDir) ? false : `corpus not found at ${corpusDir}`;
+// Only read by tests that skip (with the shared reason) when the corpus is absent.
+const corpusDir = foundCorpus ?? '';
+const corpusSkip = foundCorpus === undefined ? CORPUS_MISSING : false;
 
 const TYPE = 'type.googleapis.com/';
 const CLUSTER = 'envoy.config.cluster.v3.Cluster';
