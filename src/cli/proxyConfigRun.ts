@@ -214,7 +214,8 @@ async function fetchInput(admin: EnvoyAdminClient, options: ProxyConfigOptions):
   }
 }
 
-async function fetchDecoded(admin: EnvoyAdminClient, path: string, only: ReadonlySet<SectionKind> | undefined): Promise<DecodedInput> {
+/** One admin path, decoded; a body that is JSON but not what Envoy sends there is AdminBadBodyError. */
+export async function fetchDecoded(admin: EnvoyAdminClient, path: string, only: ReadonlySet<SectionKind> | undefined): Promise<DecodedInput> {
   const response = await admin.get(path);
   try {
     return decodeJson(response.json, admin.source, only);

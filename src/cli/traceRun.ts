@@ -3,7 +3,7 @@
 // and the bootstrap (masked config_dump), then host health from /clusters when the walk reaches
 // endpoints.
 import { DataError, EnvoyscopeError, ExitCode, MissingSectionError, UsageError } from '../errors.ts';
-import { decodeInput, decodeJson } from '../envoy/input.ts';
+import { decodeInput } from '../envoy/input.ts';
 import { traceConfigFromBytes, traceConfigOf, type TraceConfig } from '../trace/config.ts';
 import type { ClusterLoadAssignment, ClusterStatus, ConfigDump, SectionKind } from '../envoy/model.ts';
 import { AdminBadBodyError } from '../kube/errors.ts';
@@ -14,7 +14,7 @@ import { renderTraceText } from '../trace/render.ts';
 import { buildTraceRequest, type TraceArgs } from '../trace/request.ts';
 import { traceRequest, UNROUTED_OUTCOMES, type Trace, type TraceSources } from '../trace/trace.ts';
 import type { CliContext } from './context.ts';
-import { connectKube, logger, type KubeOptions } from './proxyConfigRun.ts';
+import { connectKube, fetchDecoded as fetchAdmin, logger, type KubeOptions } from './proxyConfigRun.ts';
 
 import type { TraceOutput } from './commands/trace.ts';
 
@@ -82,14 +82,8 @@ async function traceLive(admin: EnvoyAdminClient, options: TraceOptions, extra: 
 }
 
 async function fetchDecoded(admin: EnvoyAdminClient, path: string): Promise<{ dump?: ConfigDump; clusters?: ClusterStatus[] }> {
-  const response = await admin.get(path);
-  try {
-    const decoded = decodeJson(response.json, admin.source, TRACE_SECTIONS);
-    return decoded.kind === 'config_dump' ? { dump: decoded.dump } : { clusters: decoded.clusters.cluster_statuses };
-  } catch (error) {
-    if (!(error instanceof DataError)) throw error;
-    throw new AdminBadBodyError(admin.source, path, error.problem);
-  }
+  const decoded = await fetchAdmin(admin, path, TRACE_SECTIONS);
+  return decoded.kind === 'config_dump' ? { dump: decoded.dump } : { clusters: decoded.clusters.cluster_statuses };
 }
 
 async function traceOnPod(target: string, options: TraceOptions, ctx: CliContext, extra: Partial<TraceSources>): Promise<Trace> {
