@@ -33,7 +33,7 @@ export interface TraceOptions {
 }
 
 /** The sections a trace reads; the others are never decoded. */
-export const TRACE_SECTIONS: ReadonlySet<SectionKind> = new Set(['listeners', 'routes', 'scopedRoutes', 'clusters', 'endpoints', 'bootstrap']);
+const TRACE_SECTIONS: ReadonlySet<SectionKind> = new Set(['listeners', 'routes', 'scopedRoutes', 'clusters', 'endpoints', 'bootstrap']);
 
 const LIVE_CONFIG_PATH =
   'config_dump?mask=bootstrap.node,dynamic_listeners,static_listeners,dynamic_active_listeners,static_route_configs,dynamic_route_configs,' +

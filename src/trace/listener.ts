@@ -324,7 +324,7 @@ interface Live {
 }
 
 /** `name`, or `#index (conditions)`. */
-export function chainLabel(chain: FilterChain, index: number): string {
+function chainLabel(chain: FilterChain, index: number): string {
   return chain.name
     ? `${chain.name} (${describeFilterChainMatch(chain.filter_chain_match)})`
     : `#${index} (${describeFilterChainMatch(chain.filter_chain_match)})`;

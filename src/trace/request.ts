@@ -63,7 +63,7 @@ export function parseTarget(target: string): ParsedTarget {
 }
 
 /** `IP:PORT` or `[IPv6]:PORT`. */
-export function parseIpPort(text: string, flag: string): { ip: string; port: number } {
+function parseIpPort(text: string, flag: string): { ip: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
   const ip = match?.[1] ?? match?.[2];
   const port = Number(match?.[3]);
@@ -73,7 +73,7 @@ export function parseIpPort(text: string, flag: string): { ip: string; port: num
 }
 
 /** `name: value`; the name is lowercased, as HTTP/2 sends it. */
-export function parseHeader(text: string): [string, string] {
+function parseHeader(text: string): [string, string] {
   const colon = text.indexOf(':', text.startsWith(':') ? 1 : 0);
   const name = colon < 0 ? '' : text.slice(0, colon).trim();
   if (colon < 0 || name === '') throw new UsageError(`-H "${text}" is not "name: value"`);
@@ -128,7 +128,7 @@ function parseSource(text: string): { ip: string; port: number | undefined } {
  * `<VIP>_<port>` listener proxying to its cluster), else the first EDS endpoint of its cluster.
  * `--inbound` without a host IP goes to the pod's own IP.
  */
-export function resolveDestination(target: ParsedTarget, inbound: boolean, dump: TraceConfig): { ip: string; port: number; source: string } {
+function resolveDestination(target: ParsedTarget, inbound: boolean, dump: TraceConfig): { ip: string; port: number; source: string } {
   const { host, port } = target;
   if (host === undefined || port === undefined) throw new UsageError('tcp needs --dst IP:PORT (the original destination)');
   if (parseIp(host)) return { ip: host, port, source: "the URL's IP" };

@@ -123,7 +123,7 @@ export function routeRequest(config: RouteConfiguration, request: HttpRequest, r
 }
 
 /** `name` if the route has one, else `#index match`. */
-export function routeLabel(route: Route, index: number): string {
+function routeLabel(route: Route, index: number): string {
   return route.name ? route.name : `#${index} ${describeMatch(route.match ?? {})}`;
 }
 
@@ -160,7 +160,7 @@ function indexOf(config: RouteConfiguration): VirtualHostIndex {
 }
 
 /** `RouteMatcher::findVirtualHost`. */
-export function findVirtualHost(config: RouteConfiguration, authority: string | undefined): VirtualHostDecision {
+function findVirtualHost(config: RouteConfiguration, authority: string | undefined): VirtualHostDecision {
   const index = indexOf(config);
   const total = (config.virtual_hosts ?? []).length;
   if (index.fallback && index.exact.size === 0 && index.suffixes.length === 0 && index.prefixes.length === 0) {

@@ -7,7 +7,7 @@ import { choiceOption, definedOnly, parseChoice, parseSize } from '../flags.ts';
 import { EXAMPLE_DUMP, EXAMPLE_POD, withExamples } from '../help.ts';
 import type { TraceOptions, TraceSource } from '../traceRun.ts';
 
-export const TRACE_OUTPUTS = ['short', 'json', 'yaml'] as const;
+const TRACE_OUTPUTS = ['short', 'json', 'yaml'] as const;
 export type TraceOutput = (typeof TRACE_OUTPUTS)[number];
 
 const EXAMPLES = [
