@@ -117,7 +117,7 @@ function summarize(request: TraceRequest): Obj {
     ...(request.protocol === 'http'
       ? { method: request.method, scheme: request.scheme, authority: request.authority ?? null, path: request.path, headers: joinedHeaders(request.headers) }
       : {}),
-    destination: `${request.dstIp.includes(':') ? `[${request.dstIp}]` : request.dstIp}:${request.dstPort}`,
+    destination: hostPort(request.dstIp, request.dstPort),
     destination_source: request.dstSource,
     source: request.srcIp === undefined ? null : request.srcPort === undefined ? request.srcIp : `${request.srcIp}:${request.srcPort}`,
     tls: request.tls,
@@ -525,9 +525,12 @@ function explainSpecial(name: string, type: string): string {
 
 function socketText(address: { socket_address?: { address?: string; port_value?: number } } | undefined): string {
   const socket = address?.socket_address;
-  if (!socket) return '';
-  const ip = socket.address ?? '';
-  return `${ip.includes(':') ? `[${ip}]` : ip}:${socket.port_value ?? 0}`;
+  return socket ? hostPort(socket.address ?? '', socket.port_value ?? 0) : '';
+}
+
+/** `ip:port`, an IPv6 address in brackets. */
+function hostPort(ip: string, port: number): string {
+  return `${ip.includes(':') ? `[${ip}]` : ip}:${port}`;
 }
 
 /** Envoy routes to HEALTHY, UNKNOWN and DEGRADED endpoints, not to UNHEALTHY, DRAINING or TIMEOUT ones. */
