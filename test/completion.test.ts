@@ -2,6 +2,7 @@
 // budget, and the bash script driven the way bash drives it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -113,7 +114,7 @@ _envoyscope_complete; printf '%s\\n' "\${COMPREPLY[@]}"`,
 });
 
 test('the kubectl plugin entry points are in package.json and run the CLI', () => {
-  const pkg = JSON.parse(spawnSync('cat', ['package.json'], { cwd: root, encoding: 'utf8' }).stdout) as { bin: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { bin: Record<string, string> };
   assert.equal(pkg.bin['kubectl-envoyscope'], 'bin/kubectl-envoyscope.js');
   const plugin = spawnSync(process.execPath, [pkg.bin['kubectl-envoyscope'] ?? '', 'version'], { cwd: root, encoding: 'utf8' });
   assert.match(plugin.stdout, /^envoyscope version: /);

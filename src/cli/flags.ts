@@ -122,6 +122,12 @@ export function translateIstioctlFlags(argv: readonly string[]): string[] {
   });
 }
 
+/** A reader of commander's raw values: the string a flag was given, else undefined. */
+export const textOf =
+  (raw: Record<string, unknown>) =>
+  (key: string): string | undefined =>
+    typeof raw[key] === 'string' ? (raw[key] as string) : undefined;
+
 /** Only the flags that were given: exactOptionalPropertyTypes keeps "absent" and "undefined" apart. */
 export function definedOnly<T extends Record<string, unknown>>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };

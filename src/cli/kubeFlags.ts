@@ -1,11 +1,11 @@
 // The connection flags every live command shares (kubectl's, and how to reach Envoy admin), read
 // from commander's values once, the same way for pc, pc trace, pc diff and ztunnel-config.
-import { definedOnly, parseDuration, parsePort, parsePositiveInteger } from './flags.ts';
+import { definedOnly, parseDuration, parsePort, parsePositiveInteger, textOf } from './flags.ts';
 import { DEFAULT_CONCURRENCY, type KubeOptions } from './proxyConfigRun.ts';
 
 /** A command without `--via` or `--concurrency` gets port-forward and the default concurrency. */
 export function kubeOptionsFrom(raw: Record<string, unknown>): KubeOptions {
-  const text = (key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
+  const text = textOf(raw);
   return {
     timeoutMs: parseDuration(text('timeout') ?? '15s', '--timeout'),
     via: text('via') === 'exec' ? 'exec' : 'port-forward',

@@ -25,6 +25,7 @@ import { wholeDumpChunks } from '../render/stream.ts';
 import { readInput } from '../source/file.ts';
 import type { IstiodCliOptions } from './commands/istiodOptions.ts';
 import type { CliContext } from './context.ts';
+import { definedOnly } from './flags.ts';
 import { fanOutProgress } from './progress.ts';
 
 /** Where the input comes from: exactly one of these per command (checked when the options are built). */
@@ -298,9 +299,7 @@ export function connectKube(kube: typeof import('../kube/index.ts'), k: KubeOpti
   return kube.connect({
     timeoutMs: k.timeoutMs,
     env: ctx.env,
-    ...(k.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}),
-    ...(k.context !== undefined ? { context: k.context } : {}),
-    ...(k.namespace !== undefined ? { namespace: k.namespace } : {}),
+    ...definedOnly({ kubeconfig: k.kubeconfig, context: k.context, namespace: k.namespace }),
     ...logger({ kube: k }, ctx),
   });
 }

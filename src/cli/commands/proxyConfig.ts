@@ -8,7 +8,7 @@ import { HEALTH_STATUS_NAMES } from '../../filters/endpoint.ts';
 import type { PcFilters, PcKind } from '../../render/proxyConfig.ts';
 import type { CliContext } from '../context.ts';
 import { kubeOptionsFrom } from '../kubeFlags.ts';
-import { choiceOption, definedOnly, outputOption, parseOutput, parsePort, parseSize } from '../flags.ts';
+import { choiceOption, definedOnly, outputOption, parseOutput, parsePort, parseSize, textOf } from '../flags.ts';
 import { EXAMPLE_DUMP, EXAMPLE_POD, withExamples } from '../help.ts';
 import { DEFAULT_CONCURRENCY, runProxyConfig, type PcSource, type ProxyConfigOptions } from '../proxyConfigRun.ts';
 import { diffCommand } from './diff.ts';
@@ -217,7 +217,7 @@ const DEFAULT_MAX_INPUT_SIZE = '8GiB';
 
 /** Commander's raw values → typed options; every value is checked here, before any I/O. */
 export function toOptions(kind: PcKind, target: string | undefined, raw: Record<string, unknown>): ProxyConfigOptions {
-  const text = (key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
+  const text = textOf(raw);
   const port = text('port');
   const portNumber = port === undefined ? undefined : parsePort(port, '--port');
   const filters: PcFilters = {
