@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { isObj, type Obj } from '../envoy/model.ts';
 import { tabwrite } from '../render/tabwriter.ts';
 import { compareGoStrings } from '../util/goString.ts';
-import { shortType, TYPE_URL, type ProxySync, type SyncAnswer, type XdsTypeSync } from './syncz.ts';
+import { jsonName, shortType, TYPE_URL, type ProxySync, type SyncAnswer, type XdsTypeSync } from './syncz.ts';
 
 /** istioctl's tabwriter for proxy-status: minwidth 0, tabwidth 8, padding 5. */
 const PADDING = 5;
@@ -96,11 +96,9 @@ const FIELD_ORDER = {
   generic: ['typeUrl', 'name', 'versionInfo', 'xdsConfig', 'lastUpdated', 'configStatus', 'clientStatus', 'errorState', 'isStaticResource'],
 } satisfies Record<string, string[]>;
 
-const camel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-
 /** JSON names, proto order; unknown fields kept after the known ones. */
 function ordered(obj: Obj, order: string[], children: Record<string, (value: unknown) => unknown> = {}): Obj {
-  const renamed = new Map(Object.entries(obj).map(([key, value]) => [key === '@type' ? key : camel(key), value]));
+  const renamed = new Map(Object.entries(obj).map(([key, value]) => [key === '@type' ? key : jsonName(key), value]));
   const out: Obj = {};
   for (const key of [...order, ...renamed.keys()]) {
     if (!renamed.has(key) || key in out) continue;
