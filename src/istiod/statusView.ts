@@ -1,8 +1,8 @@
 // The proxy-status views, from the merged sync model: istioctl's per-type table (its `-v 1`
 // table, envoyscope's default), its SUBSCRIBED TYPES table (`--types`), and each replica's answer
 // as JSON or YAML the way istioctl prints it (Go jsonpb, indent 4; YAML with sorted keys).
-import { createRequire } from 'node:module';
 import { isObj, type Obj } from '../envoy/model.ts';
+import { loadYaml } from '../render/output.ts';
 import { tabwrite } from '../render/tabwriter.ts';
 import { compareGoStrings } from '../util/goString.ts';
 import { jsonName, shortType, TYPE_URL, type ProxySync, type SyncAnswer, type XdsTypeSync } from './syncz.ts';
@@ -201,9 +201,4 @@ function readsAsOtherScalar(yaml: typeof import('yaml'), text: string): boolean 
   } catch {
     return false;
   }
-}
-
-function loadYaml(): typeof import('yaml') {
-  // The same lazy load as render/output.ts: tables never pay for the YAML library.
-  return createRequire(import.meta.url)('yaml') as typeof import('yaml');
 }
