@@ -221,7 +221,7 @@ function fromClientConfig(resource: Obj, istiod: string): ProxySync {
 }
 
 /** `pod.namespace`, or Envoy's `sidecar~10.0.0.1~pod.namespace~namespace.svc.cluster.local`. */
-export function namespaceOfId(id: string): string | undefined {
+function namespaceOfId(id: string): string | undefined {
   const parts = id.split('~');
   const podPart = parts.length === 4 ? at(parts, 2) : id;
   const dot = podPart.lastIndexOf('.');
