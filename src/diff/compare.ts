@@ -56,7 +56,7 @@ export interface CompareOptions {
 }
 
 /** The kinds compared when none are asked for. */
-export function defaultKinds(a: ConfigDump, b: ConfigDump): DiffKind[] {
+function defaultKinds(a: ConfigDump, b: ConfigDump): DiffKind[] {
   const both = (kind: DiffKind) => a[COLLECTION[kind]].length > 0 && b[COLLECTION[kind]].length > 0;
   return DIFF_KINDS.filter((kind) => kind === 'cluster' || kind === 'listener' || kind === 'route' || both(kind));
 }

@@ -1,11 +1,11 @@
 // The proxy-status views, from the merged sync model: istioctl's per-type table (its `-v 1`
 // table, envoyscope's default), its SUBSCRIBED TYPES table (`--types`), and each replica's answer
 // as JSON or YAML the way istioctl prints it (Go jsonpb, indent 4; YAML with sorted keys).
-import { createRequire } from 'node:module';
 import { isObj, type Obj } from '../envoy/model.ts';
+import { loadYaml } from '../render/output.ts';
 import { tabwrite } from '../render/tabwriter.ts';
 import { compareGoStrings } from '../util/goString.ts';
-import { shortType, TYPE_URL, type ProxySync, type SyncAnswer, type XdsTypeSync } from './syncz.ts';
+import { jsonName, shortType, TYPE_URL, type ProxySync, type SyncAnswer, type XdsTypeSync } from './syncz.ts';
 
 /** istioctl's tabwriter for proxy-status: minwidth 0, tabwidth 8, padding 5. */
 const PADDING = 5;
@@ -96,11 +96,9 @@ const FIELD_ORDER = {
   generic: ['typeUrl', 'name', 'versionInfo', 'xdsConfig', 'lastUpdated', 'configStatus', 'clientStatus', 'errorState', 'isStaticResource'],
 } satisfies Record<string, string[]>;
 
-const camel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-
 /** JSON names, proto order; unknown fields kept after the known ones. */
 function ordered(obj: Obj, order: string[], children: Record<string, (value: unknown) => unknown> = {}): Obj {
-  const renamed = new Map(Object.entries(obj).map(([key, value]) => [key === '@type' ? key : camel(key), value]));
+  const renamed = new Map(Object.entries(obj).map(([key, value]) => [key === '@type' ? key : jsonName(key), value]));
   const out: Obj = {};
   for (const key of [...order, ...renamed.keys()]) {
     if (!renamed.has(key) || key in out) continue;
@@ -203,9 +201,4 @@ function readsAsOtherScalar(yaml: typeof import('yaml'), text: string): boolean 
   } catch {
     return false;
   }
-}
-
-function loadYaml(): typeof import('yaml') {
-  // The same lazy load as render/output.ts: tables never pay for the YAML library.
-  return createRequire(import.meta.url)('yaml') as typeof import('yaml');
 }

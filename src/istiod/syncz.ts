@@ -86,10 +86,13 @@ const HTTP_TYPES: [prefix: string, typeUrl: string][] = [
   ['extensionconfig', TYPE_URL.extension],
 ];
 
+/** A proto field name's JSON name: `type_url` → `typeUrl`. */
+export const jsonName = (protoName: string): string => protoName.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
 /** Either JSON spelling of a proto field: `type_url` or `typeUrl`. */
 function field(obj: Obj, protoName: string): unknown {
   if (protoName in obj) return obj[protoName];
-  return obj[protoName.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())];
+  return obj[jsonName(protoName)];
 }
 
 function text(value: unknown): string | undefined {
@@ -218,7 +221,7 @@ function fromClientConfig(resource: Obj, istiod: string): ProxySync {
 }
 
 /** `pod.namespace`, or Envoy's `sidecar~10.0.0.1~pod.namespace~namespace.svc.cluster.local`. */
-export function namespaceOfId(id: string): string | undefined {
+function namespaceOfId(id: string): string | undefined {
   const parts = id.split('~');
   const podPart = parts.length === 4 ? at(parts, 2) : id;
   const dot = podPart.lastIndexOf('.');

@@ -46,11 +46,14 @@ export function formatJson(value: unknown): string {
   return [...jsonChunks(value)].join('');
 }
 
+/** The YAML library, loaded on first use: table and JSON output should not pay its start-up cost. */
+export function loadYaml(): typeof import('yaml') {
+  return createRequire(import.meta.url)('yaml') as typeof import('yaml');
+}
+
 export function formatYaml(value: unknown): string {
   if (Array.isArray(value) && value.length === 0) return '[]\n';
-  // Loaded on first use: table and JSON output should not pay the YAML library's start-up cost.
-  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
-  return yaml.stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+  return loadYaml().stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /** Serialises data for a machine-readable format: json/raw print JSON, yaml prints YAML. */

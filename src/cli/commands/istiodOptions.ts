@@ -1,7 +1,7 @@
 // The flags every command that talks to istiod takes: where istiod runs and how to reach it.
 import { Option } from 'commander';
 import { ISTIOD_TRANSPORTS, type IstiodTransport } from '../../istiod/transports.ts';
-import { choiceOption, parseChoice, parseDuration, parsePort } from '../flags.ts';
+import { choiceOption, definedOnly, parseChoice, parseDuration, parsePort } from '../flags.ts';
 
 export interface IstiodCliOptions {
   istioNamespace: string;
@@ -38,7 +38,6 @@ export function istiodOptions(raw: Record<string, unknown>): IstiodCliOptions {
   const text = (key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
   const picked = parseChoice(text('transport') ?? 'auto', '--transport', TRANSPORT_CHOICES);
   const pilotPort = text('pilotPort');
-  const optional = <K extends string>(key: K, value: string | number | undefined) => (value === undefined ? {} : { [key]: value });
   return {
     istioNamespace: text('istioNamespace') ?? 'istio-system',
     transport: picked,
@@ -46,12 +45,14 @@ export function istiodOptions(raw: Record<string, unknown>): IstiodCliOptions {
     insecure: raw['insecure'] === true,
     timeoutMs: parseDuration(text('timeout') ?? '15s', '--timeout'),
     verbose: raw['verbose'] === true,
-    ...optional('pilotPort', pilotPort === undefined ? undefined : parsePort(pilotPort, '--pilot-port')),
-    ...optional('revision', text('revision')),
-    ...optional('selector', text('xdsLabel')),
-    ...optional('xdsTokenFile', text('xdsTokenFile')),
-    ...optional('kubeconfig', text('kubeconfig')),
-    ...optional('context', text('context')),
-    ...optional('namespace', text('namespace')),
+    ...definedOnly({
+      pilotPort: pilotPort === undefined ? undefined : parsePort(pilotPort, '--pilot-port'),
+      revision: text('revision'),
+      selector: text('xdsLabel'),
+      xdsTokenFile: text('xdsTokenFile'),
+      kubeconfig: text('kubeconfig'),
+      context: text('context'),
+      namespace: text('namespace'),
+    }),
   };
 }
