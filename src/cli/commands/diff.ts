@@ -5,7 +5,7 @@ import { UsageError } from '../../errors.ts';
 import { DIFF_KINDS, type DiffKind } from '../../diff/compare.ts';
 import type { CliContext } from '../context.ts';
 import { kubeOptionsFrom } from '../kubeFlags.ts';
-import { choiceOption, parseChoice } from '../flags.ts';
+import { choiceOption, parseChoice, textOf } from '../flags.ts';
 import { withExamples } from '../help.ts';
 
 export const DIFF_OUTPUTS = ['short', 'json', 'yaml'] as const;
@@ -30,7 +30,7 @@ export function diffCommand(ctx: CliContext): Command {
     .option('--proxy-admin-port <port>', 'Envoy admin port in the pod', '15000')
     .action(async (a: string, b: string | undefined, _flags: unknown, self: Command) => {
       const raw = self.optsWithGlobals() as Record<string, unknown>;
-      const text = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
+      const text = textOf(raw);
       const output = parseChoice(text('output') ?? 'short', '--output', DIFF_OUTPUTS);
       const kind = text('kind');
       // Loaded by pc diff only, so that other commands' start-up does not pay for it.

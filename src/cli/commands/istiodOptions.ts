@@ -1,7 +1,7 @@
 // The flags every command that talks to istiod takes: where istiod runs and how to reach it.
 import { Option } from 'commander';
 import { ISTIOD_TRANSPORTS, type IstiodTransport } from '../../istiod/transports.ts';
-import { choiceOption, definedOnly, parseChoice, parseDuration, parsePort } from '../flags.ts';
+import { choiceOption, definedOnly, parseChoice, parseDuration, parsePort, textOf } from '../flags.ts';
 
 export interface IstiodCliOptions {
   istioNamespace: string;
@@ -35,7 +35,7 @@ export const ISTIOD_OPTIONS = ({ labelShortFlag = false } = {}): Option[] => [
 ];
 
 export function istiodOptions(raw: Record<string, unknown>): IstiodCliOptions {
-  const text = (key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
+  const text = textOf(raw);
   const picked = parseChoice(text('transport') ?? 'auto', '--transport', TRANSPORT_CHOICES);
   const pilotPort = text('pilotPort');
   return {

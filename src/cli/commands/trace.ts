@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import type { CliContext } from '../context.ts';
 import { kubeOptionsFrom } from '../kubeFlags.ts';
-import { choiceOption, definedOnly, parseChoice, parseSize } from '../flags.ts';
+import { choiceOption, definedOnly, parseChoice, parseSize, textOf } from '../flags.ts';
 import { EXAMPLE_DUMP, EXAMPLE_POD, withExamples } from '../help.ts';
 import type { TraceOptions, TraceSource } from '../traceRun.ts';
 
@@ -53,7 +53,7 @@ export function traceCommand(ctx: CliContext): Command {
 }
 
 function toOptions(positional: string[], raw: Record<string, unknown>): TraceOptions {
-  const text = (key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
+  const text = textOf(raw);
   if (positional.length > 2) throw new UsageError(`pc trace takes [pod] and one URL, not ${positional.length} arguments`);
   const [first = '', second] = positional;
   const url = second ?? first;
