@@ -6,11 +6,11 @@ import type { KubeApi } from './apiClient.ts';
 import { ForbiddenError, podLabel } from './errors.ts';
 import type { PodRef } from './types.ts';
 
-export const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
-export const REDIRECTION_ANNOTATION = 'ambient.istio.io/redirection';
+const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
+const REDIRECTION_ANNOTATION = 'ambient.istio.io/redirection';
 
 /** A pod without a sidecar whose traffic ztunnel carries: `pc` cannot show it, `zc` can. */
-export class AmbientPodError extends EnvoyscopeError {
+class AmbientPodError extends EnvoyscopeError {
   constructor(pod: { name: string; namespace: string }, why: string) {
     const label = podLabel(pod);
     super(
