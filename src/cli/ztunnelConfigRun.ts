@@ -7,6 +7,7 @@ import { AdminBadBodyError, podLabel } from '../kube/errors.ts';
 import { settleEach } from '../kube/fanOut.ts';
 import type { KubeSession } from '../kube/session.ts';
 import type { PodRef } from '../kube/types.ts';
+import type { ZtunnelChoice } from '../kube/ztunnel.ts';
 import { formatRendered } from '../render/proxyConfig.ts';
 import { readInput } from '../source/file.ts';
 import { decodeZtunnelDump } from '../ztunnel/decode.ts';
@@ -74,7 +75,7 @@ async function chooseAndSay(
   source: Extract<ZcSource, { kind: 'live' }>,
   options: { istioNamespace: string; kube: KubeOptions },
   ctx: CliContext,
-): Promise<Awaited<ReturnType<typeof import('../kube/ztunnel.ts').chooseZtunnel>>> {
+): Promise<ZtunnelChoice> {
   const { chooseZtunnel } = await import('../kube/ztunnel.ts');
   const choice = await chooseZtunnel(session, {
     istioNamespace: options.istioNamespace,
