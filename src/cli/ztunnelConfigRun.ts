@@ -7,6 +7,7 @@ import { AdminBadBodyError, podLabel } from '../kube/errors.ts';
 import { settleEach } from '../kube/fanOut.ts';
 import type { KubeSession } from '../kube/session.ts';
 import type { PodRef } from '../kube/types.ts';
+import type { ZtunnelChoice } from '../kube/ztunnel.ts';
 import { formatRendered } from '../render/proxyConfig.ts';
 import { readInput } from '../source/file.ts';
 import { decodeZtunnelDump } from '../ztunnel/decode.ts';
@@ -14,7 +15,7 @@ import { loggingPath } from '../ztunnel/logLevel.ts';
 import type { ZtunnelDump } from '../ztunnel/model.ts';
 import { renderZtunnel, type ZcFilters, type ZcKind, type ZcOutput } from '../ztunnel/render.ts';
 import type { CliContext } from './context.ts';
-import type { KubeOptions } from './proxyConfigRun.ts';
+import { connectKube, type KubeOptions } from './proxyConfigRun.ts';
 
 /** A saved dump, or a live ztunnel: named by a pod (ztunnel or application), by --node, or none. */
 export type ZcSource = { kind: 'file'; path: string } | { kind: 'live'; target?: string; node?: string };
@@ -74,7 +75,7 @@ async function chooseAndSay(
   source: Extract<ZcSource, { kind: 'live' }>,
   options: { istioNamespace: string; kube: KubeOptions },
   ctx: CliContext,
-): Promise<Awaited<ReturnType<typeof import('../kube/ztunnel.ts').chooseZtunnel>>> {
+): Promise<ZtunnelChoice> {
   const { chooseZtunnel } = await import('../kube/ztunnel.ts');
   const choice = await chooseZtunnel(session, {
     istioNamespace: options.istioNamespace,
@@ -134,14 +135,7 @@ export async function runZtunnelLog(options: ZtunnelLogOptions, ctx: CliContext)
 async function withSession(k: KubeOptions, ctx: CliContext, work: (session: KubeSession) => Promise<void>): Promise<void> {
   // The Kubernetes client loads only for commands that talk to a cluster.
   const kube = await import('../kube/index.ts');
-  const session = await kube.connect({
-    timeoutMs: k.timeoutMs,
-    env: ctx.env,
-    ...(k.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}),
-    ...(k.context !== undefined ? { context: k.context } : {}),
-    ...(k.namespace !== undefined ? { namespace: k.namespace } : {}),
-    ...(k.verbose ? { log: (line: string) => ctx.io.err.write(`${line}\n`) } : {}),
-  });
+  const session = await connectKube(kube, k, ctx);
   try {
     await work(session);
   } finally {

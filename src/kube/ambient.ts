@@ -2,15 +2,14 @@
 // the errors that say so. Loaded with session.ts (it reads through the same API client).
 
 import { EnvoyscopeError, ExitCode } from '../errors.ts';
-import type { KubeApi } from './apiClient.ts';
 import { ForbiddenError, podLabel } from './errors.ts';
 import type { PodRef } from './types.ts';
 
-export const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
-export const REDIRECTION_ANNOTATION = 'ambient.istio.io/redirection';
+const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
+const REDIRECTION_ANNOTATION = 'ambient.istio.io/redirection';
 
 /** A pod without a sidecar whose traffic ztunnel carries: `pc` cannot show it, `zc` can. */
-export class AmbientPodError extends EnvoyscopeError {
+class AmbientPodError extends EnvoyscopeError {
   constructor(pod: { name: string; namespace: string }, why: string) {
     const label = podLabel(pod);
     super(
@@ -50,6 +49,10 @@ export class ZtunnelNotReadyError extends EnvoyscopeError {
 export const ZTUNNEL_SELECTOR = 'app=ztunnel';
 export const isZtunnelPod = (pod: PodRef): boolean => pod.labels['app'] === 'ztunnel';
 
+export interface NamespaceJson {
+  metadata?: { labels?: Record<string, string> };
+}
+
 /** Why a pod counts as ambient from its own metadata, or undefined. */
 export function ambientFromPod(pod: PodRef): string | undefined {
   if (pod.annotations[REDIRECTION_ANNOTATION] === 'enabled') return `annotation ${REDIRECTION_ANNOTATION}=enabled`;
@@ -58,16 +61,12 @@ export function ambientFromPod(pod: PodRef): string | undefined {
 }
 
 /** The AmbientPodError for a sidecar-less pod in ambient mode; undefined when it is simply not in the mesh. */
-export async function ambientPodError(api: KubeApi, pod: PodRef): Promise<AmbientPodError | undefined> {
+export async function ambientPodError(readNamespace: (name: string) => Promise<NamespaceJson | undefined>, pod: PodRef): Promise<AmbientPodError | undefined> {
   const own = ambientFromPod(pod);
   if (own) return new AmbientPodError(pod, own);
   if (pod.labels[DATAPLANE_MODE_LABEL] === 'none') return undefined;
   try {
-    const namespace = await api.read<{ metadata?: { labels?: Record<string, string> } }>(
-      `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}`,
-      {},
-      { verb: 'get', resource: 'namespaces' },
-    );
+    const namespace = await readNamespace(pod.namespace);
     if (namespace?.metadata?.labels?.[DATAPLANE_MODE_LABEL] === 'ambient') {
       return new AmbientPodError(pod, `namespace ${pod.namespace} is labelled ${DATAPLANE_MODE_LABEL}=ambient`);
     }

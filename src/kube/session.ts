@@ -4,7 +4,7 @@
 import { UsageError } from '../errors.ts';
 import { KubeApi, type Permission } from './apiClient.ts';
 import { ApiServerError, ForbiddenError, NamespaceNotFoundError, NoPodsMatchError, NotInMeshError, PodNotFoundError, PodNotRunningError } from './errors.ts';
-import { ambientPodError, isZtunnelPod, ZtunnelNotEnvoyError } from './ambient.ts';
+import { ambientPodError, isZtunnelPod, type NamespaceJson, ZtunnelNotEnvoyError } from './ambient.ts';
 import { resolveKubeconfig } from './kubeconfig.ts';
 import { execInPod, forwardLocalPort, type LocalForward, podAdmin } from './podAdmin.ts';
 import { byLogging, hasSidecar, isReady, type LabelSelector, parseTarget, type PodJson, selectorString, WORKLOAD_API } from './target.ts';
@@ -104,10 +104,21 @@ export function openSession(options: ConnectOptions): KubeSession {
   });
   const api = new KubeApi(resolved.kubeConfig, resolved.server, options.timeoutMs, options.log);
 
+  /** Namespaces read so far: the pods of one namespace (a selector's, a fan-out's) ask about it once. */
+  const namespaces = new Map<string, Promise<NamespaceJson | undefined>>();
+  const readNamespace = (namespace: string): Promise<NamespaceJson | undefined> => {
+    let found = namespaces.get(namespace);
+    if (!found) {
+      found = api.read<NamespaceJson>(`/api/v1/namespaces/${segment(namespace)}`, {}, { verb: 'get', resource: 'namespaces' });
+      namespaces.set(namespace, found);
+    }
+    return found;
+  };
+
   /** Called once a lookup found nothing: a missing namespace explains it better than a missing pod. */
   const requireNamespace = async (namespace: string) => {
     try {
-      const found = await api.read(`/api/v1/namespaces/${segment(namespace)}`, {}, { verb: 'get', resource: 'namespaces' });
+      const found = await readNamespace(namespace);
       if (!found) throw new NamespaceNotFoundError(namespace);
     } catch (error) {
       // Many users may not read namespaces; then the original "not found" stands.
@@ -190,7 +201,7 @@ export function openSession(options: ConnectOptions): KubeSession {
     async admin(pod, { via, adminPort, anyContainer }) {
       if (pod.phase !== 'Running') throw new PodNotRunningError(pod, pod.phase || undefined);
       if (!anyContainer && isZtunnelPod(pod)) throw new ZtunnelNotEnvoyError(pod);
-      if (!anyContainer && !pod.inMesh) throw (await ambientPodError(api, pod)) ?? new NotInMeshError(pod);
+      if (!anyContainer && !pod.inMesh) throw (await ambientPodError(readNamespace, pod)) ?? new NotInMeshError(pod);
       return podAdmin(api, pod, { via, adminPort, timeoutMs: options.timeoutMs, log: options.log });
     },
     async meshPodNames() {

@@ -5,7 +5,7 @@ import { NoPodsMatchError, podLabel } from './errors.ts';
 import type { KubeSession } from './session.ts';
 import type { PodRef } from './types.ts';
 
-export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
+const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 const MANAGED_LABEL = 'gateway.istio.io/managed';
 
 /** Istio labels the pods of the waypoints it deploys `gateway.istio.io/managed=istio.io-mesh-controller`. */

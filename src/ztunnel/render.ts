@@ -16,7 +16,7 @@ import {
   workloadTable,
 } from './views.ts';
 
-export const ZC_KINDS = ['workload', 'service', 'policy', 'certificate', 'connections', 'all'] as const;
+const ZC_KINDS = ['workload', 'service', 'policy', 'certificate', 'connections', 'all'] as const;
 export type ZcKind = (typeof ZC_KINDS)[number];
 
 export const ZC_OUTPUTS = ['short', 'table', 'json', 'yaml'] as const;
