@@ -7,7 +7,7 @@ import { ZC_OUTPUTS, type ZcFilters, type ZcKind, type ZcOutput } from '../../zt
 import { LOG_LEVELS, parseLogLevels } from '../../ztunnel/logLevel.ts';
 import type { CliContext } from '../context.ts';
 import { kubeOptionsFrom } from '../kubeFlags.ts';
-import { choiceOption, parseChoice } from '../flags.ts';
+import { choiceOption, parseChoice, textOf } from '../flags.ts';
 import { withExamples } from '../help.ts';
 import type { ZcSource } from '../ztunnelConfigRun.ts';
 
@@ -173,11 +173,6 @@ function logCommand(ctx: CliContext): Command {
   });
   return command;
 }
-
-const textOf =
-  (raw: Record<string, unknown>) =>
-  (key: string): string | undefined =>
-    typeof raw[key] === 'string' ? (raw[key] as string) : undefined;
 
 export function parseZcOutput(value: string): ZcOutput {
   return parseChoice(value, '--output', ZC_OUTPUTS);
