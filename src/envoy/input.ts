@@ -142,15 +142,15 @@ function parseSections(bytes: Buffer, shown: ReadonlySet<SectionKind>, alone: bo
  * as one object of its `@type` makes the whole answer undefined rather than an error.
  */
 function parseSlices(bytes: Buffer, slices: ConfigSlice[], shown: ReadonlySet<SectionKind>, confirm: boolean): unknown[] | undefined {
-  const shownBytes = slices.reduce((sum, { start, end, typeUrl }) => {
+  // A slice of a known kind the command does not show becomes a stub; any other is parsed.
+  const stubbed = slices.map(({ typeUrl }) => {
     const kind = typeUrl === undefined ? undefined : sectionKindOfType(typeUrl);
-    return kind !== undefined && !shown.has(kind) ? sum : sum + end - start;
-  }, 0);
-  checkFits(shownBytes);
+    return kind !== undefined && !shown.has(kind);
+  });
+  checkFits(slices.reduce((sum, { start, end }, index) => (stubbed[index] ? sum : sum + end - start), 0));
   const configs: unknown[] = [];
-  for (const { start, end, typeUrl } of slices) {
-    const kind = typeUrl === undefined ? undefined : sectionKindOfType(typeUrl);
-    if (kind !== undefined && !shown.has(kind)) {
+  for (const [index, { start, end, typeUrl }] of slices.entries()) {
+    if (stubbed[index]) {
       configs.push({ '@type': typeUrl });
       continue;
     }
