@@ -172,10 +172,6 @@ function parseSlices(bytes: Buffer, slices: ConfigSlice[], shown: ReadonlySet<Se
 }
 
 /**
- * JSON.parse of `bytes[start, end)`; a span too big for one string is parsed member by member
- * (iteratively: its nesting costs no stack), with duplicate keys resolved as JSON.parse does.
- */
-/**
  * Parsed JSON takes about twice its text's size in V8's heap. Parsing more than the heap can hold
  * would end in a crash that cannot be caught: stop first with an error that says what to do.
  */
@@ -202,6 +198,10 @@ class TooBigError extends Error {
   }
 }
 
+/**
+ * JSON.parse of `bytes[start, end)`; a span too big for one string is parsed member by member
+ * (iteratively: its nesting costs no stack), with duplicate keys resolved as JSON.parse does.
+ */
 export function parseSpan(bytes: Buffer, start: number, end: number): unknown {
   const root: { value?: unknown } = {};
   const tasks: { start: number; end: number; assign: (value: unknown) => void }[] = [{ start, end, assign: (value) => (root.value = value) }];
