@@ -7,7 +7,7 @@ import { decodeClustersStatus, looksLikeClustersStatus } from './clustersStatus.
 import { decodeConfigDump, sectionKindOfType } from './decode.ts';
 import { findJsonError, JsonSyntaxError } from './jsonSyntax.ts';
 import { isObj, SECTION_KINDS, type ClusterLoadAssignment, type ClustersStatus, type ConfigDump, type Entry, type SectionKind } from './model.ts';
-import { fastSlices, membersOf, scanSlices, type ConfigSlice } from './sections.ts';
+import { fastSlices, membersOf, scanSlices, skipSpaceForward, type ConfigSlice } from './sections.ts';
 
 /** `json` is the input as parsed; with `only`, sections left out are `{"@type"}` stubs. */
 export type DecodedInput =
@@ -116,8 +116,7 @@ function parseInput(bytes: Buffer, source: string, options: DecodeOptions): unkn
 }
 
 function isBlank(bytes: Buffer): boolean {
-  for (const byte of bytes) if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return false;
-  return true;
+  return skipSpaceForward(bytes, 0, bytes.length) === bytes.length;
 }
 
 /**
@@ -142,15 +141,15 @@ function parseSections(bytes: Buffer, shown: ReadonlySet<SectionKind>, alone: bo
  * as one object of its `@type` makes the whole answer undefined rather than an error.
  */
 function parseSlices(bytes: Buffer, slices: ConfigSlice[], shown: ReadonlySet<SectionKind>, confirm: boolean): unknown[] | undefined {
-  const shownBytes = slices.reduce((sum, { start, end, typeUrl }) => {
+  // A slice of a known kind the command does not show becomes a stub; any other is parsed.
+  const stubbed = slices.map(({ typeUrl }) => {
     const kind = typeUrl === undefined ? undefined : sectionKindOfType(typeUrl);
-    return kind !== undefined && !shown.has(kind) ? sum : sum + end - start;
-  }, 0);
-  checkFits(shownBytes);
+    return kind !== undefined && !shown.has(kind);
+  });
+  checkFits(slices.reduce((sum, { start, end }, index) => (stubbed[index] ? sum : sum + end - start), 0));
   const configs: unknown[] = [];
-  for (const { start, end, typeUrl } of slices) {
-    const kind = typeUrl === undefined ? undefined : sectionKindOfType(typeUrl);
-    if (kind !== undefined && !shown.has(kind)) {
+  for (const [index, { start, end, typeUrl }] of slices.entries()) {
+    if (stubbed[index]) {
       configs.push({ '@type': typeUrl });
       continue;
     }
@@ -171,10 +170,6 @@ function parseSlices(bytes: Buffer, slices: ConfigSlice[], shown: ReadonlySet<Se
   return configs;
 }
 
-/**
- * JSON.parse of `bytes[start, end)`; a span too big for one string is parsed member by member
- * (iteratively: its nesting costs no stack), with duplicate keys resolved as JSON.parse does.
- */
 /**
  * Parsed JSON takes about twice its text's size in V8's heap. Parsing more than the heap can hold
  * would end in a crash that cannot be caught: stop first with an error that says what to do.
@@ -202,6 +197,10 @@ class TooBigError extends Error {
   }
 }
 
+/**
+ * JSON.parse of `bytes[start, end)`; a span too big for one string is parsed member by member
+ * (iteratively: its nesting costs no stack), with duplicate keys resolved as JSON.parse does.
+ */
 export function parseSpan(bytes: Buffer, start: number, end: number): unknown {
   const root: { value?: unknown } = {};
   const tasks: { start: number; end: number; assign: (value: unknown) => void }[] = [{ start, end, assign: (value) => (root.value = value) }];
@@ -211,7 +210,7 @@ export function parseSpan(bytes: Buffer, start: number, end: number): unknown {
       continue;
     }
     const members = [...membersOf(bytes, task.start, task.end)];
-    if (bytes[skipBlank(bytes, task.start)] === 0x5b) {
+    if (bytes[skipSpaceForward(bytes, task.start, task.end)] === 0x5b) {
       const array: unknown[] = new Array<unknown>(members.length);
       task.assign(array);
       // Pushed last first, so they are popped in order.
@@ -231,12 +230,6 @@ export function parseSpan(bytes: Buffer, start: number, end: number): unknown {
     }
   }
   return root.value;
-}
-
-function skipBlank(bytes: Buffer, from: number): number {
-  let at = from;
-  while (bytes[at] === 0x20 || bytes[at] === 0x0a || bytes[at] === 0x0d || bytes[at] === 0x09) at++;
-  return at;
 }
 
 /** JSON.parse makes `__proto__` an own key; plain assignment would set the prototype. */
@@ -267,7 +260,7 @@ function describeSyntaxError(bytes: Buffer, error: JsonSyntaxError): string {
   if (error.truncated && error.offset >= bytes.length) {
     return `is truncated at byte ${error.offset}: the JSON ends before it is complete (expected ${error.message})`;
   }
-  const start = skipBlank(bytes, 0);
+  const start = skipSpaceForward(bytes, 0, bytes.length);
   if (bytes[start] === 0x7b && /^\{\s*'/.test(bytes.toString('latin1', start, start + 16))) {
     return 'is not valid JSON: it uses single-quoted strings (a Python dict printed with print()?); save the dump with json.dump or curl instead';
   }

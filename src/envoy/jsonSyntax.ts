@@ -115,6 +115,17 @@ export function findJsonError(bytes: Uint8Array, start = 0, end = bytes.length):
     }
     return undefined;
   };
+  // A member's key and its colon, at `at` after any space; `orElse` adds what else may stand there.
+  const key = (orElse: string): JsonSyntaxError | undefined => {
+    if (at >= end) return fail(`a key${orElse}`);
+    if (bytes[at] !== Byte.Quote) return fail(`a double-quoted key${orElse}`);
+    const fault = string();
+    if (fault) return fault;
+    skipSpace();
+    if (at >= end || bytes[at] !== Byte.Colon) return fail('":" after a key');
+    at++;
+    return undefined;
+  };
   // What the enclosing containers expect next: 'o' an object, 'a' an array.
   const stack: ('o' | 'a')[] = [];
   for (;;) {
@@ -128,13 +139,8 @@ export function findJsonError(bytes: Uint8Array, start = 0, end = bytes.length):
       skipSpace();
       if (bytes[at] === Byte.CloseBrace && at < end) at++;
       else {
-        if (at >= end) return fail('a key or "}"');
-        if (bytes[at] !== Byte.Quote) return fail('a double-quoted key or "}"');
-        fault = string();
+        fault = key(' or "}"');
         if (fault) return fault;
-        skipSpace();
-        if (at >= end || bytes[at] !== Byte.Colon) return fail('":" after a key');
-        at++;
         stack.push('o');
         continue;
       }
@@ -164,13 +170,8 @@ export function findJsonError(bytes: Uint8Array, start = 0, end = bytes.length):
         at++;
         if (container === 'o') {
           skipSpace();
-          if (at >= end) return fail('a key');
-          if (bytes[at] !== Byte.Quote) return fail('a double-quoted key');
-          fault = string();
+          fault = key('');
           if (fault) return fault;
-          skipSpace();
-          if (at >= end || bytes[at] !== Byte.Colon) return fail('":" after a key');
-          at++;
         }
         break;
       }

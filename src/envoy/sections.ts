@@ -230,7 +230,8 @@ function isSpace(byte: number | undefined): boolean {
   return byte === Byte.Space || byte === Byte.Newline || byte === Byte.Return || byte === Byte.Tab;
 }
 
-function skipSpaceForward(bytes: Uint8Array, from: number, limit: number): number {
+/** The position of the first non-blank byte of `[from, limit)`, or `limit`. */
+export function skipSpaceForward(bytes: Uint8Array, from: number, limit: number): number {
   let at = from;
   while (at < limit && isSpace(bytes[at])) at++;
   return at;

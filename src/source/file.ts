@@ -129,13 +129,12 @@ async function readStream(stream: NodeJS.ReadableStream, name: string, maxBytes:
         const rest = Readable.from(continueWith(Buffer.concat(chunks), iterator));
         // zlib is loaded for gzip input only: loading it costs every other command start-up time.
         const { createGunzip } = await import('node:zlib');
+        // Its own catch names a zlib fault as not decompressing.
         return await readStream(
           rest.pipe(createGunzip()).on('error', () => {}),
           name,
           maxBytes,
-        ).catch((error: unknown) => {
-          throw isZlibError(error) ? new DataError(name, `is gzip data that does not decompress (${(error as Error).message})`) : error;
-        });
+        );
       }
       if (total > maxBytes) throw new DataError(name, `is longer than --max-input-size (${sizeText(maxBytes)}); raise it if the dump really is that big`);
       if (!headChecked && total >= HEAD_BYTES) {
