@@ -136,16 +136,19 @@ const BARE_TYPE_ENDINGS: Record<SectionKind, Buffer[]> = {
 };
 
 function unshownSliceIsOpaque(bytes: Buffer, slice: ConfigSlice, shown: ReadonlySet<SectionKind>): boolean {
+  // Searched as a view of its own, so that a search finding nothing stops at the slice's end
+  // instead of running through the rest of the dump.
+  const view = bytes.subarray(slice.start, slice.end);
   // An escape could spell a type name or a key the searches below would miss.
-  for (let at = bytes.indexOf(Byte.Backslash, slice.start); at >= 0 && at < slice.end; at = bytes.indexOf(Byte.Backslash, at + 2)) {
-    const next = bytes[at + 1];
+  for (let at = view.indexOf(Byte.Backslash); at >= 0; at = view.indexOf(Byte.Backslash, at + 2)) {
+    const next = view[at + 1];
     if (next === 0x2f) return false; // `\/`
-    if (next === 0x75 && !escapesNonWordCharacter(bytes, at)) return false;
+    if (next === 0x75 && !escapesNonWordCharacter(view, at)) return false;
   }
   for (const kind of shown) {
     for (const ending of BARE_TYPE_ENDINGS[kind]) {
-      for (let hit = bytes.indexOf(ending, slice.start); hit >= 0 && hit < slice.end; hit = bytes.indexOf(ending, hit + 1)) {
-        if (bytes[hit - 1] === Byte.Dot) return false;
+      for (let hit = view.indexOf(ending); hit >= 0; hit = view.indexOf(ending, hit + 1)) {
+        if (view[hit - 1] === Byte.Dot) return false;
       }
     }
   }
