@@ -118,6 +118,7 @@ async function readStream(stream: NodeJS.ReadableStream, name: string, maxBytes:
   let total = 0;
   let headChecked = false;
   let spool: Spool | undefined;
+  let gzipChecked = false;
   const iterator = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
   try {
     for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
@@ -125,7 +126,10 @@ async function readStream(stream: NodeJS.ReadableStream, name: string, maxBytes:
       total += chunk.length;
       if (spool) spool.write(chunk);
       else chunks.push(chunk);
-      if (!headChecked && total >= 2 && isGzip(Buffer.concat(chunks))) {
+      // Only the first two bytes tell gzip: looked at once, when they have arrived.
+      const gzip = !gzipChecked && total >= 2 && isGzip(Buffer.concat(chunks));
+      if (total >= 2) gzipChecked = true;
+      if (gzip) {
         const rest = Readable.from(continueWith(Buffer.concat(chunks), iterator));
         // zlib is loaded for gzip input only: loading it costs every other command start-up time.
         const { createGunzip } = await import('node:zlib');
