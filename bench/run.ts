@@ -16,7 +16,7 @@ import { buildZtunnelDump } from './ztunnelDump.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench', 'out');
-const CLI = join(ROOT, 'bin', 'envoyscope.js');
+const CLI = join(ROOT, 'bin', 'envoyscope.cjs');
 const EXAMPLE = join(ROOT, 'examples', 'reviews-v1.config_dump.json');
 const EXAMPLE_CLUSTERS = join(ROOT, 'examples', 'reviews-v1.clusters.json');
 const GNU_TIME = '/usr/bin/time';
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   if (unknown.length > 0) throw new Error(`unknown bench section ${unknown.join(', ')} (sections: ${SECTIONS.join(', ')})`);
   const wanted = (section: (typeof SECTIONS)[number]) => asked.length === 0 || asked.includes(section);
   mkdirSync(OUT, { recursive: true });
-  const cliBuilt = existsSync(join(ROOT, 'dist', 'cli', 'main.js'));
+  const cliBuilt = existsSync(join(ROOT, 'dist', 'cli', 'envoyscope.cjs'));
   console.log('envoyscope benchmark');
   console.log(`node ${process.version}, ${toolVersion('jq', '--version')}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`);
   if (!hasGnuTime) console.log(`(no ${GNU_TIME}: peak RSS is not measured)`);

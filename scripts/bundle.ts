@@ -1,8 +1,10 @@
-// Bundles the CLI into dist/cli/: one file for everything an offline command runs, plus chunks
-// for what is loaded lazily (the Kubernetes client). Dependencies are bundled too: Node spends
-// most of a command's start-up resolving and compiling modules, and one file instead of hundreds
-// (client-node alone is 826 ES modules, ~0.45 s) is what makes a live command about as quick to
-// start as an offline one.
+// Bundles the CLI into dist/cli/: envoyscope.cjs with our code and what offline commands use,
+// vendor/*.cjs with the packages only live commands load (the Kubernetes client, ws, grpc-js), and
+// launch.cjs, the entry. Node spends most of a command's start-up resolving and compiling modules:
+// a few files instead of hundreds (client-node alone is 826 ES modules, ~0.45 s) make a live command
+// about as quick to start as an offline one. CommonJS, because a script can be compiled through V8's
+// code cache on Node 20, where ES modules cannot (src/cli/launch.ts); dynamic imports become lazily
+// evaluated parts of the same file.
 import { build, type Plugin } from 'esbuild';
 import { rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -75,29 +77,81 @@ const commanderWithoutChildProcess: Plugin = {
   },
 };
 
+/**
+ * Imported by our sources, used by live commands only: each is bundled into its own file, which the
+ * main bundle requires when the importing module is first evaluated. Offline commands then neither
+ * evaluate nor even read them (they are two thirds of the code), and the main bundle's code cache
+ * stays small.
+ */
+const VENDORED: Record<string, string> = {
+  '@kubernetes/client-node/dist/config.js': 'client-node',
+  ws: 'ws',
+  yaml: 'yaml',
+  '@grpc/grpc-js': 'grpc-js',
+};
+
+const vendored: Plugin = {
+  name: 'vendored',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^(@kubernetes\/client-node\/dist\/config\.js|ws|yaml|@grpc\/grpc-js)$/ }, (args) =>
+      /[/\\]node_modules[/\\]/.test(args.importer) ? undefined : { path: args.path, namespace: 'vendored' },
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'vendored' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(`./vendor/${VENDORED[args.path]}.cjs`)});`,
+      loader: 'js',
+    }));
+    pluginBuild.onResolve({ filter: /^\.\/vendor\//, namespace: 'vendored' }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+/** A vendor file's entry: what `require(specifier)` gives, so that the main bundle imports it as Node would. */
+const vendorEntry: Plugin = {
+  name: 'vendor-entry',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^vendor-entry:/ }, (args) => ({ path: args.path.slice('vendor-entry:'.length), namespace: 'vendor-entry' }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'vendor-entry' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      resolveDir: root,
+      loader: 'js',
+    }));
+  },
+};
+
 rmSync(`${root}/dist`, { recursive: true, force: true });
-const { metafile } = await build({
+const common = {
   absWorkingDir: root,
-  entryPoints: ['src/cli/main.ts'],
-  outdir: 'dist/cli',
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // Less text for V8 to parse at start-up; names are kept so that stack traces stay readable.
+  // Less text for V8 to parse; names are kept so that stack traces stay readable.
   minifyWhitespace: true,
   minifySyntax: true,
-  chunkNames: '[name]-[hash]',
-  // The bundled CommonJS packages (commander, ws, js-yaml…) call require() for Node's own modules.
-  // Made on first use: most chunks never call it, and each createRequire costs start-up time.
-  banner: {
-    js: "import { createRequire as __envoyscopeCreateRequire } from 'node:module'; let __envoyscopeRequire; function require(id) { return (__envoyscopeRequire ??= __envoyscopeCreateRequire(import.meta.url))(id); }",
-  },
-  plugins: [leanKubeconfig, commanderWithoutChildProcess],
-  metafile: true,
+  // The sources are ES modules: `createRequire(import.meta.url)` loads optional packages on first use.
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: 'var __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   logLevel: 'warning',
+} as const;
+const { metafile } = await build({
+  ...common,
+  entryPoints: { envoyscope: 'src/cli/start.ts' },
+  outdir: 'dist/cli',
+  outExtension: { '.js': '.cjs' },
+  plugins: [vendored, commanderWithoutChildProcess],
+  metafile: true,
 });
-// Which package went into which file, and how the files import each other: test/bin.test.ts checks
-// that offline commands never load the Kubernetes client.
-writeFileSync(`${root}/dist/bundle-meta.json`, JSON.stringify(metafile));
+const vendor = await build({
+  ...common,
+  entryPoints: Object.fromEntries(Object.entries(VENDORED).map(([specifier, name]) => [`vendor/${name}`, `vendor-entry:${specifier}`])),
+  outdir: 'dist/cli',
+  outExtension: { '.js': '.cjs' },
+  plugins: [vendorEntry, leanKubeconfig],
+  metafile: true,
+});
+await build({ ...common, entryPoints: { launch: 'src/cli/launch.ts' }, outdir: 'dist/cli', outExtension: { '.js': '.cjs' } });
+// The bundle runs as a vm.Script, which has no loader for import(): every import must be bundled or required.
+const outputs = { ...metafile.outputs, ...vendor.metafile.outputs };
+const leftDynamic = Object.values(outputs).flatMap((output) => output.imports.filter((entry) => entry.kind === 'dynamic-import'));
+if (leftDynamic.length > 0) throw new Error(`import() left in the bundle: ${leftDynamic.map((entry) => entry.path).join(', ')}`);
+// Which package went into which file: test/bin.test.ts checks where the Kubernetes client went.
+writeFileSync(`${root}/dist/bundle-meta.json`, JSON.stringify({ outputs }));

@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runCli } from './helpers/cli.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(root, 'bin', 'envoyscope.js');
+const bin = join(root, 'bin', 'envoyscope.cjs');
 const example = join(root, 'examples', 'reviews-v1.config_dump.json');
 
 function envoyscope(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
@@ -23,7 +23,7 @@ function envoyscope(args: string[], input?: string): { status: number | null; st
 }
 
 test('dist is built', () => {
-  assert.ok(existsSync(join(root, 'dist', 'cli', 'main.js')), 'run `npm run build` first (npm test does)');
+  assert.ok(existsSync(join(root, 'dist', 'cli', 'envoyscope.cjs')), 'run `npm run build` first (npm test does)');
 });
 
 test('pc all on the bundled example prints every section, with no kubeconfig needed', () => {
@@ -115,52 +115,47 @@ interface BundleMeta {
   outputs: Record<string, { inputs: Record<string, unknown> }>;
 }
 
-/** Records, in the file named by $LOADED_LOG, every file the ES module loader loads (a module.register hook). */
-const RECORD_LOADS = `data:text/javascript,${encodeURIComponent(
-  `import { register } from 'node:module'; register(${JSON.stringify(
-    `data:text/javascript,${encodeURIComponent(
-      "import { appendFileSync } from 'node:fs'; export async function load(url, context, next) { if (url.startsWith('file:')) appendFileSync(process.env.LOADED_LOG, url + '\\n'); return next(url, context); }",
-    )}`,
-  )});`,
+/** Appends, to the file named by $BUILTINS_LOG, Node's list of the built-in modules this process loaded. */
+const RECORD_BUILTINS = `data:text/javascript,${encodeURIComponent(
+  "import { appendFileSync } from 'node:fs'; process.on('exit', () => appendFileSync(process.env.BUILTINS_LOG, process.moduleLoadList.join('\\n') + '\\n'));",
 )}`;
 
-test('offline commands never load @kubernetes/client-node: it is only reached through import()', () => {
+test('offline commands never evaluate @kubernetes/client-node or @grpc/grpc-js, which are in the bundle', () => {
   const meta = JSON.parse(readFileSync(join(root, 'dist', 'bundle-meta.json'), 'utf8')) as BundleMeta;
-  const packagesIn = (files: Iterable<string>) =>
-    new Set(
-      [...files]
-        .flatMap((file) => Object.keys(meta.outputs[file]?.inputs ?? {}))
-        .map((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? 'envoyscope'),
-    );
-  const dir = mkdtempSync(join(tmpdir(), 'envoyscope-loads-'));
-  try {
-    const log = join(dir, 'loaded');
-    const offline = [
-      ...['listener', 'route', 'cluster', 'endpoint', 'bootstrap', 'secret', 'ecds'].map((kind) => ['pc', kind, '-f', example]),
-      ['pc', 'all', '-f', example, '-o', 'yaml'],
-      ['pc', 'all', '-f', example, '-o', 'table'],
-      ['--help'],
-    ];
-    for (const argv of offline) {
-      const result = spawnSync(process.execPath, ['--import', RECORD_LOADS, bin, ...argv], {
-        env: { ...process.env, LOADED_LOG: log, NO_COLOR: '1' },
+  const bundled = new Set(
+    Object.values(meta.outputs)
+      .flatMap((output) => Object.keys(output.inputs))
+      .map((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1]),
+  );
+  assert.ok(bundled.has('@kubernetes/client-node') && bundled.has('@grpc/grpc-js') && bundled.has('commander'));
+  // Both import Node's network modules when they are evaluated: client-node https and tls, grpc-js http2.
+  const networkModules = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+    const dir = mkdtempSync(join(tmpdir(), 'envoyscope-loads-'));
+    try {
+      const log = join(dir, 'builtins');
+      const result = spawnSync(process.execPath, ['--import', RECORD_BUILTINS, bin, ...argv], {
+        env: { ...process.env, BUILTINS_LOG: log, NO_COLOR: '1', ...env },
         encoding: 'utf8',
       });
-      assert.ok(result.status === 0 || result.status === 3, `${argv.join(' ')}: ${result.stderr}`);
+      return { status: result.status, stderr: result.stderr, loaded: readFileSync(log, 'utf8').match(/^NativeModule (https|tls|http2)$/gm) ?? [] };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    const loaded = readFileSync(log, 'utf8')
-      .trim()
-      .split('\n')
-      .map((url) => relative(root, fileURLToPath(url)).replaceAll(sep, '/'));
-    const packages = packagesIn(loaded);
-    assert.ok(packages.has('commander'), 'the loads were recorded');
-    assert.deepEqual(
-      [...packages].filter((name) => name.startsWith('@kubernetes/') || name === 'ws'),
-      [],
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  };
+  const offline = [
+    ...['listener', 'route', 'cluster', 'endpoint', 'bootstrap', 'secret', 'ecds'].map((kind) => ['pc', kind, '-f', example]),
+    ['pc', 'all', '-f', example, '-o', 'yaml'],
+    ['pc', 'all', '-f', example, '-o', 'table'],
+    ['ps', '-f', join(root, 'examples', 'syncz.json')],
+    ['--help'],
+  ];
+  for (const argv of offline) {
+    const { status, stderr, loaded } = networkModules(argv);
+    assert.ok(status === 0 || status === 3, `${argv.join(' ')}: ${stderr}`);
+    assert.deepEqual(loaded, [], argv.join(' '));
   }
-  // …while the client is in the build, behind a dynamic import.
-  assert.ok(packagesIn(Object.keys(meta.outputs)).has('@kubernetes/client-node'));
+  // …while a live command, which reads its kubeconfig through client-node, does load them.
+  const live = networkModules(['pc', 'cluster', 'some-pod'], { KUBECONFIG: join(root, 'no', 'such', 'kubeconfig') });
+  assert.notEqual(live.status, 0);
+  assert.ok(live.loaded.length > 0, live.stderr);
 });

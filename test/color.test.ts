@@ -31,7 +31,7 @@ test('colour: --color first, then FORCE_COLOR, then a non-empty NO_COLOR, TERM=d
 
 test('the binary colours its table header only when asked or forced; a bad --color is rejected', () => {
   const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-    spawnSync(process.execPath, ['bin/envoyscope.js', ...args], { cwd: root, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env } });
+    spawnSync(process.execPath, ['bin/envoyscope.cjs', ...args], { cwd: root, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env } });
   const cluster = ['pc', 'cluster', '-f', example, '--fqdn', 'reviews'];
   assert.ok(!run(cluster).stdout.includes('\u001b['), 'a pipe gets plain text');
   assert.ok(run([...cluster, '--color', 'always']).stdout.startsWith(BOLD));

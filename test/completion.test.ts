@@ -92,13 +92,13 @@ test('every shell gets a script that calls __complete; an unknown shell is rejec
 });
 
 test('the bash script completes through the built binary as bash would drive it', () => {
-  const script = spawnSync(process.execPath, ['bin/envoyscope.js', 'completion', 'bash'], { cwd: root, encoding: 'utf8' }).stdout;
+  const script = spawnSync(process.execPath, ['bin/envoyscope.cjs', 'completion', 'bash'], { cwd: root, encoding: 'utf8' }).stdout;
   const drive = (line: string) => {
     const result = spawnSync(
       'bash',
       [
         '-c',
-        `envoyscope() { "${process.execPath}" "${root}bin/envoyscope.js" "$@"; }
+        `envoyscope() { "${process.execPath}" "${root}bin/envoyscope.cjs" "$@"; }
 ${script}
 COMP_WORDS=(${line}); COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 ))
 _envoyscope_complete; printf '%s\\n' "\${COMPREPLY[@]}"`,
@@ -115,7 +115,7 @@ _envoyscope_complete; printf '%s\\n' "\${COMPREPLY[@]}"`,
 
 test('the kubectl plugin entry points are in package.json and run the CLI', () => {
   const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { bin: Record<string, string> };
-  assert.equal(pkg.bin['kubectl-envoyscope'], 'bin/kubectl-envoyscope.js');
+  assert.equal(pkg.bin['kubectl-envoyscope'], 'bin/kubectl-envoyscope.cjs');
   const plugin = spawnSync(process.execPath, [pkg.bin['kubectl-envoyscope'] ?? '', 'version'], { cwd: root, encoding: 'utf8' });
   assert.match(plugin.stdout, /^envoyscope version: /);
   const completer = spawnSync(process.execPath, [pkg.bin['kubectl_complete-envoyscope'] ?? '', 'pc', 'rou'], { cwd: root, encoding: 'utf8' });

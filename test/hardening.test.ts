@@ -16,7 +16,7 @@ import { runCli } from './helpers/cli.ts';
 
 const examplePath = fileURLToPath(new URL('../examples/reviews-v1.config_dump.json', import.meta.url));
 const example = readFileSync(examplePath, 'utf8');
-const bin = fileURLToPath(new URL('../bin/envoyscope.js', import.meta.url));
+const bin = fileURLToPath(new URL('../bin/envoyscope.cjs', import.meta.url));
 
 interface Dump {
   configs: Record<string, unknown>[];

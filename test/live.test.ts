@@ -288,7 +288,7 @@ describe('failures: one line on stderr, a distinct exit code, nothing on stdout'
 
 test('the built binary exits as soon as it is done: no socket or WebSocket is left open', async () => {
   const started = performance.now();
-  const child = spawn(process.execPath, [join(root, 'bin', 'envoyscope.js'), 'pc', 'listener', '-l', 'app=reviews,version in (v1,v2)'], {
+  const child = spawn(process.execPath, [join(root, 'bin', 'envoyscope.cjs'), 'pc', 'listener', '-l', 'app=reviews,version in (v1,v2)'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -53,7 +53,7 @@ for (const [mode, withCorpus, skip] of [
  */
 function runInBash(command: string, kubeconfig: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn('bash', ['-o', 'pipefail', '-c', `envoyscope() { "${process.execPath}" bin/envoyscope.js "$@"; }; ${command}`], {
+    const child = spawn('bash', ['-o', 'pipefail', '-c', `envoyscope() { "${process.execPath}" bin/envoyscope.cjs "$@"; }; ${command}`], {
       cwd: root,
       env: { ...process.env, KUBECONFIG: kubeconfig, NO_COLOR: '1' },
     });

@@ -26,7 +26,7 @@ test('every README example on the bundled files runs and prints something', {
   skip: spawnSync('jq', ['--version']).error ? 'jq is not installed' : false,
 }, () => {
   for (const command of exampleCommands()) {
-    const result = spawnSync('bash', ['-o', 'pipefail', '-c', `envoyscope() { "${process.execPath}" bin/envoyscope.js "$@"; }; ${command}`], {
+    const result = spawnSync('bash', ['-o', 'pipefail', '-c', `envoyscope() { "${process.execPath}" bin/envoyscope.cjs "$@"; }; ${command}`], {
       cwd: root,
       encoding: 'utf8',
       env: { ...process.env, NO_COLOR: '1' },
@@ -68,7 +68,15 @@ test('npm pack ships the LICENSE, the bins, the build and every examples/ file t
   const referenced = new Set([...readme.matchAll(/examples\/[\w.-]+/g)].map((m) => m[0]));
   assert.ok(referenced.size >= 2);
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string>; license: string };
-  for (const path of [...referenced, 'LICENSE', 'README.md', 'dist/cli/main.js', ...Object.values(pkg.bin)])
+  for (const path of [
+    ...referenced,
+    'LICENSE',
+    'README.md',
+    'dist/cli/envoyscope.cjs',
+    'dist/cli/launch.cjs',
+    'generated/envoy-schema.json',
+    ...Object.values(pkg.bin),
+  ])
     assert.ok(files.has(path), `${path} is not packed`);
   assert.equal(pkg.license, 'Apache-2.0');
   assert.match(readFileSync(join(root, 'LICENSE'), 'utf8'), /^\s*Apache License\s+Version 2\.0, January 2004/);

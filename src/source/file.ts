@@ -2,6 +2,7 @@
 // bounded: input that cannot be a dump (binary, UTF-16, plain text) is rejected from its first
 // 64 KiB, and no input may grow beyond --max-input-size. Gzip is decompressed on the way (saved
 // dumps and bug-report archives often are), and a YAML dump (`istioctl … -o yaml`) becomes JSON.
+import { createRequire } from 'node:module';
 import { closeSync, createReadStream, fstatSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { constants as bufferLimits } from 'node:buffer';
 import { tmpdir } from 'node:os';
@@ -132,7 +133,7 @@ async function readStream(stream: NodeJS.ReadableStream, name: string, maxBytes:
       if (gzip) {
         const rest = Readable.from(continueWith(Buffer.concat(chunks), iterator));
         // zlib is loaded for gzip input only: loading it costs every other command start-up time.
-        const { createGunzip } = await import('node:zlib');
+        const { createGunzip } = createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib');
         // Its own catch names a zlib fault as not decompressing.
         return await readStream(
           rest.pipe(createGunzip()).on('error', () => {}),

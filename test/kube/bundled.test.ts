@@ -15,7 +15,7 @@ import { stringify } from 'yaml';
 import { type FakeCluster, startFakeCluster } from '../cluster/index.ts';
 import { TINY, tinyMeshScenario } from '../cluster/tinyMesh.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/envoyscope.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/envoyscope.cjs', import.meta.url));
 
 let cluster: FakeCluster;
 

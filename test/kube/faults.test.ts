@@ -13,7 +13,7 @@ import { type EnvoyBehavior, type FakeCluster, startFakeCluster } from '../clust
 import { type CliResult, runCli } from '../helpers/cli.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin', 'envoyscope.js');
+const BIN = join(ROOT, 'bin', 'envoyscope.cjs');
 const EXAMPLE = { dump: join(ROOT, 'examples', 'reviews-v1.config_dump.json'), clusters: join(ROOT, 'examples', 'reviews-v1.clusters.json') };
 
 const FAULTY = 'reviews-v1-cb8655c75-b97zc';
