@@ -154,11 +154,11 @@ function endless(chunk: string): { stream: Readable; read: () => number } {
 test('input that cannot be a dump is rejected from its first 64 KiB; an endless one at --max-input-size', async () => {
   for (const chunk of ['y\n', '\u0000']) {
     const source = endless(chunk);
-    await assert.rejects(readInput('-', source.stream), DataError);
+    await assert.rejects(readInput('-', { in: source.stream }), DataError);
     assert.ok(source.read() <= 128 * 1024, `${JSON.stringify(chunk)}: read ${source.read()} bytes`);
   }
   const spaces = endless(' ');
-  await assert.rejects(readInput('-', spaces.stream, { maxBytes: 1_000_000 }), /longer than --max-input-size/);
+  await assert.rejects(readInput('-', { in: spaces.stream }, { maxBytes: 1_000_000 }), /longer than --max-input-size/);
   assert.ok(spaces.read() < 1_100_000);
   if (existsSync('/dev/zero')) {
     const result = spawnSync(process.execPath, [bin, 'pc', 'cluster', '-f', '/dev/zero'], { encoding: 'utf8', timeout: 20_000 });
@@ -261,7 +261,7 @@ test('a long piped stdin is spooled to a temporary file and read back whole; the
       if (at >= 10 * 2 ** 20) spoolSeen ||= spools().length > before.length;
     }
   };
-  const input = await readInput('-', Readable.from(pieces(), { highWaterMark: 1 }));
+  const input = await readInput('-', { in: Readable.from(pieces(), { highWaterMark: 1 }) });
   assert.ok(spoolSeen, 'past 8 MiB the stream is held in a temporary file, not in memory');
   assert.equal(input.bytes.length, padded.length);
   assert.ok(input.bytes.equals(padded));
@@ -273,6 +273,6 @@ test('a long piped stdin is spooled to a temporary file and read back whole; the
       throw new Error('the pipe broke');
     })(),
   );
-  await assert.rejects(readInput('-', failing));
+  await assert.rejects(readInput('-', { in: failing }));
   assert.deepEqual(spools(), before);
 });

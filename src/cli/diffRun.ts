@@ -54,7 +54,7 @@ export function printComparison(
 }
 
 async function fileSide(path: string, ctx: CliContext): Promise<Side> {
-  const input = await readInput(path, ctx.io.in);
+  const input = await readInput(path, ctx.io);
   const decoded = decodeInput(input.bytes, input.name);
   if (decoded.kind !== 'config_dump') throw new UsageError(`${input.name} is Envoy's /clusters output, not a config dump: pc diff compares config dumps`);
   return { label: input.name, dump: decoded.dump };

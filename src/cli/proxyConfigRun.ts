@@ -108,7 +108,7 @@ export async function runProxyConfig(options: ProxyConfigOptions, ctx: CliContex
   }
   const { source } = options;
   if (source.kind === 'file') {
-    const input = await readInput(source.path, ctx.io.in, { maxBytes: options.maxInputBytes });
+    const input = await readInput(source.path, ctx.io, { maxBytes: options.maxInputBytes });
     try {
       await showFile(options, ctx, input.bytes, input.name);
     } catch (error) {

@@ -29,7 +29,7 @@ export async function runProxyStatus(options: ProxyStatusOptions, ctx: CliContex
 }
 
 async function savedAnswers(path: string, ctx: CliContext): Promise<SyncAnswer[]> {
-  const input = await readInput(path, ctx.io.in);
+  const input = await readInput(path, ctx.io);
   return decodeSynczDocument(parseJsonInput(input.bytes, input.name), input.name);
 }
 

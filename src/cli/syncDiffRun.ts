@@ -36,7 +36,7 @@ export async function runSyncDiff(options: ProxyStatusOptions, target: string, c
 }
 
 async function savedDump(path: string, ctx: CliContext): Promise<ConfigDump> {
-  const input = await readInput(path, ctx.io.in);
+  const input = await readInput(path, ctx.io);
   return toDump(decodeInput(input.bytes, input.name), input.name);
 }
 

@@ -45,7 +45,7 @@ export async function runTrace(options: TraceOptions, ctx: CliContext): Promise<
   const { source } = options;
   let trace: Trace;
   if (source.kind === 'file') {
-    const input = await readInput(source.path, ctx.io.in, { maxBytes: options.maxInputBytes });
+    const input = await readInput(source.path, ctx.io, { maxBytes: options.maxInputBytes });
     trace = traceConfig(traceConfigFromBytes(input.bytes, input.name), input.name, options, extra);
   } else if (source.kind === 'admin-url') {
     const { directAdmin } = await import('../kube/directAdmin.ts');
@@ -102,7 +102,7 @@ async function traceOnPod(target: string, options: TraceOptions, ctx: CliContext
 
 /** `--eds FILE`: Pilot's /debug/edsz (ClusterLoadAssignments) or a saved /clusters?format=json. */
 async function readEndpoints(path: string, maxBytes: number, ctx: CliContext): Promise<Partial<TraceSources>> {
-  const input = await readInput(path, ctx.io.in, { maxBytes });
+  const input = await readInput(path, ctx.io, { maxBytes });
   const decoded = decodeInput(input.bytes, input.name);
   if (decoded.kind === 'clusters') return { live: decoded.clusters.cluster_statuses };
   const assignments: ClusterLoadAssignment[] = decoded.dump.endpoints.map((entry) => entry.resource);

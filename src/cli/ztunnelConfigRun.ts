@@ -43,7 +43,7 @@ const CONFIG_DUMP_PATH = 'config_dump';
 
 export async function runZtunnelConfig(options: ZtunnelConfigOptions, ctx: CliContext): Promise<void> {
   if (options.source.kind === 'file') {
-    const input = await readInput(options.source.path, ctx.io.in);
+    const input = await readInput(options.source.path, ctx.io);
     const json = parseJsonInput(input.bytes, input.name);
     show(options, ctx, decodeZtunnelDump(json, input.name), json, options.filters);
     return;

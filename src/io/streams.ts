@@ -32,7 +32,11 @@ export function colorEnabled(mode: ColorMode, env: NodeJS.ProcessEnv, isTTY: boo
 
 export function systemStreams(env: NodeJS.ProcessEnv = process.env, mode: ColorMode = 'auto'): IOStreams {
   return {
-    in: process.stdin,
+    // On first use only: making the stdin stream loads more of Node (file streams, fs/promises,
+    // readline) than most commands, which read a file or nothing, should pay for.
+    get in() {
+      return process.stdin;
+    },
     out: process.stdout,
     err: process.stderr,
     colorOut: colorEnabled(mode, env, process.stdout.isTTY === true),

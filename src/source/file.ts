@@ -35,10 +35,11 @@ const READ_PIECE = 2 ** 30;
 const SPOOL_AFTER = 8 * 2 ** 20;
 
 /** The raw bytes: decoding only the sections a command shows is cheaper than decoding the whole file. */
-export async function readInput(path: string, stdin: NodeJS.ReadableStream = process.stdin, options: ReadOptions = {}): Promise<InputBytes> {
+export async function readInput(path: string, io: { readonly in: NodeJS.ReadableStream }, options: ReadOptions = {}): Promise<InputBytes> {
   const { maxBytes = DEFAULT_MAX_BYTES } = options;
   const name = path === '-' ? '<stdin>' : path;
-  const raw = path === '-' ? await readStdin(stdin, maxBytes) : await readPath(path, maxBytes);
+  // io.in only for '-': making the stdin stream loads parts of Node a file never needs.
+  const raw = path === '-' ? await readStdin(io.in, maxBytes) : await readPath(path, maxBytes);
   return { name, bytes: await asJson(raw, name) };
 }
 
