@@ -159,6 +159,8 @@ describe('ambient mode on a live cluster', { skip: corpusDir ? false : CORPUS_MI
       [['zc', 'workload', `${COREDNS}.kube-system`], ExitCode.ADMIN_REFUSED, /ztunnel ztunnel-n5bg2\.istio-system on node ambient-control-plane is not ready/],
       [['zc', 'workload', ZTUNNEL_NOT_READY], ExitCode.ADMIN_REFUSED, /is not ready/],
       [['zc', 'workload', 'no-such-pod'], ExitCode.POD_NOT_FOUND, /pod "no-such-pod" not found in namespace "default"/],
+      // A bare name is looked for in -i's namespace first; one that does not exist is passed over.
+      [['zc', 'workload', LONELY, '-i', 'no-such-ns'], ExitCode.NO_PODS_MATCH, /\(where lonely-7d9f8c6b5-abcde\.default runs\) in namespace "no-such-ns"/],
       [
         ['zc', 'workload', '-i', 'ambient', '--node', 'ambient-worker'],
         ExitCode.NO_PODS_MATCH,

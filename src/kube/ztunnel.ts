@@ -2,7 +2,7 @@
 // a node, the ztunnel of an application pod's node, or any ready one.
 
 import { ambientFromPod, isZtunnelPod, NoZtunnelError, ZTUNNEL_SELECTOR, ZtunnelNotReadyError } from './ambient.ts';
-import { PodNotFoundError, PodNotRunningError, podLabel } from './errors.ts';
+import { NamespaceNotFoundError, PodNotFoundError, PodNotRunningError, podLabel } from './errors.ts';
 import { toPodRef, type KubeSession } from './session.ts';
 import { byLogging, parseTarget, type PodJson } from './target.ts';
 import type { PodRef } from './types.ts';
@@ -46,13 +46,14 @@ function readyOne(pods: PodRef[], where: string, namespace: string): PodRef {
 
 async function findPod(session: KubeSession, request: ZtunnelRequest & { target: string }): Promise<PodRef> {
   const target = parseTarget(request.target);
-  // As istioctl: a bare pod name without -n is looked for in the Istio namespace first.
+  // As istioctl: a bare pod name without -n is looked for in the Istio namespace first (which -i
+  // may name wrongly: the ztunnel lookup then says so).
   if (target.kind === 'pod' && target.namespace === undefined && request.namespace === undefined) {
     try {
       const [pod] = await session.resolveTargets({ target: `${target.name}.${request.istioNamespace}` });
       if (pod) return pod;
     } catch (error) {
-      if (!(error instanceof PodNotFoundError)) throw error;
+      if (!(error instanceof PodNotFoundError || error instanceof NamespaceNotFoundError)) throw error;
     }
   }
   const [pod] = await session.resolveTargets({ target: request.target });
