@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { ExitCode } from '../src/errors.ts';
 import { type FakeCluster, startFakeCluster } from './cluster/index.ts';
 import { FakeIstiod, type FakeIstiodSpec } from './cluster/istiod.ts';
 import { testPki } from './cluster/pki.ts';
@@ -205,6 +206,20 @@ describe('proxy-status <pod>: istiod against Envoy', () => {
     // Both sides have secrets, so they are compared too.
     assert.equal(result.stdout, 'Clusters Match\nListeners Match\nRoutes Match\nSecrets Match\n');
     assert.ok(istiod('istiod-a').requests.includes('xds istio.io/debug config_dump?proxyID=reviews-v1.default'));
+  });
+
+  test('the Envoy is reached as pc reaches it: --via exec, --proxy-admin-port', async () => {
+    reset();
+    const viaExec = await cli('ps', 'reviews-v1', '--via', 'exec', '--exit-code');
+    assert.equal(viaExec.code, 0, viaExec.stderr);
+    assert.match(viaExec.stdout, /^Clusters Match\n/);
+    assert.ok(cluster.requests.some((request) => request.path === '/api/v1/namespaces/default/pods/reviews-v1/exec'));
+    const otherPort = await cli('ps', 'reviews-v1', '--proxy-admin-port', '15004');
+    assert.equal(otherPort.code, ExitCode.ADMIN_REFUSED, otherPort.stderr);
+    assert.match(otherPort.stderr, /admin port 15004 refused the connection/);
+    const badVia = await cli('ps', 'reviews-v1', '--via', 'ssh');
+    assert.equal(badVia.code, ExitCode.USAGE);
+    assert.match(badVia.stderr, /--via "ssh" is not one of: port-forward, exec/);
   });
 
   test('istiod meant something else: the changed path, and exit 1 with --exit-code', async () => {

@@ -1,6 +1,7 @@
 // The connection flags every live command shares (kubectl's, and how to reach Envoy admin), read
-// from commander's values once, the same way for pc, pc trace, pc diff and ztunnel-config.
-import { definedOnly, parseDuration, parsePort, parsePositiveInteger, textOf } from './flags.ts';
+// from commander's values once, the same way for pc, pc trace, pc diff, proxy-status and ztunnel-config.
+import { Option } from 'commander';
+import { choiceOption, definedOnly, parseDuration, parsePort, parsePositiveInteger, textOf } from './flags.ts';
 import { DEFAULT_CONCURRENCY, type KubeOptions } from './proxyConfigRun.ts';
 
 /** A command without `--via` or `--concurrency` gets port-forward and the default concurrency. */
@@ -14,4 +15,12 @@ export function kubeOptionsFrom(raw: Record<string, unknown>): KubeOptions {
     verbose: raw['verbose'] === true,
     ...definedOnly({ kubeconfig: text('kubeconfig'), context: text('context'), namespace: text('namespace') }),
   };
+}
+
+/** `--via` and `--proxy-admin-port`: how a command reaches Envoy admin in a pod. */
+export function adminAccessOptions(): Option[] {
+  return [
+    choiceOption('--via <transport>', 'how to reach Envoy admin in a pod', ['port-forward', 'exec'], { default: 'port-forward' }),
+    new Option('--proxy-admin-port <port>', 'Envoy admin port in the pod').default('15000'),
+  ];
 }

@@ -6,6 +6,7 @@ import { decodeSyncz, decodeSynczDocument, mergeAnswers, type SyncAnswer } from 
 import { readInput } from '../source/file.ts';
 import type { IstiodCliOptions } from './commands/istiodOptions.ts';
 import type { CliContext } from './context.ts';
+import type { KubeOptions } from './proxyConfigRun.ts';
 
 export interface ProxyStatusOptions {
   pod?: string;
@@ -14,6 +15,8 @@ export interface ProxyStatusOptions {
   output: 'short' | 'json' | 'yaml';
   exitCode: boolean;
   istiod: IstiodCliOptions;
+  /** With a pod: how to reach its Envoy admin (--via, --proxy-admin-port). */
+  envoyAdmin: Pick<KubeOptions, 'via' | 'adminPort'>;
 }
 
 export async function runProxyStatus(options: ProxyStatusOptions, ctx: CliContext): Promise<void> {

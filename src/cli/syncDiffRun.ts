@@ -23,7 +23,7 @@ export async function runSyncDiff(options: ProxyStatusOptions, target: string, c
     if (!pod) return;
     const proxy = podLabel(pod);
     if (isZtunnelPod(pod)) throw new ZtunnelProxyError(proxy);
-    const envoy = options.file !== undefined ? await savedDump(options.file, ctx) : await podDump(istiod.session, pod);
+    const envoy = options.file !== undefined ? await savedDump(options.file, ctx) : await podDump(istiod.session, pod, options.envoyAdmin);
     const answer = await istiod.askForProxy('config_dump', proxy);
     const source = `the config_dump of istiod ${answer.replica} for ${proxy}`;
     if (answer.json === undefined) throw new DataError(source, 'is not JSON');
@@ -40,8 +40,8 @@ async function savedDump(path: string, ctx: CliContext): Promise<ConfigDump> {
   return toDump(decodeInput(input.bytes, input.name), input.name);
 }
 
-async function podDump(session: KubeSession, pod: PodRef): Promise<ConfigDump> {
-  const admin = await session.admin(pod, { via: 'port-forward', adminPort: 15000 });
+async function podDump(session: KubeSession, pod: PodRef, access: ProxyStatusOptions['envoyAdmin']): Promise<ConfigDump> {
+  const admin = await session.admin(pod, { via: access.via, adminPort: access.adminPort });
   const response = await admin.get('config_dump');
   return toDump(decodeJson(response.json, admin.source), admin.source);
 }

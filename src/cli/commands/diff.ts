@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import { DIFF_KINDS, type DiffKind } from '../../diff/compare.ts';
 import type { CliContext } from '../context.ts';
-import { kubeOptionsFrom } from '../kubeFlags.ts';
+import { adminAccessOptions, kubeOptionsFrom } from '../kubeFlags.ts';
 import { choiceOption, parseChoice, textOf } from '../flags.ts';
 import { withExamples } from '../help.ts';
 
@@ -25,28 +25,27 @@ export function diffCommand(ctx: CliContext): Command {
       `comma-separated kinds to compare (${DIFF_KINDS.join(', ')}); default cluster,listener,route, plus secret and endpoint when both sides have any`,
     )
     .addOption(choiceOption('-o, --output <format>', 'short (text), json or yaml', DIFF_OUTPUTS, { default: 'short' }))
-    .option('--exit-code', 'exit 1 when the sources differ')
-    .addOption(choiceOption('--via <transport>', 'how to reach Envoy admin in a pod', ['port-forward', 'exec'], { default: 'port-forward' }))
-    .option('--proxy-admin-port <port>', 'Envoy admin port in the pod', '15000')
-    .action(async (a: string, b: string | undefined, _flags: unknown, self: Command) => {
-      const raw = self.optsWithGlobals() as Record<string, unknown>;
-      const text = textOf(raw);
-      const output = parseChoice(text('output') ?? 'short', '--output', DIFF_OUTPUTS);
-      const kind = text('kind');
-      // Loaded by pc diff only, so that other commands' start-up does not pay for it.
-      const { runDiff } = await import('../diffRun.ts');
-      await runDiff(
-        {
-          a,
-          ...(b !== undefined ? { b } : {}),
-          ...(kind !== undefined ? { kinds: parseKinds(kind) } : {}),
-          output,
-          exitCode: raw['exitCode'] === true,
-          kube: kubeOptionsFrom(raw),
-        },
-        ctx,
-      );
-    });
+    .option('--exit-code', 'exit 1 when the sources differ');
+  for (const option of adminAccessOptions()) command.addOption(option);
+  command.action(async (a: string, b: string | undefined, _flags: unknown, self: Command) => {
+    const raw = self.optsWithGlobals() as Record<string, unknown>;
+    const text = textOf(raw);
+    const output = parseChoice(text('output') ?? 'short', '--output', DIFF_OUTPUTS);
+    const kind = text('kind');
+    // Loaded by pc diff only, so that other commands' start-up does not pay for it.
+    const { runDiff } = await import('../diffRun.ts');
+    await runDiff(
+      {
+        a,
+        ...(b !== undefined ? { b } : {}),
+        ...(kind !== undefined ? { kinds: parseKinds(kind) } : {}),
+        output,
+        exitCode: raw['exitCode'] === true,
+        kube: kubeOptionsFrom(raw),
+      },
+      ctx,
+    );
+  });
   return withExamples(command, [
     'envoyscope pc diff morning.json reviews-v1-cb8655c75-b97zc',
     'envoyscope pc diff deploy/reviews --kind route',

@@ -7,7 +7,7 @@ import { UsageError } from '../../errors.ts';
 import { HEALTH_STATUS_NAMES } from '../../filters/endpoint.ts';
 import type { PcFilters, PcKind } from '../../render/proxyConfig.ts';
 import type { CliContext } from '../context.ts';
-import { kubeOptionsFrom } from '../kubeFlags.ts';
+import { adminAccessOptions, kubeOptionsFrom } from '../kubeFlags.ts';
 import { choiceOption, definedOnly, outputOption, parseOutput, parsePort, parseSize, textOf } from '../flags.ts';
 import { EXAMPLE_DUMP, EXAMPLE_POD, withExamples } from '../help.ts';
 import { DEFAULT_CONCURRENCY, runProxyConfig, type PcSource, type ProxyConfigOptions } from '../proxyConfigRun.ts';
@@ -179,7 +179,7 @@ export function proxyConfigCommand(ctx: CliContext, only?: PcKind): Command {
 
 /** Where a proxy's config comes from: a target pod, -f, -l or --admin-url (read by toOptions). */
 export function addSourceOptions(command: Command): Command {
-  return command
+  command
     .argument('[target]', 'pod, pod.namespace, or kind/name (deploy/reviews, svc/ratings …)')
     .option('-f, --file <path>', "read a saved /config_dump (or /clusters?format=json for endpoint); '-' for stdin")
     .option('--strict', 'parse every section of --file, not only the ones shown, so damage anywhere in it is an error')
@@ -187,9 +187,9 @@ export function addSourceOptions(command: Command): Command {
     .option('-l, --selector <selector>', 'every pod matching this label selector (e.g. app=reviews), one POD column')
     .option('--admin-url <url>', 'talk to this Envoy admin directly (e.g. http://127.0.0.1:15000)')
     .option('--waypoint <name>', "the pod of this waypoint (Gateway) in -n's namespace")
-    .addOption(choiceOption('--via <transport>', 'how to reach Envoy admin in a pod', ['port-forward', 'exec'], { default: 'port-forward' }))
-    .option('--proxy-admin-port <port>', 'Envoy admin port in the pod', '15000')
     .option('--concurrency <pods>', 'with -l: how many pods to fetch from at once', String(DEFAULT_CONCURRENCY));
+  for (const option of adminAccessOptions()) command.addOption(option);
+  return command;
 }
 
 function subcommand(spec: SubcommandSpec, ctx: CliContext): Command {

@@ -5,6 +5,7 @@ import { choiceOption, parseChoice } from '../flags.ts';
 import type { CliContext } from '../context.ts';
 import { istiodOptions, ISTIOD_OPTIONS } from './istiodOptions.ts';
 import { withExamples } from '../help.ts';
+import { adminAccessOptions, kubeOptionsFrom } from '../kubeFlags.ts';
 
 export const STATUS_OUTPUTS = ['short', 'json', 'yaml'] as const;
 
@@ -21,7 +22,7 @@ export function proxyStatusCommand(ctx: CliContext): Command {
     .option('--types', "istioctl's default table: SUBSCRIBED TYPES instead of one column per type")
     .addOption(choiceOption('-o, --output <format>', 'short (table), json or yaml', STATUS_OUTPUTS, { default: 'short' }))
     .option('--exit-code', 'with a pod: exit 1 when istiod and Envoy differ');
-  for (const option of ISTIOD_OPTIONS({ labelShortFlag: true })) command.addOption(option);
+  for (const option of [...adminAccessOptions(), ...ISTIOD_OPTIONS({ labelShortFlag: true })]) command.addOption(option);
   withExamples(command, [
     'envoyscope ps --types -i istio-system --revision canary',
     'envoyscope ps -f examples/syncz.json -n default',
@@ -40,6 +41,7 @@ export function proxyStatusCommand(ctx: CliContext): Command {
         output: format,
         exitCode: raw['exitCode'] === true,
         istiod: istiodOptions(raw),
+        envoyAdmin: kubeOptionsFrom(raw),
       },
       ctx,
     );
