@@ -272,6 +272,15 @@ describe('pc diff between pods', () => {
     const saved = await cli('pc', 'diff', 'reviews-v1', fileURLToPath(new URL('../examples/reviews-v1.config_dump.json', import.meta.url)), '--exit-code');
     assert.equal(saved.code, 0, saved.stderr);
     assert.match(saved.stdout, /^Clusters Match\nListeners Match\nRoutes Match\n/);
+    // Two named pods are fetched together; a and b stay in the order given, either way round.
+    for (const [a, b] of [
+      ['reviews-v2', 'reviews-v1'],
+      ['reviews-v1', 'reviews-v2'],
+    ]) {
+      const named = await cli('pc', 'diff', a, b, '--kind', 'cluster', '-o', 'json');
+      assert.equal(named.code, 0, named.stderr);
+      assert.deepEqual([JSON.parse(named.stdout).a, JSON.parse(named.stdout).b], [`${a}.default`, `${b}.default`]);
+    }
   });
 });
 

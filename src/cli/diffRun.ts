@@ -67,18 +67,23 @@ async function podDumps(targets: string[], options: DiffOptions, ctx: CliContext
   const session = await connectKube(kube, k, ctx);
   const path = options.kinds?.includes('endpoint') ? 'config_dump?include_eds' : 'config_dump';
   try {
-    const sides = new Map<string, Side>();
     const twoOfOne = options.b === undefined;
-    for (const target of targets) {
-      const pods = await session.resolveTargets({ target, allPods: twoOfOne });
-      for (const pod of twoOfOne ? pods.slice(0, 2) : pods) {
+    const chosen = await Promise.all(
+      targets.map(async (target) => {
+        const pods = await session.resolveTargets({ target, allPods: twoOfOne });
+        return (twoOfOne ? pods.slice(0, 2) : pods).map((pod) => ({ key: twoOfOne ? kube.podLabel(pod) : target, pod }));
+      }),
+    );
+    // Both dumps at once: on a big mesh each is a port-forward and seconds of transfer.
+    const fetched = await Promise.all(
+      chosen.flat().map(async ({ key, pod }) => {
         const admin = await session.admin(pod, { via: k.via, adminPort: k.adminPort });
         const response = await admin.get(path);
-        const label = kube.podLabel(pod);
-        const decoded = decodeJson(response.json, admin.source);
-        if (decoded.kind === 'config_dump') sides.set(twoOfOne ? label : target, { label, dump: decoded.dump });
-      }
-    }
+        return { key, label: kube.podLabel(pod), decoded: decodeJson(response.json, admin.source) };
+      }),
+    );
+    const sides = new Map<string, Side>();
+    for (const { key, label, decoded } of fetched) if (decoded.kind === 'config_dump') sides.set(key, { label, dump: decoded.dump });
     return sides;
   } finally {
     await session.close();
