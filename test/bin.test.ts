@@ -1,26 +1,18 @@
 // The installed binary: compiled JavaScript in dist/ (built by `npm test`), run as a user would.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { runBinSync } from './helpers/bin.ts';
 import { runCli } from './helpers/cli.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(root, 'bin', 'envoyscope.cjs');
 const example = join(root, 'examples', 'reviews-v1.config_dump.json');
 
-function envoyscope(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [bin, ...args], {
-    cwd: root,
-    input: input ?? '',
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', KUBECONFIG: '/nonexistent/kubeconfig' },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const envoyscope = (args: string[], input?: string) =>
+  runBinSync(args, { ...(input !== undefined ? { input } : {}), env: { ...process.env, NO_COLOR: '1', KUBECONFIG: '/nonexistent/kubeconfig' } });
 
 test('dist is built', () => {
   assert.ok(existsSync(join(root, 'dist', 'cli', 'envoyscope.cjs')), 'run `npm run build` first (npm test does)');
@@ -29,7 +21,7 @@ test('dist is built', () => {
 test('pc all on the bundled example prints every section, with no kubeconfig needed', () => {
   const result = envoyscope(['pc', 'all', '-f', example, '--with-headers']);
   assert.equal(result.stderr, '');
-  assert.equal(result.status, 0);
+  assert.equal(result.code, 0);
   for (const header of ['BOOTSTRAP INFO', 'CLUSTER INFO', 'LISTENER INFO', 'ROUTE INFO', 'SECRET INFO', 'ENDPOINTS INFO']) {
     assert.match(result.stdout, new RegExp(`------ ${header} ------`));
   }
@@ -38,7 +30,7 @@ test('pc all on the bundled example prints every section, with no kubeconfig nee
 
 test("'-f -' reads standard input; -o json is valid JSON", () => {
   const result = envoyscope(['pc', 'cluster', '-f', '-', '-o', 'json'], readFileSync(example, 'utf8'));
-  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.code, 0, result.stderr);
   const clusters = JSON.parse(result.stdout) as { name: string }[];
   assert.ok(clusters.some((c) => c.name === 'outbound|9080|v1|reviews.default.svc.cluster.local'));
 });
@@ -55,7 +47,7 @@ test('errors are one line on stderr with the documented exit code, never a stack
   ];
   for (const [args, status, message] of cases) {
     const result = envoyscope(args);
-    assert.equal(result.status, status, `${args.join(' ')}: ${result.stderr}`);
+    assert.equal(result.code, status, `${args.join(' ')}: ${result.stderr}`);
     assert.equal(result.stdout, '', 'nothing on stdout');
     const lines = result.stderr.trimEnd().split('\n');
     assert.equal(lines.length, 1, `one line: ${result.stderr}`);
@@ -77,7 +69,7 @@ test('bad input files: one line naming the file and the problem, exit 65', () =>
       const path = join(dir, name);
       writeFileSync(path, content);
       const result = envoyscope(['pc', 'cluster', '-f', path]);
-      assert.equal(result.status, 65, `${name}: ${result.stderr}`);
+      assert.equal(result.code, 65, `${name}: ${result.stderr}`);
       assert.equal(result.stdout, '');
       assert.equal(result.stderr.split('\n').length, 2, 'one line');
       assert.ok(result.stderr.startsWith(`error: ${path}: `), result.stderr);
@@ -90,11 +82,11 @@ test('bad input files: one line naming the file and the problem, exit 65', () =>
 
 test('no arguments: the help on stdout, exit 0 (kubectl); a group without its subcommand: help on stderr, exit 64', () => {
   const bare = envoyscope([]);
-  assert.equal(bare.status, 0);
+  assert.equal(bare.code, 0);
   assert.match(bare.stdout, /^Usage: envoyscope/);
   assert.equal(bare.stderr, '');
   const group = envoyscope(['pc']);
-  assert.equal(group.status, 64);
+  assert.equal(group.code, 64);
   assert.equal(group.stdout, '');
   assert.match(group.stderr, /^Usage: envoyscope/);
   assert.doesNotMatch(group.stderr, /outputHelp/);
@@ -106,7 +98,7 @@ test('--help and --version succeed', async () => {
   // The binary answers a lone --version before loading the CLI: the same answer as the command tree's.
   assert.equal(version.stdout, (await runCli(['--version'])).stdout);
   const help = envoyscope(['pc', 'cluster', '--help']);
-  assert.equal(help.status, 0);
+  assert.equal(help.code, 0);
   assert.match(help.stdout, /--fqdn/);
   assert.match(help.stdout, /Examples:/);
 });
@@ -133,11 +125,8 @@ test('offline commands never evaluate @kubernetes/client-node or @grpc/grpc-js, 
     const dir = mkdtempSync(join(tmpdir(), 'envoyscope-loads-'));
     try {
       const log = join(dir, 'builtins');
-      const result = spawnSync(process.execPath, ['--import', RECORD_BUILTINS, bin, ...argv], {
-        env: { ...process.env, BUILTINS_LOG: log, NO_COLOR: '1', ...env },
-        encoding: 'utf8',
-      });
-      return { status: result.status, stderr: result.stderr, loaded: readFileSync(log, 'utf8').match(/^NativeModule (https|tls|http2)$/gm) ?? [] };
+      const result = runBinSync(argv, { nodeArgs: ['--import', RECORD_BUILTINS], env: { ...process.env, BUILTINS_LOG: log, NO_COLOR: '1', ...env } });
+      return { code: result.code, stderr: result.stderr, loaded: readFileSync(log, 'utf8').match(/^NativeModule (https|tls|http2)$/gm) ?? [] };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -150,12 +139,12 @@ test('offline commands never evaluate @kubernetes/client-node or @grpc/grpc-js, 
     ['--help'],
   ];
   for (const argv of offline) {
-    const { status, stderr, loaded } = networkModules(argv);
-    assert.ok(status === 0 || status === 3, `${argv.join(' ')}: ${stderr}`);
+    const { code, stderr, loaded } = networkModules(argv);
+    assert.ok(code === 0 || code === 3, `${argv.join(' ')}: ${stderr}`);
     assert.deepEqual(loaded, [], argv.join(' '));
   }
   // …while a live command, which reads its kubeconfig through client-node, does load them.
   const live = networkModules(['pc', 'cluster', 'some-pod'], { KUBECONFIG: join(root, 'no', 'such', 'kubeconfig') });
-  assert.notEqual(live.status, 0);
+  assert.notEqual(live.code, 0);
   assert.ok(live.loaded.length > 0, live.stderr);
 });

@@ -276,7 +276,7 @@ describe('pc diff between pods', () => {
     for (const [a, b] of [
       ['reviews-v2', 'reviews-v1'],
       ['reviews-v1', 'reviews-v2'],
-    ]) {
+    ] as const) {
       const named = await cli('pc', 'diff', a, b, '--kind', 'cluster', '-o', 'json');
       assert.equal(named.code, 0, named.stderr);
       assert.deepEqual([JSON.parse(named.stdout).a, JSON.parse(named.stdout).b], [`${a}.default`, `${b}.default`]);
