@@ -1,10 +1,10 @@
 // Colour conventions (NO_COLOR only when non-empty, FORCE_COLOR, --color) and trailing spaces.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { colorModeOf } from '../src/cli/flags.ts';
 import { colorEnabled } from '../src/io/streams.ts';
+import { runBinSync } from './helpers/bin.ts';
 import { runCli } from './helpers/cli.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -30,15 +30,14 @@ test('colour: --color first, then FORCE_COLOR, then a non-empty NO_COLOR, TERM=d
 });
 
 test('the binary colours its table header only when asked or forced; a bad --color is rejected', () => {
-  const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-    spawnSync(process.execPath, ['bin/envoyscope.cjs', ...args], { cwd: root, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env } });
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => runBinSync(args, { env });
   const cluster = ['pc', 'cluster', '-f', example, '--fqdn', 'reviews'];
   assert.ok(!run(cluster).stdout.includes('\u001b['), 'a pipe gets plain text');
   assert.ok(run([...cluster, '--color', 'always']).stdout.startsWith(BOLD));
   assert.ok(run(cluster, { FORCE_COLOR: '1' }).stdout.startsWith(BOLD));
   assert.ok(!run([...cluster, '--color=never'], { FORCE_COLOR: '1' }).stdout.includes('\u001b['));
   const bad = run([...cluster, '--color', 'sometimes']);
-  assert.equal(bad.status, 64);
+  assert.equal(bad.code, 64);
   assert.match(bad.stderr, /--color "sometimes" is not one of: auto, always, never/);
 });
 

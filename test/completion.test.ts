@@ -12,6 +12,7 @@ import { complete } from '../src/cli/complete.ts';
 import { testStreams } from '../src/io/streams.ts';
 import { startFakeCluster, type FakeCluster } from './cluster/index.ts';
 import { tinySidecar } from './cluster/tinyMesh.ts';
+import { BIN, runBinSync } from './helpers/bin.ts';
 import { FROZEN_NOW, runCli } from './helpers/cli.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -92,13 +93,13 @@ test('every shell gets a script that calls __complete; an unknown shell is rejec
 });
 
 test('the bash script completes through the built binary as bash would drive it', () => {
-  const script = spawnSync(process.execPath, ['bin/envoyscope.cjs', 'completion', 'bash'], { cwd: root, encoding: 'utf8' }).stdout;
+  const script = runBinSync(['completion', 'bash']).stdout;
   const drive = (line: string) => {
     const result = spawnSync(
       'bash',
       [
         '-c',
-        `envoyscope() { "${process.execPath}" "${root}bin/envoyscope.cjs" "$@"; }
+        `envoyscope() { "${process.execPath}" "${BIN}" "$@"; }
 ${script}
 COMP_WORDS=(${line}); COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 ))
 _envoyscope_complete; printf '%s\\n' "\${COMPREPLY[@]}"`,

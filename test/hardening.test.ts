@@ -12,11 +12,11 @@ import { stringify as toYaml } from 'yaml';
 import { DataError, ExitCode } from '../src/errors.ts';
 import { decodeInput } from '../src/envoy/input.ts';
 import { readInput } from '../src/source/file.ts';
+import { BIN, runBinSync } from './helpers/bin.ts';
 import { runCli } from './helpers/cli.ts';
 
 const examplePath = fileURLToPath(new URL('../examples/reviews-v1.config_dump.json', import.meta.url));
 const example = readFileSync(examplePath, 'utf8');
-const bin = fileURLToPath(new URL('../bin/envoyscope.cjs', import.meta.url));
 
 interface Dump {
   configs: Record<string, unknown>[];
@@ -161,8 +161,8 @@ test('input that cannot be a dump is rejected from its first 64 KiB; an endless 
   await assert.rejects(readInput('-', { in: spaces.stream }, { maxBytes: 1_000_000 }), /longer than --max-input-size/);
   assert.ok(spaces.read() < 1_100_000);
   if (existsSync('/dev/zero')) {
-    const result = spawnSync(process.execPath, [bin, 'pc', 'cluster', '-f', '/dev/zero'], { encoding: 'utf8', timeout: 20_000 });
-    assert.equal(result.status, ExitCode.DATA);
+    const result = runBinSync(['pc', 'cluster', '-f', '/dev/zero'], { timeoutMs: 20_000 });
+    assert.equal(result.code, ExitCode.DATA);
     assert.equal(result.stderr, 'error: /dev/zero: is binary data (a NUL byte at byte 0), not a JSON dump\n');
   }
   const small = await runCli(['pc', 'cluster', '-f', examplePath, '--max-input-size', '1KiB']);
@@ -173,7 +173,7 @@ test('input that cannot be a dump is rejected from its first 64 KiB; an endless 
 test('a failed write is one line and exit 74', { skip: !existsSync('/dev/full') && 'no /dev/full here' }, () => {
   for (const output of ['short', 'json']) {
     const result = spawnSync(
-      `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} pc cluster -f ${JSON.stringify(examplePath)} -o ${output} > /dev/full`,
+      `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} pc cluster -f ${JSON.stringify(examplePath)} -o ${output} > /dev/full`,
       {
         shell: true,
         encoding: 'utf8',

@@ -1,12 +1,12 @@
 // The built binary and istiod: the bundled xDS transport (grpc-js as bundled, not as tsx loads it)
 // talks to the test cluster's istiods.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startFakeCluster } from './cluster/index.ts';
 import { meshIstiods } from './cluster/istiod.ts';
+import { runBin } from './helpers/bin.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -17,17 +17,7 @@ test('the bundled CLI asks istiod over xDS through the port-forward', async () =
   const cluster = await startFakeCluster({ pods: [...appPods, ...control.pods], configMaps: control.configMaps });
   control.trust(cluster.issuedTokens);
   try {
-    const run = (args: string[]) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [join(root, 'bin', 'envoyscope.cjs'), ...args], {
-          env: { ...process.env, NO_COLOR: '1', KUBECONFIG: cluster.kubeconfigPath },
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-      });
+    const run = (args: string[]) => runBin(args, { env: { ...process.env, NO_COLOR: '1', KUBECONFIG: cluster.kubeconfigPath } });
     const status = await run(['ps', '--transport', 'xds', '--types']);
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /^reviews-v1\.default\s+Kubernetes\s+istiod-5d8f7c9b6-r0\s+1\.24\.2\s+4 \(CDS,LDS,EDS,RDS\)$/m);

@@ -2,7 +2,7 @@
 // (HTTPS, bearer token, port-forward and exec over WebSocket) and fake Envoy admins serving the
 // bundled example. A live pod must print exactly what its saved dump prints offline.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import { testStreams } from '../src/io/streams.ts';
 import type { PcKind } from '../src/render/proxyConfig.ts';
 import { startFakeCluster, type FakeCluster } from './cluster/index.ts';
 import { tinySidecar } from './cluster/tinyMesh.ts';
+import { runBin } from './helpers/bin.ts';
 import { FROZEN_NOW, runCli, type CliResult } from './helpers/cli.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -288,14 +289,8 @@ describe('failures: one line on stderr, a distinct exit code, nothing on stdout'
 
 test('the built binary exits as soon as it is done: no socket or WebSocket is left open', async () => {
   const started = performance.now();
-  const child = spawn(process.execPath, [join(root, 'bin', 'envoyscope.cjs'), 'pc', 'listener', '-l', 'app=reviews,version in (v1,v2)'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  assert.equal(code, 0);
+  const { code, stdout, stderr } = await runBin(['pc', 'listener', '-l', 'app=reviews,version in (v1,v2)'], { env: { ...process.env, ...env } });
+  assert.equal(code, 0, stderr);
   assert.match(stdout, /^POD\s+ADDRESSES/);
   // A leaked handle keeps Node alive until a timeout (seconds to minutes); a clean run is far faster.
   assert.ok(performance.now() - started < 5000, `exited after ${Math.round(performance.now() - started)} ms`);

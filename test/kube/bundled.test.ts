@@ -4,18 +4,16 @@
 // relative to the kubeconfig, a CA file, another context, a proxy.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { type FakeCluster, startFakeCluster } from '../cluster/index.ts';
 import { TINY, tinyMeshScenario } from '../cluster/tinyMesh.ts';
-
-const BIN = fileURLToPath(new URL('../../bin/envoyscope.cjs', import.meta.url));
+import { runBin } from '../helpers/bin.ts';
 
 let cluster: FakeCluster;
 
@@ -25,14 +23,7 @@ before(async () => {
 
 after(() => cluster.close());
 
-function built(argv: string[], kubeconfig: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...argv], { env: { PATH: process.env.PATH, KUBECONFIG: kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+const built = (argv: string[], kubeconfig: string) => runBin(argv, { env: { KUBECONFIG: kubeconfig } });
 
 /** A kubeconfig whose only credentials are `user`, trusting the cluster's CA through a file. */
 async function kubeconfigWith(

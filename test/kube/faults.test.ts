@@ -4,16 +4,15 @@
 // on stderr naming the pod, with its own exit code, and nothing on stdout.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ExitCode } from '../../src/errors.ts';
 import { type EnvoyBehavior, type FakeCluster, startFakeCluster } from '../cluster/index.ts';
+import { runBin } from '../helpers/bin.ts';
 import { type CliResult, runCli } from '../helpers/cli.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin', 'envoyscope.cjs');
 const EXAMPLE = { dump: join(ROOT, 'examples', 'reviews-v1.config_dump.json'), clusters: join(ROOT, 'examples', 'reviews-v1.clusters.json') };
 
 const FAULTY = 'reviews-v1-cb8655c75-b97zc';
@@ -159,16 +158,8 @@ describe('Envoy answers slower than --timeout: the built binary ends within --ti
   const ends = (argv: string[]) =>
     withEnvoy({ delayMs: 10_000 }, async () => {
       const started = performance.now();
-      const child = spawn(process.execPath, [BIN, ...argv, '--timeout', `${timeoutMs}ms`], {
-        env: { PATH: process.env.PATH, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-      return { code, stdout, stderr, ms: performance.now() - started };
+      const result = await runBin([...argv, '--timeout', `${timeoutMs}ms`], { env });
+      return { ...result, ms: performance.now() - started };
     });
 
   for (const [label, argv] of [
