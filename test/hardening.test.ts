@@ -194,8 +194,12 @@ test('nothing silent: an unusable bootstrap, a dump with nothing to show', async
   const nothing = await pc(['all'], JSON.stringify({ configs: [{ '@type': 'type.googleapis.com/x.Unknown' }] }));
   assert.equal(nothing.code, ExitCode.MISSING_SECTION);
   assert.match(nothing.stderr, /has none of the sections 'pc all' shows/);
-  const emptyMap = await pc(['cluster'], '{"configs":{}}');
-  assert.equal(emptyMap.stderr, 'error: <stdin>: is an Envoy config dump with no sections: its "configs" is empty\n');
+  // No sections at all, in either shape of "configs": the section asked for is missing.
+  for (const empty of ['{"configs":{}}', '{"configs":[]}']) {
+    const result = await pc(['cluster'], empty);
+    assert.equal(result.code, ExitCode.MISSING_SECTION, empty);
+    assert.equal(result.stderr, 'error: <stdin>: has no clusters (ClustersConfigDump) section\n', empty);
+  }
 });
 
 test('user values are shown short and escaped', async () => {

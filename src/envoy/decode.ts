@@ -456,7 +456,8 @@ function optionalString<K extends string>(key: K, value: unknown): { [P in K]?: 
 function findConfigsHolders(json: unknown, path: string, depth = 0): { configs: unknown[] | Obj; path: string }[] {
   if (!isObj(json)) return [];
   const configs = json['configs'];
-  if (Array.isArray(configs) || (isObj(configs) && Object.keys(configs).some((k) => TRACKER_KEYS.has(k)))) {
+  // An empty map, like an empty array, is a dump with no sections (a missing section, not bad data).
+  if (Array.isArray(configs) || (isObj(configs) && (Object.keys(configs).length === 0 || Object.keys(configs).some((k) => TRACKER_KEYS.has(k))))) {
     return [{ configs, path: `${path}configs` }];
   }
   if (depth >= 2) return [];
@@ -478,8 +479,6 @@ function notADumpReason(json: unknown): string {
       : 'is a JSON array but not Pilot /debug/edsz output (an array of ClusterLoadAssignment); not an Envoy config dump';
   }
   if (!isObj(json)) return `is JSON ${json === null ? 'null' : typeof json}, not an Envoy config dump`;
-  const configs = json['configs'];
-  if (isObj(configs) && Object.keys(configs).length === 0) return 'is an Envoy config dump with no sections: its "configs" is empty';
   if (Object.hasOwn(json, 'configs')) {
     return `is not an Envoy config dump: its "configs" is ${describeJsonValue(json['configs'])}, not an array of sections (or a map of them)`;
   }
