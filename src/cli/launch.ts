@@ -30,6 +30,11 @@ export async function launch(distDir: string): Promise<void> {
 
 /** Beside the build; where that is read-only (a global install run by another user), the user's cache. */
 function cacheDirs(distDir: string): string[] {
-  const userCache = process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache');
-  return [join(distDir, '.v8-cache'), join(userCache, 'envoyscope')];
+  const besideBuild = join(distDir, '.v8-cache');
+  try {
+    return [besideBuild, join(process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'envoyscope')];
+  } catch {
+    // No home directory to be found (homedir() throws): the cache beside the build only.
+    return [besideBuild];
+  }
 }
