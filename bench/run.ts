@@ -180,8 +180,9 @@ const TRACED_URL = 'http://ratings.default.svc.cluster.local:9080/ratings/0';
  * it should cost little more than `pc route`, which decodes the routes section alone.
  */
 function traceRound(services: number, runs: number): void {
+  // Written afresh: a dump left in bench/out by an earlier run may come from an older generator.
   const file = join(OUT, `sidecar-${services}.config_dump.json`);
-  if (!existsSync(file)) writeFileSync(file, serializeAdminJson(buildSidecarDump({ services, includeEds: true })));
+  writeFileSync(file, serializeAdminJson(buildSidecarDump({ services, includeEds: true })));
   const route = emptyMeasurement({ label: 'pc route', argv: [process.execPath, CLI, 'pc', 'route', '-f', file] });
   const trace = emptyMeasurement({ label: `pc trace ${TRACED_URL}`, argv: [process.execPath, CLI, 'pc', 'trace', '-f', file, TRACED_URL] });
   for (let run = -1; run < runs; run++) {
