@@ -93,7 +93,8 @@ const VENDORED: Record<string, string> = {
 const vendored: Plugin = {
   name: 'vendored',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^(@kubernetes\/client-node\/dist\/config\.js|ws|yaml|@grpc\/grpc-js)$/ }, (args) =>
+    const specifiers = Object.keys(VENDORED).map((specifier) => specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+    pluginBuild.onResolve({ filter: new RegExp(`^(${specifiers.join('|')})$`) }, (args) =>
       /[/\\]node_modules[/\\]/.test(args.importer) ? undefined : { path: args.path, namespace: 'vendored' },
     );
     pluginBuild.onLoad({ filter: /.*/, namespace: 'vendored' }, (args) => ({
