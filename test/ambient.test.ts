@@ -3,11 +3,11 @@
 // application pods, and a waypoint pod serving an Envoy dump.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ExitCode } from '../src/errors.ts';
-import { startFakeCluster, type FakeCluster } from './cluster/index.ts';
-import { runCli, type CliResult } from './helpers/cli.ts';
+import { type CliResult, runCli } from './helpers/cli.ts';
 import { CORPUS_MISSING, corpusDir, corpusPath } from './helpers/corpus.ts';
+import { sharedCluster } from './helpers/sharedCluster.ts';
 import { assertGolden, GOLDENS, listShaped, ztunnel } from './helpers/ztunnelDump.ts';
 
 const ISTIO = 'istio-system';
@@ -21,17 +21,12 @@ const COREDNS = 'coredns-5dd5756b68-mgjn9'; // kube-system, on the node whose zt
 const PLAIN = 'plain-6c7d8e9f0-zyxwv'; // default: neither sidecar nor ambient
 const WAYPOINT_POD = 'waypoint-5cdd6745d5-rc2gg';
 
-let cluster: FakeCluster;
-let env: NodeJS.ProcessEnv;
-const live = (argv: string[]): Promise<CliResult> => runCli(argv, { env });
-const requestsOf = (name: string) => cluster.pod(name, ISTIO).ztunnel?.requests ?? [];
-
 function assertOk(result: CliResult, what: string): void {
   assert.equal(result.code, 0, `${what}: ${result.stderr}`);
 }
 
 describe('ambient mode on a live cluster', { skip: corpusDir ? false : CORPUS_MISSING }, () => {
-  before(async () => {
+  const shared = sharedCluster(() => {
     const mapDump = JSON.parse(readFileSync(ztunnel('dump.json'), 'utf8')) as Record<string, unknown>;
     const ztunnelPod = (name: string, nodeName: string, dump: Record<string, unknown>, ready = true) => ({
       name,
@@ -42,7 +37,7 @@ describe('ambient mode on a live cluster', { skip: corpusDir ? false : CORPUS_MI
       ready,
       ztunnel: { dump },
     });
-    cluster = await startFakeCluster({
+    return {
       pods: [
         ztunnelPod(ZTUNNEL_MAP, 'ambient-worker', mapDump),
         ztunnelPod(ZTUNNEL_LIST, 'ambient-worker2', listShaped(mapDump)),
@@ -68,11 +63,10 @@ describe('ambient mode on a live cluster', { skip: corpusDir ? false : CORPUS_MI
       ],
       workloads: [{ kind: 'DaemonSet', name: 'ztunnel', namespace: ISTIO, selector: { matchLabels: { app: 'ztunnel' } } }],
       namespaceLabels: { bookinfo: { 'istio.io/dataplane-mode': 'ambient' } },
-    });
-    env = { KUBECONFIG: cluster.kubeconfigPath };
+    };
   });
-
-  after(() => cluster.close());
+  const { live } = shared;
+  const requestsOf = (name: string) => shared.cluster.pod(name, ISTIO).ztunnel?.requests ?? [];
 
   test("every zc kind on a ztunnel pod (map and list dumps) prints istioctl's golden", async () => {
     for (const pod of [ZTUNNEL_MAP, `${ZTUNNEL_LIST}.${ISTIO}`]) {
@@ -95,7 +89,9 @@ describe('ambient mode on a live cluster', { skip: corpusDir ? false : CORPUS_MI
     assertOk(result, 'zc certificate --node');
     assertGolden(result.stdout, 'secretsummary.txt');
     assert.equal(requestsOf(ZTUNNEL_LIST).length, before + 1);
-    assert.ok(cluster.requests.some((r) => r.path === `/api/v1/namespaces/${ISTIO}/pods` && r.query.includes('fieldSelector=spec.nodeName%3Dambient-worker2')));
+    assert.ok(
+      shared.cluster.requests.some((r) => r.path === `/api/v1/namespaces/${ISTIO}/pods` && r.query.includes('fieldSelector=spec.nodeName%3Dambient-worker2')),
+    );
   });
 
   test('an application pod: the ztunnel of its node, filtered to its workload', async () => {

@@ -2,34 +2,26 @@
 // after the target, -A with -l, -i, and kubeconfig/context errors with the README's exit codes.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ExitCode } from '../src/errors.ts';
 import { normalizeArgv } from '../src/cli/flags.ts';
-import { startFakeCluster, type FakeCluster } from './cluster/index.ts';
 import { tinySidecar } from './cluster/tinyMesh.ts';
-import { runCli, type CliResult } from './helpers/cli.ts';
+import { runCli } from './helpers/cli.ts';
+import { sharedCluster } from './helpers/sharedCluster.ts';
 
 const example = join(fileURLToPath(new URL('..', import.meta.url)), 'examples', 'reviews-v1.config_dump.json');
 const REVIEWS = 'reviews-v1-cb8655c75-b97zc';
 const OTHER = 'reviews-v9-5d4c3b2a1-zzzzz';
 
-let cluster: FakeCluster;
-let env: NodeJS.ProcessEnv;
+const shared = sharedCluster(() => ({
+  pods: [
+    { name: REVIEWS, labels: { app: 'reviews' }, envoy: tinySidecar(REVIEWS, 'default', '10.0.0.5') },
+    { name: OTHER, namespace: 'team-b', labels: { app: 'reviews' }, envoy: tinySidecar(OTHER, 'team-b', '10.0.0.6') },
+  ],
+}));
 
-before(async () => {
-  cluster = await startFakeCluster({
-    pods: [
-      { name: REVIEWS, labels: { app: 'reviews' }, envoy: tinySidecar(REVIEWS, 'default', '10.0.0.5') },
-      { name: OTHER, namespace: 'team-b', labels: { app: 'reviews' }, envoy: tinySidecar(OTHER, 'team-b', '10.0.0.6') },
-    ],
-  });
-  env = { KUBECONFIG: cluster.kubeconfigPath };
-});
-
-after(() => cluster.close());
-
-const live = (argv: string[]): Promise<CliResult> => runCli(argv, { env });
+const { live } = shared;
 
 test('-X=value becomes -X value, except after --', () => {
   assert.deepEqual(normalizeArgv(['-n=default', 'pc', 'l', '-o=json', '--', '-n=x']), ['-n', 'default', 'pc', 'l', '-o', 'json', '--', '-n=x']);
@@ -86,7 +78,7 @@ test('-i/--istio-namespace is a global flag, accepted before or after the comman
 });
 
 test("--kubeconfig and --context errors exit with the README's code 26, in one line", async () => {
-  const missing = await live(['pc', 'listener', REVIEWS, '--kubeconfig', join(cluster.dir, 'no-such-kubeconfig')]);
+  const missing = await live(['pc', 'listener', REVIEWS, '--kubeconfig', join(shared.cluster.dir, 'no-such-kubeconfig')]);
   assert.equal(missing.code, ExitCode.KUBECONFIG, missing.stderr);
   assert.match(missing.stderr, /^error: [^\n]*no-such-kubeconfig[^\n]*\n$/);
   const context = await live(['--context', 'no-such-context', 'pc', 'listener', REVIEWS]);

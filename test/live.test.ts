@@ -4,17 +4,17 @@
 import assert from 'node:assert/strict';
 
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ADMIN_PATHS } from '../src/cli/proxyConfigRun.ts';
 import { run } from '../src/cli/run.ts';
 import { ExitCode } from '../src/errors.ts';
 import { testStreams } from '../src/io/streams.ts';
 import type { PcKind } from '../src/render/proxyConfig.ts';
-import { startFakeCluster, type FakeCluster } from './cluster/index.ts';
 import { tinySidecar } from './cluster/tinyMesh.ts';
 import { runBin } from './helpers/bin.ts';
 import { FROZEN_NOW, runCli, type CliResult } from './helpers/cli.ts';
+import { sharedCluster } from './helpers/sharedCluster.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const exampleDump = join(root, 'examples', 'reviews-v1.config_dump.json');
@@ -26,12 +26,9 @@ const REVIEWS_V3 = 'reviews-v3-5f6a7b8c9-pending';
 const RATINGS = 'ratings-v1-6d8f9c7b5-q7w2e';
 const LEGACY = 'legacy-5f6d7c8b9-pqrst';
 
-let cluster: FakeCluster;
-let env: NodeJS.ProcessEnv;
-
-before(async () => {
+const shared = sharedCluster(() => {
   const example = { dump: exampleDump, clusters: exampleClusters };
-  cluster = await startFakeCluster({
+  return {
     pods: [
       { name: REVIEWS_V1, labels: { app: 'reviews', version: 'v1' }, envoy: example, createdAt: '2024-01-01T00:00:00Z' },
       { name: REVIEWS_V2, labels: { app: 'reviews', version: 'v2' }, envoy: example, createdAt: '2024-01-02T00:00:00Z' },
@@ -40,13 +37,10 @@ before(async () => {
       { name: LEGACY, namespace: 'legacy', labels: { app: 'legacy' } },
     ],
     workloads: [{ kind: 'Deployment', name: 'reviews-v1', selector: { matchLabels: { app: 'reviews', version: 'v1' } } }],
-  });
-  env = { KUBECONFIG: cluster.kubeconfigPath };
+  };
 });
 
-after(() => cluster.close());
-
-const live = (argv: string[]): Promise<CliResult> => runCli(argv, { env });
+const { live } = shared;
 
 function assertOk(result: CliResult, what: string): void {
   assert.equal(result.stderr, '', `${what}: nothing on stderr`);
@@ -68,7 +62,7 @@ describe('every pc command on a live pod prints what its saved dump prints', () 
   for (const [kind, file] of Object.entries(offlineInput) as [PcKind, string][]) {
     for (const output of kind === 'all' ? ['short'] : ['short', 'json']) {
       test(`pc ${kind} -o ${output}`, async () => {
-        const requests = cluster.pod(REVIEWS_V1).envoy!.requests;
+        const requests = shared.cluster.pod(REVIEWS_V1).envoy!.requests;
         const before = requests.length;
         const fromPod = await live(['pc', kind, REVIEWS_V1, '-o', output]);
         assertOk(fromPod, `pc ${kind} ${REVIEWS_V1}`);
@@ -89,7 +83,7 @@ describe('every pc command on a live pod prints what its saved dump prints', () 
 
 test('targets: name.namespace, pod/name, deploy/name, -n, --via exec and --admin-url give the same answer', async () => {
   const expected = (await live(['pc', 'cluster', REVIEWS_V1])).stdout;
-  const port = cluster.pod(REVIEWS_V1).envoy!.port;
+  const port = shared.cluster.pod(REVIEWS_V1).envoy!.port;
   const variants = [
     ['pc', 'cluster', `${REVIEWS_V1}.default`],
     ['pc', 'cluster', `pod/${REVIEWS_V1}`],
@@ -132,10 +126,10 @@ test('-l with -o json: one document keyed by pod', async () => {
 });
 
 test('-l works out credentials and TLS once: every connection after the first resumes its TLS session', async () => {
-  const before = cluster.requests.length;
+  const before = shared.cluster.requests.length;
   const result = await live(['pc', 'cluster', '-l', 'app=reviews,version in (v1,v2)']);
   assertOk(result, 'pc cluster -l');
-  const requests = cluster.requests.slice(before);
+  const requests = shared.cluster.requests.slice(before);
   // The pod list, then one port-forward upgrade per pod.
   assert.deepEqual(
     requests.map((request) => request.upgrade ?? request.method),
@@ -149,13 +143,13 @@ test('-l works out credentials and TLS once: every connection after the first re
 
 test('-l on a terminal, when the pods take over a second: a progress line on stderr, erased at the end', async () => {
   const argv = ['pc', 'cluster', '-l', 'app=reviews,version in (v1,v2)', '--concurrency', '1'];
-  const envoy = cluster.pod(REVIEWS_V2).envoy!.behavior;
+  const envoy = shared.cluster.pod(REVIEWS_V2).envoy!.behavior;
   const io = testStreams();
   Object.assign(io.err, { isTTY: true });
   envoy.delayMs = 1200;
   let code: number;
   try {
-    code = await run(argv, { io, now: () => FROZEN_NOW, env });
+    code = await run(argv, { io, now: () => FROZEN_NOW, env: shared.env });
   } finally {
     envoy.delayMs = 0;
   }
@@ -170,7 +164,7 @@ test('--verbose reports each fetch on stderr, and never the token', async () => 
   assert.equal(result.code, 0);
   assert.match(result.stderr, /GET \/config_dump\?mask=dynamic_listeners,static_listeners from .*: \d+ bytes in \d+ ms/);
   assert.match(result.stderr, /\/api\/v1\/namespaces\/default\/pods\//);
-  assert.ok(!result.stderr.includes(cluster.token), 'no token on stderr');
+  assert.ok(!result.stderr.includes(shared.cluster.token), 'no token on stderr');
 });
 
 describe('failures: one line on stderr, a distinct exit code, nothing on stdout', () => {
@@ -182,7 +176,7 @@ describe('failures: one line on stderr, a distinct exit code, nothing on stdout'
     arrange?: () => void;
     restore?: () => void;
   }
-  const envoy = () => cluster.pod(REVIEWS_V1).envoy!.behavior;
+  const envoy = () => shared.cluster.pod(REVIEWS_V1).envoy!.behavior;
   const cases: FailureCase[] = [
     {
       name: 'pod not found',
@@ -214,19 +208,19 @@ describe('failures: one line on stderr, a distinct exit code, nothing on stdout'
     },
     {
       name: 'API server unreachable',
-      argv: async () => ['pc', 'listener', REVIEWS_V1, '--kubeconfig', await cluster.writeKubeconfig({ server: 'https://127.0.0.1:9' })],
+      argv: async () => ['pc', 'listener', REVIEWS_V1, '--kubeconfig', await shared.cluster.writeKubeconfig({ server: 'https://127.0.0.1:9' })],
       code: ExitCode.API_UNREACHABLE,
       message: /cannot reach the Kubernetes API server at https:\/\/127\.0\.0\.1:9/,
     },
     {
       name: 'TLS verification failure',
-      argv: async () => ['pc', 'listener', REVIEWS_V1, '--kubeconfig', await cluster.writeKubeconfig({ trustCa: false })],
+      argv: async () => ['pc', 'listener', REVIEWS_V1, '--kubeconfig', await shared.cluster.writeKubeconfig({ trustCa: false })],
       code: ExitCode.TLS_FAILURE,
       message: /TLS verification of the Kubernetes API server .* failed/,
     },
     {
       name: '401',
-      argv: async () => ['pc', 'listener', REVIEWS_V1, '--kubeconfig', await cluster.writeKubeconfig({ token: 'wrong-token' })],
+      argv: async () => ['pc', 'listener', REVIEWS_V1, '--kubeconfig', await shared.cluster.writeKubeconfig({ token: 'wrong-token' })],
       code: ExitCode.UNAUTHORIZED,
       message: /did not accept the credentials \(401 Unauthorized\)/,
     },
@@ -235,8 +229,8 @@ describe('failures: one line on stderr, a distinct exit code, nothing on stdout'
       argv: ['pc', 'listener', REVIEWS_V1],
       code: ExitCode.FORBIDDEN,
       message: /forbidden: cannot create pods\/portforward in namespace "default"/,
-      arrange: () => (cluster.deny = [{ verb: 'create', resource: 'pods/portforward' }]),
-      restore: () => (cluster.deny = []),
+      arrange: () => (shared.cluster.deny = [{ verb: 'create', resource: 'pods/portforward' }]),
+      restore: () => (shared.cluster.deny = []),
     },
     {
       name: 'Envoy answers non-200',
@@ -279,7 +273,7 @@ describe('failures: one line on stderr, a distinct exit code, nothing on stdout'
         assert.equal(result.stdout, '');
         assert.match(result.stderr, /^error: [^\n]+\n$/, 'exactly one line');
         assert.match(result.stderr, failure.message);
-        assert.ok(!result.stderr.includes(cluster.token), 'no token');
+        assert.ok(!result.stderr.includes(shared.cluster.token), 'no token');
       } finally {
         failure.restore?.();
       }
@@ -289,7 +283,7 @@ describe('failures: one line on stderr, a distinct exit code, nothing on stdout'
 
 test('the built binary exits as soon as it is done: no socket or WebSocket is left open', async () => {
   const started = performance.now();
-  const { code, stdout, stderr } = await runBin(['pc', 'listener', '-l', 'app=reviews,version in (v1,v2)'], { env: { ...process.env, ...env } });
+  const { code, stdout, stderr } = await runBin(['pc', 'listener', '-l', 'app=reviews,version in (v1,v2)'], { env: { ...process.env, ...shared.env } });
   assert.equal(code, 0, stderr);
   assert.match(stdout, /^POD\s+ADDRESSES/);
   // A leaked handle keeps Node alive until a timeout (seconds to minutes); a clean run is far faster.

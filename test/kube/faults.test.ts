@@ -5,12 +5,13 @@
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ExitCode } from '../../src/errors.ts';
-import { type EnvoyBehavior, type FakeCluster, startFakeCluster } from '../cluster/index.ts';
+import type { EnvoyBehavior } from '../cluster/index.ts';
 import { runBin } from '../helpers/bin.ts';
 import { type CliResult, runCli } from '../helpers/cli.ts';
+import { sharedCluster } from '../helpers/sharedCluster.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EXAMPLE = { dump: join(ROOT, 'examples', 'reviews-v1.config_dump.json'), clusters: join(ROOT, 'examples', 'reviews-v1.clusters.json') };
@@ -19,24 +20,16 @@ const FAULTY = 'reviews-v1-cb8655c75-b97zc';
 const HEALTHY = 'reviews-v2-7d8c9f5b6-x2k9p';
 const PATH = 'config_dump?mask=dynamic_active_clusters,dynamic_warming_clusters,static_clusters';
 
-let cluster: FakeCluster;
-let env: NodeJS.ProcessEnv;
-
-before(async () => {
-  cluster = await startFakeCluster({
-    pods: [
-      { name: FAULTY, labels: { app: 'reviews', version: 'v1' }, envoy: EXAMPLE },
-      { name: HEALTHY, labels: { app: 'reviews', version: 'v2' }, envoy: EXAMPLE },
-    ],
-  });
-  env = { KUBECONFIG: cluster.kubeconfigPath };
-});
-
-after(() => cluster.close());
+const shared = sharedCluster(() => ({
+  pods: [
+    { name: FAULTY, labels: { app: 'reviews', version: 'v1' }, envoy: EXAMPLE },
+    { name: HEALTHY, labels: { app: 'reviews', version: 'v2' }, envoy: EXAMPLE },
+  ],
+}));
 
 /** Sets the faulty pod's Envoy knobs for the duration of `body`. */
 async function withEnvoy<T>(behavior: Partial<EnvoyBehavior>, body: () => Promise<T>): Promise<T> {
-  const envoy = cluster.pod(FAULTY).envoy!.behavior;
+  const envoy = shared.cluster.pod(FAULTY).envoy!.behavior;
   const saved = { ...envoy };
   Object.assign(envoy, behavior);
   try {
@@ -108,7 +101,7 @@ for (const via of ['port-forward', 'exec'] as const) {
   describe(`via ${via}`, () => {
     for (const fault of FAULTS) {
       test(fault.name, async () => {
-        const result = await withEnvoy(fault.behavior, () => runCli(['pc', 'cluster', FAULTY, '--via', via], { env }));
+        const result = await withEnvoy(fault.behavior, () => runCli(['pc', 'cluster', FAULTY, '--via', via], { env: shared.env }));
         assertOneLine(result, ExitCode.ADMIN_BAD_BODY, new RegExp(badAnswer(POD_SOURCE)));
         assert.match(result.stderr, fault.problem[via]);
       });
@@ -119,8 +112,8 @@ for (const via of ['port-forward', 'exec'] as const) {
 describe('--admin-url', () => {
   for (const fault of FAULTS) {
     test(fault.name, async () => {
-      const url = `http://127.0.0.1:${cluster.pod(FAULTY).envoy!.port}`;
-      const result = await withEnvoy(fault.behavior, () => runCli(['pc', 'cluster', '--admin-url', url], { env }));
+      const url = `http://127.0.0.1:${shared.cluster.pod(FAULTY).envoy!.port}`;
+      const result = await withEnvoy(fault.behavior, () => runCli(['pc', 'cluster', '--admin-url', url], { env: shared.env }));
       assertOneLine(result, ExitCode.ADMIN_BAD_BODY, new RegExp(badAnswer(url)));
       assert.match(result.stderr, fault.problem['admin-url']);
     });
@@ -128,10 +121,10 @@ describe('--admin-url', () => {
 });
 
 test('the API server closes the port-forward mid-transfer', async () => {
-  const pod = cluster.pod(FAULTY);
+  const pod = shared.cluster.pod(FAULTY);
   pod.portForwardCutAfter = 40_000;
   try {
-    const result = await runCli(['pc', 'cluster', FAULTY], { env });
+    const result = await runCli(['pc', 'cluster', FAULTY], { env: shared.env });
     assertOneLine(
       result,
       ExitCode.ADMIN_BAD_BODY,
@@ -143,7 +136,7 @@ test('the API server closes the port-forward mid-transfer', async () => {
 });
 
 test('-l: the faulty pod is named on its own line, the healthy one is shown', async () => {
-  const result = await withEnvoy({ reset: true }, () => runCli(['pc', 'cluster', '-l', 'app=reviews', '--fqdn', 'ratings'], { env }));
+  const result = await withEnvoy({ reset: true }, () => runCli(['pc', 'cluster', '-l', 'app=reviews', '--fqdn', 'ratings'], { env: shared.env }));
   assert.equal(result.code, ExitCode.PARTIAL);
   assert.match(result.stdout, new RegExp(`^POD\\s+SERVICE FQDN[^\\n]*\\n${escaped(HEALTHY)}\\.default\\s+ratings`));
   assert.doesNotMatch(result.stdout, new RegExp(escaped(FAULTY)));
@@ -158,7 +151,7 @@ describe('Envoy answers slower than --timeout: the built binary ends within --ti
   const ends = (argv: string[]) =>
     withEnvoy({ delayMs: 10_000 }, async () => {
       const started = performance.now();
-      const result = await runBin([...argv, '--timeout', `${timeoutMs}ms`], { env });
+      const result = await runBin([...argv, '--timeout', `${timeoutMs}ms`], { env: shared.env });
       return { ...result, ms: performance.now() - started };
     });
 
@@ -168,7 +161,7 @@ describe('Envoy answers slower than --timeout: the built binary ends within --ti
     ['--admin-url', ['pc', 'cluster', '--admin-url', 'ADMIN_URL']],
   ] as const) {
     test(label, async () => {
-      const url = `http://127.0.0.1:${cluster.pod(FAULTY).envoy!.port}`;
+      const url = `http://127.0.0.1:${shared.cluster.pod(FAULTY).envoy!.port}`;
       const result = await ends(argv.map((arg) => (arg === 'ADMIN_URL' ? url : arg)));
       assert.equal(result.code, ExitCode.TIMEOUT, result.stderr);
       assert.equal(result.stdout, '');

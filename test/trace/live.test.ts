@@ -4,11 +4,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Trace } from '../../src/trace/trace.ts';
-import { startFakeCluster, type FakeCluster } from '../cluster/index.ts';
-import { runCli } from '../helpers/cli.ts';
+import { sharedCluster } from '../helpers/sharedCluster.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const exampleDump = join(root, 'examples', 'reviews-v1.config_dump.json');
@@ -33,20 +32,14 @@ function clustersWithEjectedV2(): Record<string, unknown> {
   return clusters;
 }
 
-let cluster: FakeCluster;
+const shared = sharedCluster(() => ({
+  pods: [{ name: POD, labels: { app: 'reviews', version: 'v1' }, envoy: { dump: exampleDump, clusters: clustersWithEjectedV2() } }],
+}));
 
-before(async () => {
-  cluster = await startFakeCluster({
-    pods: [{ name: POD, labels: { app: 'reviews', version: 'v1' }, envoy: { dump: exampleDump, clusters: clustersWithEjectedV2() } }],
-  });
-});
-
-after(() => cluster.close());
-
-const live = (argv: string[]): ReturnType<typeof runCli> => runCli(argv, { env: { KUBECONFIG: cluster.kubeconfigPath } });
+const { live } = shared;
 
 test('live: only the masked config_dump and /clusters are fetched, and an ejected endpoint is named', async () => {
-  const requests = cluster.pod(POD).envoy!.requests;
+  const requests = shared.cluster.pod(POD).envoy!.requests;
   const before = requests.length;
   const result = await live(['pc', 'trace', POD, '-H', 'end-user: jason', 'http://reviews:9080/reviews/0', '-o', 'json']);
   assert.equal(result.stderr, '');
@@ -65,7 +58,7 @@ test('live: only the masked config_dump and /clusters are fetched, and an ejecte
 });
 
 test('live: a walk that ends before the endpoints does not fetch /clusters', async () => {
-  const requests = cluster.pod(POD).envoy!.requests;
+  const requests = shared.cluster.pod(POD).envoy!.requests;
   const before = requests.length;
   const result = await live(['pc', 'trace', POD, '--dst', '93.184.216.34:443', 'tcp', '-o', 'json']);
   assert.equal(result.code, 0, result.stderr);
@@ -78,7 +71,7 @@ test('live: port-forward, --via exec and --admin-url give the same trace', async
   const expected = await live(['pc', 'trace', POD, ...argv]);
   assert.equal(expected.code, 0, expected.stderr);
   assert.match(expected.stdout, /Result {4}FORWARDED → outbound\|9080\|\|ratings\.default\.svc\.cluster\.local → 172\.33\.100\.2:9080/);
-  const port = cluster.pod(POD).envoy!.port;
+  const port = shared.cluster.pod(POD).envoy!.port;
   for (const variant of [
     ['pc', 'trace', POD, '--via', 'exec', ...argv],
     ['pc', 'trace', '--admin-url', `http://127.0.0.1:${port}`, ...argv],
