@@ -241,7 +241,7 @@ export function skipSpaceForward(bytes: Uint8Array, from: number, limit: number)
 }
 
 /** The position after the last non-blank byte of `[floor, before)`. */
-function skipSpaceBackward(bytes: Uint8Array, floor: number, before: number): number {
+export function skipSpaceBackward(bytes: Uint8Array, floor: number, before: number): number {
   let at = before;
   while (at > floor && isSpace(bytes[at - 1])) at--;
   return at;
@@ -297,15 +297,7 @@ export class Scanner {
       return;
     }
     for (;;) {
-      let key: string | undefined;
-      if (object) {
-        if (this.peek() !== Byte.Quote) throw this.fault('a double-quoted key');
-        const keyStart = this.at;
-        this.skipString();
-        key = this.decodeKey(keyStart, this.at);
-        if (this.peek() !== Byte.Colon) throw this.fault('":" after a key');
-        this.at++;
-      }
+      const key = object ? this.key() : undefined;
       this.skipSpace();
       const start = this.at;
       this.skipValue();
@@ -321,6 +313,23 @@ export class Scanner {
       }
       throw this.fault(object ? '"," or "}"' : '"," or "]"');
     }
+  }
+
+  /** An object member's `"key" :`, decoded; the position is then at its value. */
+  key(): string {
+    if (this.peek() !== Byte.Quote) throw this.fault('a double-quoted key');
+    const keyStart = this.at;
+    this.skipString();
+    const key = this.decodeKey(keyStart, this.at);
+    if (this.peek() !== Byte.Colon) throw this.fault('":" after a key');
+    this.at++;
+    this.skipSpace();
+    return key;
+  }
+
+  /** The current position. */
+  get position(): number {
+    return this.at;
   }
 
   private decodeKey(start: number, end: number): string {
