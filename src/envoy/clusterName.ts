@@ -71,10 +71,17 @@ export function compareClusterNames(a: string, b: string): number {
 
 /** Sorts items by their cluster name in that order, parsing each name once (not once per comparison). */
 export function sortByClusterName<T>(items: readonly T[], nameOf: (item: T) => string): T[] {
-  return items
-    .map((item) => ({ item, key: sortKey(nameOf(item)) }))
-    .sort((a, b) => compareSortKeys(a.key, b.key))
-    .map(({ item }) => item);
+  const keyed = items.map((item) => ({ item, key: sortKey(nameOf(item)) }));
+  // Every field is a piece of the name: when no name has a unit from the surrogates up, JS's own
+  // comparison gives Go's order, several times faster than comparing unit by unit.
+  const compare = keyed.some(({ key }) => BEYOND_SURROGATES.test(key.name)) ? compareGoStrings : compareUnits;
+  return keyed.sort((a, b) => compareSortKeys(a.key, b.key, compare)).map(({ item }) => item);
+}
+
+const BEYOND_SURROGATES = /[\uD800-\uFFFF]/;
+
+function compareUnits(a: string, b: string): number {
+  return a === b ? 0 : a < b ? -1 : 1;
 }
 
 interface SortKey {
@@ -86,13 +93,13 @@ function sortKey(name: string): SortKey {
   return { name, fields: parseClusterName(name) ?? { direction: '', port: 0, subset: '', fqdn: name } };
 }
 
-function compareSortKeys(a: SortKey, b: SortKey): number {
+function compareSortKeys(a: SortKey, b: SortKey, compare: (a: string, b: string) => number = compareGoStrings): number {
   return (
-    compareGoStrings(a.fields.fqdn, b.fields.fqdn) ||
-    compareGoStrings(a.fields.subset, b.fields.subset) ||
+    compare(a.fields.fqdn, b.fields.fqdn) ||
+    compare(a.fields.subset, b.fields.subset) ||
     a.fields.port - b.fields.port ||
-    compareGoStrings(a.fields.direction, b.fields.direction) ||
-    compareGoStrings(a.name, b.name)
+    compare(a.fields.direction, b.fields.direction) ||
+    compare(a.name, b.name)
   );
 }
 
