@@ -147,13 +147,22 @@ function unshownSliceIsOpaque(bytes: Buffer, slice: ConfigSlice, shown: Readonly
   }
   for (const kind of shown) {
     for (const ending of BARE_TYPE_ENDINGS[kind]) {
-      for (let hit = view.indexOf(ending); hit >= 0; hit = view.indexOf(ending, hit + 1)) {
-        if (view[hit - 1] === Byte.Dot) return false;
+      const head = ending.subarray(0, SEARCHED_HEAD);
+      for (let hit = view.indexOf(head); hit >= 0; hit = view.indexOf(head, hit + 1)) {
+        if (view[hit - 1] === Byte.Dot && ending.compare(view, hit, hit + ending.length) === 0) return false;
       }
     }
   }
   return true;
 }
+
+/**
+ * A type name is searched by its first bytes, and the rest compared at each hit: Node looks for a
+ * needle of up to six bytes with memchr on its first byte, and for a longer one with a skip-table
+ * search that is several times slower on JSON (`Cluster"` through the 620 MB dump: 200 ms, against
+ * 70 ms for `Cluste`).
+ */
+const SEARCHED_HEAD = 6;
 
 /** `\uXXXX` at `at` escapes a character that cannot be part of a type name or `@type`. */
 function escapesNonWordCharacter(bytes: Buffer, at: number): boolean {
