@@ -30,21 +30,9 @@ const SNI = '_.';
 const SNI_PREFIXES = ['outbound_.', 'inbound_.'];
 
 /** Splits an Istio cluster name into its fields; undefined when the name is not in either spelling. */
-export function parseClusterName(name: string): Readonly<ClusterName> | undefined {
-  // Filtering, sorting and the table each ask for the same names: parse each one once, and share
-  // the (frozen) result.
-  let parsed = parsedNames.get(name);
-  if (parsed === undefined && !parsedNames.has(name)) {
-    const fields = parseUncached(name);
-    parsed = fields && Object.freeze(fields);
-    parsedNames.set(name, parsed);
-  }
-  return parsed;
-}
-
-const parsedNames = new Map<string, Readonly<ClusterName> | undefined>();
-
-function parseUncached(name: string): ClusterName | undefined {
+export function parseClusterName(name: string): ClusterName | undefined {
+  // Parsed again by each caller (the sort, the table, a filter): cutting a name costs less than
+  // looking it up in a cache of every name (67k names: 16 ms against 45 ms).
   const form: ClusterNameForm = SNI_PREFIXES.some((prefix) => name.startsWith(prefix)) ? 'sni' : 'pipe';
   const parts = cutInFour(name, form === 'pipe' ? PIPE : SNI);
   if (parts === undefined) return undefined;
@@ -71,11 +59,16 @@ export function compareClusterNames(a: string, b: string): number {
 
 /** Sorts items by their cluster name in that order, parsing each name once (not once per comparison). */
 export function sortByClusterName<T>(items: readonly T[], nameOf: (item: T) => string): T[] {
-  const keyed = items.map((item) => ({ item, key: sortKey(nameOf(item)) }));
+  return sortWithClusterNames(items, nameOf).map(({ item }) => item);
+}
+
+/** The same order, each item with its name's fields (undefined when the name does not parse), for a caller that shows them. */
+export function sortWithClusterNames<T>(items: readonly T[], nameOf: (item: T) => string): { item: T; parsed: ClusterName | undefined }[] {
+  const keyed = items.map((item) => ({ item, ...sortKey(nameOf(item)) }));
   // Every field is a piece of the name: when no name has a unit from the surrogates up, JS's own
   // comparison gives Go's order, several times faster than comparing unit by unit.
-  const compare = keyed.some(({ key }) => BEYOND_SURROGATES.test(key.name)) ? compareGoStrings : compareUnits;
-  return keyed.sort((a, b) => compareSortKeys(a.key, b.key, compare)).map(({ item }) => item);
+  const compare = keyed.some(({ name }) => BEYOND_SURROGATES.test(name)) ? compareGoStrings : compareUnits;
+  return keyed.sort((a, b) => compareSortKeys(a, b, compare));
 }
 
 const BEYOND_SURROGATES = /[\uD800-\uFFFF]/;
@@ -86,11 +79,13 @@ function compareUnits(a: string, b: string): number {
 
 interface SortKey {
   name: string;
+  parsed: ClusterName | undefined;
   fields: Omit<ClusterName, 'form'>;
 }
 
 function sortKey(name: string): SortKey {
-  return { name, fields: parseClusterName(name) ?? { direction: '', port: 0, subset: '', fqdn: name } };
+  const parsed = parseClusterName(name);
+  return { name, parsed, fields: parsed ?? { direction: '', port: 0, subset: '', fqdn: name } };
 }
 
 function compareSortKeys(a: SortKey, b: SortKey, compare: (a: string, b: string) => number = compareGoStrings): number {
