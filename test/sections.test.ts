@@ -163,3 +163,18 @@ test('a fault in a span parsed in pieces is placed at its byte', () => {
     );
   }
 });
+
+test('a type name cut short at the very end of a section not shown is not searched past it', () => {
+  const text = JSON.stringify({
+    configs: [
+      { '@type': 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump', note: 'x.Listen' },
+      { '@type': 'type.googleapis.com/envoy.admin.v3.ListenersConfigDump', dynamic_listeners: [] },
+    ],
+  });
+  const only = new Set<SectionKind>(['listeners']);
+  const dumpOf = (sliceFromBytes: number) => {
+    const input = decodeInput(Buffer.from(text), 'x.json', { only, sliceFromBytes });
+    return input.kind === 'config_dump' ? input.dump : undefined;
+  };
+  assert.deepEqual(dumpOf(0), dumpOf(Number.POSITIVE_INFINITY));
+});

@@ -149,7 +149,8 @@ function unshownSliceIsOpaque(bytes: Buffer, slice: ConfigSlice, shown: Readonly
     for (const ending of BARE_TYPE_ENDINGS[kind]) {
       const head = ending.subarray(0, SEARCHED_HEAD);
       for (let hit = view.indexOf(head); hit >= 0; hit = view.indexOf(head, hit + 1)) {
-        if (view[hit - 1] === Byte.Dot && ending.compare(view, hit, hit + ending.length) === 0) return false;
+        const end = hit + ending.length;
+        if (view[hit - 1] === Byte.Dot && end <= view.length && ending.compare(view, hit, end) === 0) return false;
       }
     }
   }
