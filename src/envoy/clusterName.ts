@@ -31,8 +31,8 @@ const SNI_PREFIXES = ['outbound_.', 'inbound_.'];
 
 /** Splits an Istio cluster name into its fields; undefined when the name is not in either spelling. */
 export function parseClusterName(name: string): ClusterName | undefined {
-  // Parsed again by each caller (the sort, the table, a filter): cutting a name costs less than
-  // looking it up in a cache of every name (67k names: 16 ms against 45 ms).
+  // Parsed again by each caller (a filter, the sort) rather than cached: keeping every name in a
+  // cache costs more than the parse (67k fresh names: 31-38 ms parsed, 69-77 ms parsed and cached).
   const form: ClusterNameForm = SNI_PREFIXES.some((prefix) => name.startsWith(prefix)) ? 'sni' : 'pipe';
   const parts = cutInFour(name, form === 'pipe' ? PIPE : SNI);
   if (parts === undefined) return undefined;
@@ -66,7 +66,8 @@ export function sortByClusterName<T>(items: readonly T[], nameOf: (item: T) => s
 export function sortWithClusterNames<T>(items: readonly T[], nameOf: (item: T) => string): { item: T; parsed: ClusterName | undefined }[] {
   const keyed = items.map((item) => ({ item, ...sortKey(nameOf(item)) }));
   // Every field is a piece of the name: when no name has a unit from the surrogates up, JS's own
-  // comparison gives Go's order, several times faster than comparing unit by unit.
+  // comparison gives Go's order, and costs less than comparing unit by unit (sorting 67k names:
+  // a median 71 ms against 80 ms).
   const compare = keyed.some(({ name }) => BEYOND_SURROGATES.test(name)) ? compareGoStrings : compareUnits;
   return keyed.sort((a, b) => compareSortKeys(a, b, compare));
 }
