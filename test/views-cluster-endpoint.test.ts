@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { compareClusterNames, formatClusterName, parseClusterName, type ClusterName } from '../src/envoy/clusterName.ts';
+import fc from 'fast-check';
+import { compareClusterNames, formatClusterName, parseClusterName, sortByClusterName, type ClusterName } from '../src/envoy/clusterName.ts';
 import { decodeClustersStatus } from '../src/envoy/clustersStatus.ts';
 import { decodeConfigDump } from '../src/envoy/decode.ts';
 import type { Bootstrap, Cluster, ClusterLoadAssignment, ConfigDump, Entry, HostStatus, LbEndpoint, Secret } from '../src/envoy/model.ts';
@@ -82,6 +83,28 @@ test('formatClusterName gives every parsed name back', () => {
     assert.equal(formatClusterName(parsed), name);
   }
   assert.equal(formatClusterName({ direction: 'outbound', port: 80, subset: '', fqdn: 'a.b', form: 'sni' }), 'outbound_.80_._.a.b');
+});
+
+test("sortByClusterName gives compareClusterNames' order (Go's byte order), with or without units above the surrogates", () => {
+  // U+FF5E sorts before U+1F600 in Go (code points) but after it in UTF-16 (0xFF5E > 0xD83D).
+  assert.deepEqual(
+    sortByClusterName(['outbound|80||a😀', 'outbound|80||a～', 'outbound|80||ab'], (name) => name),
+    ['outbound|80||ab', 'outbound|80||a～', 'outbound|80||a😀'],
+  );
+  const part = fc.string({ unit: fc.constantFrom('a', 'b', '.', '1', '0', '|', '_', 'é', '～', '😀'), maxLength: 6 });
+  const name = fc.oneof(
+    part,
+    fc.tuple(fc.constantFrom('outbound', 'inbound'), fc.nat(70000), part, part).map((fields) => fields.join('|')),
+  );
+  fc.assert(
+    fc.property(fc.array(name, { maxLength: 30 }), (names) => {
+      assert.deepEqual(
+        sortByClusterName(names, (n) => n),
+        names.toSorted(compareClusterNames),
+      );
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('compareClusterNames orders by fqdn, subset, port, direction, as istioctl', () => {

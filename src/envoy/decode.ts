@@ -405,11 +405,13 @@ const CAMEL_FIELD = /^[a-z][a-z0-9]*[A-Z]/;
 /** Wrapper fields in canonical spelling, without the resource itself. */
 function wrapperFields(element: Obj, resourceField: string): Obj {
   const out: Obj = {};
-  for (const [key, value] of Object.entries(element)) {
+  // for…in, not Object.entries: no pair arrays for each of a big dump's resources (parsed JSON has
+  // no inherited enumerable keys).
+  for (const key in element) {
     if (key === '@type') continue;
     const canonical = snakeOfKnownField(key);
     if (canonical === resourceField) continue;
-    out[canonical] = value;
+    out[canonical] = element[key];
   }
   return out;
 }

@@ -147,13 +147,23 @@ function unshownSliceIsOpaque(bytes: Buffer, slice: ConfigSlice, shown: Readonly
   }
   for (const kind of shown) {
     for (const ending of BARE_TYPE_ENDINGS[kind]) {
-      for (let hit = view.indexOf(ending); hit >= 0; hit = view.indexOf(ending, hit + 1)) {
-        if (view[hit - 1] === Byte.Dot) return false;
+      const head = ending.subarray(0, SEARCHED_HEAD);
+      for (let hit = view.indexOf(head); hit >= 0; hit = view.indexOf(head, hit + 1)) {
+        const end = hit + ending.length;
+        if (view[hit - 1] === Byte.Dot && end <= view.length && ending.compare(view, hit, end) === 0) return false;
       }
     }
   }
   return true;
 }
+
+/**
+ * A type name is searched by its first bytes, and the rest compared at each hit: Node looks for a
+ * needle of up to six bytes with memchr on its first byte, and for a longer one with a skip-table
+ * search that is several times slower on JSON (`Cluster"` through the 620 MB dump: 200 ms, against
+ * 70 ms for `Cluste`).
+ */
+const SEARCHED_HEAD = 6;
 
 /** `\uXXXX` at `at` escapes a character that cannot be part of a type name or `@type`. */
 function escapesNonWordCharacter(bytes: Buffer, at: number): boolean {
@@ -241,7 +251,7 @@ export function skipSpaceForward(bytes: Uint8Array, from: number, limit: number)
 }
 
 /** The position after the last non-blank byte of `[floor, before)`. */
-function skipSpaceBackward(bytes: Uint8Array, floor: number, before: number): number {
+export function skipSpaceBackward(bytes: Uint8Array, floor: number, before: number): number {
   let at = before;
   while (at > floor && isSpace(bytes[at - 1])) at--;
   return at;
@@ -297,15 +307,7 @@ export class Scanner {
       return;
     }
     for (;;) {
-      let key: string | undefined;
-      if (object) {
-        if (this.peek() !== Byte.Quote) throw this.fault('a double-quoted key');
-        const keyStart = this.at;
-        this.skipString();
-        key = this.decodeKey(keyStart, this.at);
-        if (this.peek() !== Byte.Colon) throw this.fault('":" after a key');
-        this.at++;
-      }
+      const key = object ? this.key() : undefined;
       this.skipSpace();
       const start = this.at;
       this.skipValue();
@@ -321,6 +323,23 @@ export class Scanner {
       }
       throw this.fault(object ? '"," or "}"' : '"," or "]"');
     }
+  }
+
+  /** An object member's `"key" :`, decoded; the position is then at its value. */
+  key(): string {
+    if (this.peek() !== Byte.Quote) throw this.fault('a double-quoted key');
+    const keyStart = this.at;
+    this.skipString();
+    const key = this.decodeKey(keyStart, this.at);
+    if (this.peek() !== Byte.Colon) throw this.fault('":" after a key');
+    this.at++;
+    this.skipSpace();
+    return key;
+  }
+
+  /** The current position. */
+  get position(): number {
+    return this.at;
   }
 
   private decodeKey(start: number, end: number): string {

@@ -239,18 +239,19 @@ function checkerOf(shape: Shape): Checker {
     const entry = checkerOf(shape.map);
     check = (value) => {
       if (!isObj(value)) throw new ShapeFault(`expected an object, found ${describeJsonValue(value)}`);
-      for (const key in value) within(`[${JSON.stringify(key)}]`, entry, value[key]);
+      for (const key in value) within(key, entry, value[key], true);
     };
   }
   CHECKERS.set(shape, check);
   return check;
 }
 
-function within(step: string | number, check: Checker, value: unknown): void {
+/** `step` is a field's `.name`, an index, or (`mapKey`) a map key, spelled out only for a fault. */
+function within(step: string | number, check: Checker, value: unknown, mapKey = false): void {
   try {
     check(value);
   } catch (error) {
-    if (error instanceof ShapeFault) error.path = (typeof step === 'number' ? `[${step}]` : step) + error.path;
+    if (error instanceof ShapeFault) error.path = (typeof step === 'number' ? `[${step}]` : mapKey ? `[${JSON.stringify(step)}]` : step) + error.path;
     throw error;
   }
 }

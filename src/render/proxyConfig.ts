@@ -136,8 +136,9 @@ function renderRoutes(dump: ConfigDump, request: PcRequest, namePrefix: boolean)
 
 function renderClusters(dump: ConfigDump, request: PcRequest, namePrefix: boolean): Rendered {
   requireSection(dump, 'clusters', request);
-  const entries = sortClusters(serving(dump.clusters).filter((e) => matchCluster(request.filters.cluster, e as Entry<Cluster>)));
-  if (!isTabular(request.output)) return renderData(entries, request);
+  const entries = serving(dump.clusters).filter((e) => matchCluster(request.filters.cluster, e as Entry<Cluster>));
+  // The table sorts its rows itself.
+  if (!isTabular(request.output)) return renderData(sortClusters(entries), request);
   if (request.output !== 'wide') return table(clusterTable(entries, { namePrefix }));
   const endpoints = dump.sections.has('endpoints') ? (serving(dump.endpoints) as Entry<ClusterLoadAssignment>[]) : undefined;
   return table(clusterTable(entries, { namePrefix, wide: { endpoints } }));
@@ -149,12 +150,11 @@ function renderEndpoints(dump: ConfigDump, request: PcRequest, namePrefix: boole
   // which already means the endpoint's own port there).
   const { port: _endpointPort, ...clusterFields } = request.filters.cluster;
   const service: ClusterFilter = namePrefix ? clusterFields : {};
-  const entries = sortClusterLoadAssignments(
-    filterClusterLoadAssignments(serving(dump.endpoints) as Entry<ClusterLoadAssignment>[], request.filters.endpoint).filter((entry) =>
-      matchClusterName(service, entry.resource.cluster_name ?? ''),
-    ),
+  const entries = filterClusterLoadAssignments(serving(dump.endpoints) as Entry<ClusterLoadAssignment>[], request.filters.endpoint).filter((entry) =>
+    matchClusterName(service, entry.resource.cluster_name ?? ''),
   );
-  if (!isTabular(request.output)) return renderData(entries, request);
+  // The table sorts its rows itself.
+  if (!isTabular(request.output)) return renderData(sortClusterLoadAssignments(entries), request);
   return table(edsTable(entries, { namePrefix, wide: request.output === 'wide' }));
 }
 

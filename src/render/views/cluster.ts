@@ -1,5 +1,5 @@
 // `cluster` table, as istioctl's PrintClusterSummary prints it (padding 5).
-import { parseClusterName, sortByClusterName } from '../../envoy/clusterName.ts';
+import { sortByClusterName, sortWithClusterNames, type ClusterName } from '../../envoy/clusterName.ts';
 import type { Cluster, ClusterLoadAssignment, Entry } from '../../envoy/model.ts';
 import { describeManagement } from '../../envoy/routes.ts';
 import type { Table } from '../tabwriter.ts';
@@ -18,8 +18,8 @@ const DISCOVERY_TYPES = ['STATIC', 'STRICT_DNS', 'LOGICAL_DNS', 'EDS', 'ORIGINAL
 export function clusterTable(entries: readonly Entry<Cluster>[], options: ClusterTableOptions): Table {
   const { wide } = options;
   const assignments = wide?.endpoints && new Map(wide.endpoints.map((entry) => [entry.resource.cluster_name ?? '', entry.resource]));
-  const rows = sortClusters(entries).map((entry) => {
-    const row = clusterRow(entry.resource, options.namePrefix);
+  const rows = sortWithClusterNames(entries, (entry) => entry.resource.name ?? '').map(({ item: entry, parsed }) => {
+    const row = clusterRow(entry.resource, parsed, options.namePrefix);
     return wide ? [...row, ...endpointCounts(entry.resource, assignments)] : row;
   });
   const header = wide ? [...HEADER, 'ENDPOINTS', 'HEALTHY'] : HEADER;
@@ -53,10 +53,10 @@ export function sortClusters<E extends Entry<Cluster>>(entries: readonly E[]): E
   return sortByClusterName(entries, (entry) => entry.resource.name ?? '');
 }
 
-function clusterRow(cluster: Cluster, namePrefix: boolean): string[] {
+/** `parsed`: the cluster's name, parsed. */
+function clusterRow(cluster: Cluster, parsed: ClusterName | undefined, namePrefix: boolean): string[] {
   const name = cluster.name ?? '';
   const prefixed = `cluster/${name}`;
-  const parsed = parseClusterName(name);
   const cells = parsed
     ? [
         // A gateway has an SNI-spelled twin of each `|` cluster (`outbound_.9080_._.details…`); showing
