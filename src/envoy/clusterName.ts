@@ -5,7 +5,7 @@
 // Names that are not Istio service clusters (`BlackHoleCluster`, `xds-grpc`, `prometheus_stats`)
 // do not parse, and everything that reads them must treat them as opaque names.
 
-import { compareGoStrings } from '../util/goString.ts';
+import { compareGoStrings, goStringOrder } from '../util/goString.ts';
 
 export type ClusterNameForm = 'pipe' | 'sni';
 
@@ -65,17 +65,10 @@ export function sortByClusterName<T>(items: readonly T[], nameOf: (item: T) => s
 /** The same order, each item with its name's fields (undefined when the name does not parse), for a caller that shows them. */
 export function sortWithClusterNames<T>(items: readonly T[], nameOf: (item: T) => string): { item: T; parsed: ClusterName | undefined }[] {
   const keyed = items.map((item) => ({ item, ...sortKey(nameOf(item)) }));
-  // Every field is a piece of the name: when no name has a unit from the surrogates up, JS's own
-  // comparison gives Go's order, and costs less than comparing unit by unit (sorting 67k names:
-  // a median 71 ms against 80 ms).
-  const compare = keyed.some(({ name }) => BEYOND_SURROGATES.test(name)) ? compareGoStrings : compareUnits;
+  // Every field is a piece of the name, so the names decide the comparison for all of them
+  // (sorting 67k names with JS's own: a median 71 ms against 80 ms).
+  const compare = goStringOrder(keyed.map(({ name }) => name));
   return keyed.sort((a, b) => compareSortKeys(a, b, compare));
-}
-
-const BEYOND_SURROGATES = /[\uD800-\uFFFF]/;
-
-function compareUnits(a: string, b: string): number {
-  return a === b ? 0 : a < b ? -1 : 1;
 }
 
 interface SortKey {
