@@ -23,6 +23,13 @@ const run = promisify(execFile);
 
 const { reviewsV1: REVIEWS_V1, reviewsV2: REVIEWS_V2, reviewsV3: REVIEWS_V3, ratings: RATINGS, legacy: LEGACY } = TINY;
 
+// Asked before any hook or test is registered: registered after an await, the kubectl tests could
+// start once the file's other tests were done and the cluster closed.
+const kubectlMissing = await run('kubectl', ['version', '--client']).then(
+  () => false,
+  () => 'kubectl is not installed',
+);
+
 let cluster: FakeCluster;
 let kubeConfig: KubeConfig;
 
@@ -293,11 +300,6 @@ describe("the fake Envoy admin answers like Envoy's", () => {
     }
   });
 });
-
-const kubectlMissing = await run('kubectl', ['version', '--client']).then(
-  () => false,
-  () => 'kubectl is not installed',
-);
 
 describe('the real kubectl against the fake cluster', { skip: kubectlMissing }, () => {
   let home: string;
