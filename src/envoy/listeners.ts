@@ -57,9 +57,14 @@ export function listenerFilterChains(listener: Listener): FilterChain[] {
  * filters recognisable only by their config type URL map to the modern name; others are kept.
  */
 export function networkFilterName(filter: NetworkFilter): string {
+  return canonicalFilterName(filter, NETWORK_FILTER_ALIASES);
+}
+
+/** A filter's name as `aliases` (old names and config type URLs → current name) give it, else its own. */
+export function canonicalFilterName(filter: NetworkFilter, aliases: ReadonlyMap<string, string>): string {
   const name = filter.name ?? '';
   const typeUrl = filter.typed_config?.['@type'] ?? '';
-  return NETWORK_FILTER_ALIASES.get(name) ?? NETWORK_FILTER_ALIASES.get(typeUrl.slice(typeUrl.lastIndexOf('/') + 1)) ?? name;
+  return aliases.get(name) ?? aliases.get(typeUrl.slice(typeUrl.lastIndexOf('/') + 1)) ?? name;
 }
 
 /**

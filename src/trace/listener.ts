@@ -5,7 +5,7 @@
 // a fixed precedence, the most specific bucket at each level, no backtracking, default chain last.
 import type { Entry, FilterChain, Listener, NetworkFilter, Obj } from '../envoy/model.ts';
 import { isObj } from '../envoy/model.ts';
-import { addressText, bindsToPort, describeFilterChainMatch, listenerPort } from '../envoy/listeners.ts';
+import { addressText, bindsToPort, canonicalFilterName, describeFilterChainMatch, listenerAddresses, listenerPort } from '../envoy/listeners.ts';
 import { inCidr, parseIp } from './match.ts';
 import type { Candidate } from './route.ts';
 
@@ -146,10 +146,7 @@ export function handOff(listeners: readonly Entry<Listener>[], accepting: Listen
     return { listener: accepting, handedOff: false, reason: 'use_original_dst is set but no original destination was restored', candidates: [] };
   }
   const live = liveListeners(listeners);
-  const at = (ip: string): Listener | undefined =>
-    live.find(
-      (l) => listenerPort(l) === conn.dstPort && [addressText(l.address), ...(l.additional_addresses ?? []).map((a) => addressText(a.address))].includes(ip),
-    );
+  const at = (ip: string): Listener | undefined => live.find((l) => listenerPort(l) === conn.dstPort && listenerAddresses(l).includes(ip));
   const v6 = parseIp(conn.dstIp)?.v6 === true;
   const key = `${v6 ? `[${conn.dstIp}]` : conn.dstIp}:${conn.dstPort}`;
   const wildcardIp = v6 ? '::' : '0.0.0.0';
@@ -219,9 +216,7 @@ const LISTENER_FILTER_ALIASES: ReadonlyMap<string, string> = new Map([
 ]);
 
 function listenerFilterName(filter: NetworkFilter): string {
-  const name = filter.name ?? '';
-  const typeUrl = filter.typed_config?.['@type'] ?? '';
-  return LISTENER_FILTER_ALIASES.get(name) ?? LISTENER_FILTER_ALIASES.get(typeUrl.slice(typeUrl.lastIndexOf('/') + 1)) ?? name;
+  return canonicalFilterName(filter, LISTENER_FILTER_ALIASES);
 }
 
 /** A ListenerFilterChainMatchPredicate on the destination port (`filter_disabled`). */
