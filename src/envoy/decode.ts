@@ -5,6 +5,7 @@
 import { DataError } from '../errors.ts';
 import { isObj, type ConfigDump, type Entry, type Obj, type ResourceState, type SectionKind } from './model.ts';
 import { quoted } from '../util/printable.ts';
+import { jsonName, protoField } from '../util/protoField.ts';
 import { canonicalize, messageTypeFromUrl } from './protojson.ts';
 import { checkShape, describeJsonValue } from './shapes.ts';
 
@@ -250,7 +251,7 @@ function decodeConfig(decoding: Decoding, at: string, config: Obj): void {
 function decodeSection(decoding: Decoding, at: string, spec: SectionSpec, section: Obj): void {
   if (spec.collection === 'bootstrap') {
     // A bootstrap that is not an object leaves the section unusable: the command says so.
-    const bootstrap = field(section, 'bootstrap');
+    const bootstrap = protoField(section, 'bootstrap');
     if (isObj(bootstrap)) {
       decoding.dump.bootstrap = entry(decoding, `${at}.bootstrap`, 'static', bootstrap, V3.bootstrap, undefined, wrapperFields(section, 'bootstrap'));
     }
@@ -258,7 +259,7 @@ function decodeSection(decoding: Decoding, at: string, spec: SectionSpec, sectio
   }
   const lists = spec.kind === 'listeners' ? [...spec.lists, DYNAMIC_LISTENERS] : spec.lists;
   for (const list of lists) {
-    for (const [path, element] of listElements(decoding, `${at}.${list.field}`, field(section, list.field))) {
+    for (const [path, element] of listElements(decoding, `${at}.${list.field}`, protoField(section, list.field))) {
       decodeElement(decoding, path, spec, list, element);
     }
   }
@@ -292,13 +293,13 @@ function decodeElement(decoding: Decoding, at: string, spec: SectionSpec, list: 
       state: list.state,
       resource: canonical,
       messageType: scopedRoutesWrapperType(list.state),
-      ...optionalString('versionInfo', field(canonical, 'version_info')),
-      ...optionalString('lastUpdated', field(canonical, 'last_updated')),
+      ...optionalString('versionInfo', protoField(canonical, 'version_info')),
+      ...optionalString('lastUpdated', protoField(canonical, 'last_updated')),
       wrapper: {},
     });
     return;
   }
-  const resource = field(element, list.resourceField);
+  const resource = protoField(element, list.resourceField);
   if (resource !== undefined && resource !== null && !isObj(resource)) {
     throw new DataError(decoding.source, `${at}.${list.resourceField}: expected an object, found ${describeJsonValue(resource)}`);
   }
@@ -306,7 +307,7 @@ function decodeElement(decoding: Decoding, at: string, spec: SectionSpec, list: 
     // A wrapper without its resource (masked output, or an error_state-only entry) still tells us
     // the resource exists; keep it so nothing is silently dropped.
     if (Object.keys(element).some((key) => key !== '@type')) {
-      const state = field(element, 'error_state') !== undefined ? 'error' : list.state;
+      const state = protoField(element, 'error_state') !== undefined ? 'error' : list.state;
       pushEntry(dump, spec.collection, entry(decoding, at, state, {}, spec.messageType, undefined, wrapperFields(element, list.resourceField)));
     }
     return;
@@ -328,17 +329,17 @@ function decodeDynamicListener(decoding: Decoding, at: string, element: Obj): vo
     ['warming_state', 'warming'],
     ['draining_state', 'draining'],
   ] as const) {
-    const holder = field(element, stateField);
+    const holder = protoField(element, stateField);
     if (holder === undefined || holder === null) continue;
     if (!isObj(holder)) throw new DataError(decoding.source, `${at}.${stateField}: expected an object, found ${describeJsonValue(holder)}`);
-    const listener = field(holder, 'listener');
+    const listener = protoField(holder, 'listener');
     if (listener === undefined || listener === null) continue;
     const path = `${at}.${stateField}.listener`;
     if (!isObj(listener)) throw new DataError(decoding.source, `${path}: expected an object, found ${describeJsonValue(listener)}`);
     found = true;
     pushEntry(dump, 'listeners', entry(decoding, path, state, listener, V3.listener, undefined, { ...wrapper, ...wrapperFields(holder, 'listener') }));
   }
-  if (!found && field(element, 'error_state') !== undefined) {
+  if (!found && protoField(element, 'error_state') !== undefined) {
     pushEntry(dump, 'listeners', entry(decoding, at, 'error', {}, V3.listener, undefined, wrapper));
   }
 }
@@ -431,20 +432,10 @@ const WRAPPER_FIELDS = [
   'ecds_filter',
   'scoped_route_configs',
 ];
-const SNAKE_OF_CAMEL = new Map(WRAPPER_FIELDS.map((name) => [camelOf(name), name]));
+const SNAKE_OF_CAMEL = new Map(WRAPPER_FIELDS.map((name) => [jsonName(name), name]));
 
 function snakeOfKnownField(key: string): string {
   return SNAKE_OF_CAMEL.get(key) ?? key;
-}
-
-function camelOf(protoName: string): string {
-  return protoName.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
-
-/** Reads a proto field of an admin wrapper in either JSON spelling. */
-function field(obj: Obj, protoName: string): unknown {
-  const value = obj[protoName];
-  return value !== undefined ? value : obj[camelOf(protoName)];
 }
 
 function optionalString<K extends string>(key: K, value: unknown): { [P in K]?: string } {

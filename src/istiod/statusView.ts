@@ -5,7 +5,8 @@ import { isObj, type Obj } from '../envoy/model.ts';
 import { loadYaml } from '../render/output.ts';
 import { tabwrite } from '../render/tabwriter.ts';
 import { compareGoStrings } from '../util/goString.ts';
-import { jsonName, shortType, TYPE_URL, type ProxySync, type SyncAnswer, type XdsTypeSync } from './syncz.ts';
+import { jsonName } from '../util/protoField.ts';
+import { shortType, TYPE_URL, type ProxySync, type SyncAnswer, type XdsTypeSync } from './syncz.ts';
 
 /** istioctl's tabwriter for proxy-status: minwidth 0, tabwidth 8, padding 5. */
 const PADDING = 5;

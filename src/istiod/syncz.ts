@@ -9,6 +9,7 @@ import { DataError } from '../errors.ts';
 import { isObj, type Obj } from '../envoy/model.ts';
 import { compareGoStrings } from '../util/goString.ts';
 import { at } from '../util/at.ts';
+import { protoField } from '../util/protoField.ts';
 
 /** `envoy.service.status.v3.ConfigStatus` as istiod reports it (UNKNOWN: the type is not subscribed). */
 export const SYNC_STATES = ['SYNCED', 'NOT_SENT', 'STALE', 'ERROR', 'UNKNOWN'] as const;
@@ -86,15 +87,6 @@ const HTTP_TYPES: [prefix: string, typeUrl: string][] = [
   ['extensionconfig', TYPE_URL.extension],
 ];
 
-/** A proto field name's JSON name: `type_url` → `typeUrl`. */
-export const jsonName = (protoName: string): string => protoName.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-
-/** Either JSON spelling of a proto field: `type_url` or `typeUrl`. */
-function field(obj: Obj, protoName: string): unknown {
-  if (protoName in obj) return obj[protoName];
-  return obj[jsonName(protoName)];
-}
-
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
@@ -123,7 +115,7 @@ export function decodeSyncz(json: unknown, source: string, istiod?: string): Syn
 
 /** A DiscoveryResponse of ClientConfig; proto3 leaves `resources` out when no proxy is connected. */
 function isXdsAnswer(json: unknown): json is Obj {
-  const typeUrl = isObj(json) ? String(field(json, 'type_url')) : '';
+  const typeUrl = isObj(json) ? String(protoField(json, 'type_url')) : '';
   return isObj(json) && (Array.isArray(json['resources']) || typeUrl === 'istio.io/debug/syncz' || typeUrl.endsWith('envoy.service.status.v3.ClientConfig'));
 }
 
@@ -143,7 +135,7 @@ export function decodeSynczDocument(json: unknown, source: string): SyncAnswer[]
 
 /** `control_plane.identifier` is JSON: `{"Component":"istiod","ID":"istiod-…","Info":{…}}`. */
 function controlPlaneId(response: Obj): string | undefined {
-  const controlPlane = field(response, 'control_plane');
+  const controlPlane = protoField(response, 'control_plane');
   const identifier = isObj(controlPlane) ? text(controlPlane['identifier']) : undefined;
   if (identifier === undefined) return undefined;
   try {
@@ -197,15 +189,15 @@ function fromClientConfig(resource: Obj, istiod: string): ProxySync {
   const node = isObj(resource['node']) ? resource['node'] : {};
   const metadata = isObj(node['metadata']) ? node['metadata'] : {};
   const id = text(node['id']) ?? '';
-  const generic = field(resource, 'generic_xds_configs');
+  const generic = protoField(resource, 'generic_xds_configs');
   const types = (Array.isArray(generic) ? generic : []).filter(isObj).map((config): XdsTypeSync => {
-    const status = text(field(config, 'config_status'));
-    const errorState = field(config, 'error_state');
-    const error = isObj(errorState) ? text(field(errorState, 'details')) : undefined;
+    const status = text(protoField(config, 'config_status'));
+    const errorState = protoField(config, 'error_state');
+    const error = isObj(errorState) ? text(protoField(errorState, 'details')) : undefined;
     return {
-      typeUrl: text(field(config, 'type_url')) ?? '',
+      typeUrl: text(protoField(config, 'type_url')) ?? '',
       state: SYNC_STATES.find((s) => s === status) ?? 'UNKNOWN',
-      ...optional('lastUpdated', text(field(config, 'last_updated'))),
+      ...optional('lastUpdated', text(protoField(config, 'last_updated'))),
       ...optional('error', error),
     };
   });
