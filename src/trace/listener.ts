@@ -5,7 +5,18 @@
 // a fixed precedence, the most specific bucket at each level, no backtracking, default chain last.
 import type { Entry, FilterChain, Listener, NetworkFilter, Obj } from '../envoy/model.ts';
 import { isObj } from '../envoy/model.ts';
-import { addressText, bindsToPort, canonicalFilterName, describeFilterChainMatch, listenerAddresses, listenerPort } from '../envoy/listeners.ts';
+import {
+  addressText,
+  bindsToPort,
+  canonicalFilterName,
+  describeFilterChainMatch,
+  HTTP_CONNECTION_MANAGER,
+  listenerAddresses,
+  listenerPort,
+  networkFilterConfig,
+  networkFilterName,
+} from '../envoy/listeners.ts';
+import { evaluateChainMatcher, type MatcherConnection } from './chainMatcher.ts';
 import { inCidr, parseIp } from './match.ts';
 import type { Candidate } from './route.ts';
 
@@ -119,6 +130,60 @@ export function captureListener(listeners: readonly Entry<Listener>[], conn: Con
     reason: `no listener accepts the connection: nothing binds ${conn.direction === 'inbound' ? INBOUND_CAPTURE_PORT : OUTBOUND_CAPTURE_PORT}, ${key} or 0.0.0.0:${conn.dstPort}`,
     candidates: notBinding,
   };
+}
+
+const HBONE_PORT = 15008;
+
+export interface TunnelDecision {
+  /** The listener on the HBONE port that terminates the CONNECT. */
+  tunnel: Listener;
+  /** The internal listener its CONNECT route leads to, which gets the tunnelled connection. */
+  internal: Listener;
+  reason: string;
+  details: string[];
+}
+
+/**
+ * Istio's HBONE, where nothing else takes the connection (a waypoint binds neither 15001 nor the
+ * destination): the request arrives tunnelled in an HTTP/2 CONNECT to its destination on port
+ * 15008, whose listener routes every CONNECT to a cluster of the same name as an internal listener
+ * (`main_internal`) and records the CONNECT authority as that connection's original destination.
+ */
+export function hboneTunnel(listeners: readonly Entry<Listener>[], conn: Connection): TunnelDecision | undefined {
+  const tunnel = liveListeners(listeners).find((l) => listenerPort(l) === HBONE_PORT && bindsToPort(l));
+  const hcm = tunnel?.filter_chains?.[0]?.filters?.find((filter) => networkFilterName(filter) === HTTP_CONNECTION_MANAGER);
+  const config = hcm ? networkFilterConfig(hcm) : undefined;
+  const cluster = connectCluster(config?.['route_config']);
+  const internal = listeners.find(
+    (entry) => ACTIVE_STATES.has(entry.state) && entry.resource.name === cluster && entry.resource.internal_listener !== undefined,
+  );
+  if (!tunnel || cluster === undefined || !internal) return undefined;
+  // Istio's `connect_authority` (set_filter_state): the key the internal listener's original_dst reads.
+  const authority = ((config?.['http_filters'] as unknown[] | undefined) ?? []).some((filter) => {
+    const keys = (isObj(filter) && isObj(filter['typed_config']) ? (filter['typed_config']['on_request_headers'] as unknown[] | undefined) : undefined) ?? [];
+    return keys.some((key) => isObj(key) && key['object_key'] === 'envoy.filters.listener.original_dst.local_ip');
+  });
+  return {
+    tunnel,
+    internal: internal.resource,
+    reason: `no listener takes ${conn.dstIp}:${conn.dstPort} itself: HBONE traffic arrives tunnelled, an HTTP/2 CONNECT to ${conn.dstIp}:${conn.dstPort} on port ${HBONE_PORT}`,
+    details: [
+      `its route sends every CONNECT to cluster ${cluster}, the internal listener ${cluster}`,
+      ...(authority ? ["a set_filter_state filter records the CONNECT authority as the tunnelled connection's original destination"] : []),
+    ],
+  };
+}
+
+/** The cluster an inline route configuration sends CONNECT requests to (a `connect_matcher` route). */
+function connectCluster(routeConfig: unknown): string | undefined {
+  for (const vhost of (isObj(routeConfig) ? (routeConfig['virtual_hosts'] as unknown[] | undefined) : undefined) ?? []) {
+    for (const route of (isObj(vhost) ? (vhost['routes'] as unknown[] | undefined) : undefined) ?? []) {
+      if (!isObj(route) || !isObj(route['match']) || route['match']['connect_matcher'] === undefined) continue;
+      const cluster = isObj(route['route']) ? route['route']['cluster'] : undefined;
+      if (typeof cluster === 'string') return cluster;
+    }
+  }
+  return undefined;
 }
 
 function restoresDestination(listener: Listener): boolean {
@@ -309,7 +374,7 @@ export interface FilterChainDecision {
   reason: string;
   candidates: Candidate[];
   isDefault: boolean;
-  /** The listener uses `filter_chain_matcher`, which is not simulated. */
+  /** The listener's `filter_chain_matcher` uses something that is not simulated. */
   unsupported?: string;
 }
 
@@ -329,18 +394,8 @@ type Level = (alive: Live[]) => { keep: Live[]; chose: string; drop: (live: Live
 
 /** Envoy's filter-chain selection for a connection whose listener filters found `detected`. */
 export function matchFilterChain(listener: Listener, conn: Connection, detected: Detected): FilterChainDecision {
-  if (listener.filter_chain_matcher !== undefined) {
-    return {
-      chain: undefined,
-      name: '',
-      match: '',
-      reason: '',
-      candidates: [],
-      isDefault: false,
-      unsupported: 'the listener selects chains with filter_chain_matcher (an xDS matcher tree), which is not simulated',
-    };
-  }
   const local = conn.srcIp !== undefined && (conn.srcIp === conn.dstIp || isLoopback(conn.srcIp));
+  if (listener.filter_chain_matcher !== undefined) return matcherChain(listener, listener.filter_chain_matcher, { ...conn, ...detected, local });
   const levels: Level[] = [
     portLevel(conn.dstPort),
     ipLevel('prefix_ranges', 'destination', conn.dstIp),
@@ -395,6 +450,33 @@ export function matchFilterChain(listener: Listener, conn: Connection, detected:
     match: '',
     reason: 'no filter chain matches and the listener has no default_filter_chain: Envoy closes the connection',
     candidates,
+    isDefault: false,
+  };
+}
+
+/** The chain a `filter_chain_matcher` names (Envoy ignores every chain's filter_chain_match then), else the default chain. */
+function matcherChain(listener: Listener, matcher: Obj, conn: MatcherConnection): FilterChainDecision {
+  const result = evaluateChainMatcher(matcher, conn);
+  if (result.kind === 'unsupported') {
+    return { chain: undefined, name: '', match: '', reason: '', candidates: [], isDefault: false, unsupported: result.reason };
+  }
+  const path = result.path.join(' -> ');
+  const named = result.kind === 'chain' ? (listener.filter_chains ?? []).find((chain) => chain.name === result.chain) : undefined;
+  if (result.kind === 'chain' && named) {
+    return { chain: named, name: result.chain, match: path, reason: `filter_chain_matcher: ${path} names this chain`, candidates: [], isDefault: false };
+  }
+  const why = result.kind === 'chain' ? `filter_chain_matcher names ${result.chain}, which the listener does not have` : 'filter_chain_matcher matches nothing';
+  const fallback = listener.default_filter_chain;
+  if (fallback) {
+    const name = fallback.name ?? 'default_filter_chain';
+    return { chain: fallback, name, match: 'default_filter_chain', reason: `${why}: the listener's default_filter_chain`, candidates: [], isDefault: true };
+  }
+  return {
+    chain: undefined,
+    name: '',
+    match: '',
+    reason: `${why} and the listener has no default_filter_chain: Envoy closes the connection`,
+    candidates: [],
     isDefault: false,
   };
 }

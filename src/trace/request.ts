@@ -3,6 +3,8 @@
 import { UsageError } from '../errors.ts';
 import { parseClusterName } from '../envoy/clusterName.ts';
 import { addressText, listenerPort, networkFilterConfig, networkFilterName, tcpProxyCluster, TCP_PROXY } from '../envoy/listeners.ts';
+import { isObj } from '../envoy/model.ts';
+import { matcherPaths } from '../waypoint/chains.ts';
 import type { TraceConfig } from './config.ts';
 import { parseIp } from './match.ts';
 import { withoutPort } from './route.ts';
@@ -142,6 +144,8 @@ function resolveDestination(target: ParsedTarget, inbound: boolean, dump: TraceC
   if (fromRoutes) return { ip: fromRoutes.ip, port, source: `VIP of ${name} in route ${fromRoutes.where}` };
   const fromListeners = vipFromListeners(dump, name, port);
   if (fromListeners) return { ip: fromListeners.ip, port, source: `VIP of ${name} from listener ${fromListeners.where}` };
+  const fromChains = vipFromChainMatchers(dump, name, port);
+  if (fromChains) return { ip: fromChains.ip, port, source: `VIP of ${name} in ${fromChains.where}` };
   const fromEndpoints = ipFromEndpoints(dump, name, port);
   if (fromEndpoints) return { ip: fromEndpoints.ip, port, source: `endpoint of ${fromEndpoints.where}` };
   throw new UsageError(`cannot resolve "${host}" to an IP from the dump's routes, listeners or endpoints: give --dst IP:${port}`);
@@ -176,6 +180,26 @@ function vipFromListeners(dump: TraceConfig, name: string, port: number): { ip: 
         const fqdn = parseClusterName(tcpProxyCluster(networkFilterConfig(filter)))?.fqdn ?? '';
         if (fqdnAnswers(fqdn, name)) return { ip, where: listener.name ?? ip };
       }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A waypoint's VIP: the destination IP on the filter_chain_matcher path to a chain that serves the
+ * name on that port (`main_internal`'s `inbound-vip|9080||details.default.svc.cluster.local-http`).
+ */
+function vipFromChainMatchers(dump: TraceConfig, name: string, port: number): { ip: string; where: string } | undefined {
+  for (const { resource: listener } of dump.listeners) {
+    if (!isObj(listener.filter_chain_matcher)) continue;
+    for (const { chain, match } of matcherPaths(listener.filter_chain_matcher)) {
+      const fields = parseClusterName(chain.replace(/-(http|tcp)$/, ''));
+      if (fields?.port !== port || !fqdnAnswers(fields.fqdn, name)) continue;
+      const ip = match
+        .split(' -> ')
+        .map((condition) => condition.slice(condition.indexOf('=') + 1))
+        .find((value) => parseIp(value) !== undefined);
+      if (ip) return { ip, where: `listener ${listener.name ?? ''}, chain ${chain}` };
     }
   }
   return undefined;

@@ -7,7 +7,16 @@ import { isObj } from '../envoy/model.ts';
 import { HTTP_CONNECTION_MANAGER, httpRouteSource, networkFilterConfig, networkFilterName, TCP_PROXY } from '../envoy/listeners.ts';
 import { healthStatusName } from '../filters/endpoint.ts';
 import { findByName, type TraceConfig } from './config.ts';
-import { captureListener, handOff, matchFilterChain, runListenerFilters, type Connection, type Detected } from './listener.ts';
+import {
+  captureListener,
+  handOff,
+  hboneTunnel,
+  matchFilterChain,
+  runListenerFilters,
+  type Connection,
+  type Detected,
+  type TunnelDecision,
+} from './listener.ts';
 import { inCidr } from './match.ts';
 import { describeMatch, DEFAULT_RUNTIME, pickWeighted, routeRequest, withoutPort, type Candidate, type HttpRequest, type Runtime } from './route.ts';
 
@@ -171,6 +180,8 @@ class Walk {
     const { listeners } = this.sources.config;
     const capture = captureListener(listeners, this.conn);
     if (!capture.listener) {
+      const tunnel = hboneTunnel(listeners, this.conn);
+      if (tunnel) return this.throughTunnel(tunnel);
       this.step('listener', '', capture.reason, { candidates: capture.candidates });
       return end('no_listener', capture.reason);
     }
@@ -189,6 +200,14 @@ class Walk {
       this.step('listener', listener.name ?? '', moved.reason, { candidates: moved.candidates, details: detected.filters });
     }
     return this.filterChain(listener, detected);
+  }
+
+  /** HBONE: the CONNECT on the tunnel listener, then the internal listener with the tunnelled connection. */
+  private throughTunnel(tunnel: TunnelDecision): TraceResult {
+    this.step('listener', tunnel.tunnel.name ?? '', tunnel.reason, { details: tunnel.details });
+    const detected = runListenerFilters(tunnel.internal, this.conn, false);
+    this.step('listener', tunnel.internal.name ?? '', 'the internal listener gets the tunnelled connection', { details: detected.filters });
+    return this.filterChain(tunnel.internal, detected);
   }
 
   private filterChain(listener: Listener, detected: Detected): TraceResult {
