@@ -202,6 +202,15 @@ describe('ambient mode on a live cluster', { skip: corpusDir ? false : CORPUS_MI
     }
     // bootstrap and endpoint come from other admin paths than the saved dump's sections: they must just work.
     for (const kind of ['bootstrap', 'endpoint']) assertOk(await live(['pc', kind, '--waypoint', 'waypoint', '-n', 'bookinfo']), `pc ${kind} --waypoint`);
+    // pc trace on the pod and on --waypoint walks as it does on the saved dump.
+    const traceArgs = ['--dst', '10.104.171.68:8000', 'http://httpbin.default:8000/', '-o', 'json'];
+    const offlineTrace = await runCli(['pc', 'trace', '-f', dump, ...traceArgs]);
+    assertOk(offlineTrace, 'pc trace -f waypoint dump');
+    for (const source of [[`${WAYPOINT_POD}.bookinfo`], ['--waypoint', 'waypoint', '-n', 'bookinfo']]) {
+      const result = await live(['pc', 'trace', ...source, ...traceArgs]);
+      assertOk(result, `pc trace ${source.join(' ')}`);
+      assert.equal(result.stdout, offlineTrace.stdout, `pc trace ${source.join(' ')}`);
+    }
     const chains = await runCli(['pc', 'listener', '-f', dump, '--chains']);
     for (const source of [[`${WAYPOINT_POD}.bookinfo`], ['--waypoint', 'waypoint', '-n', 'bookinfo']]) {
       const result = await live(['pc', 'listener', ...source]);

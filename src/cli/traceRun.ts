@@ -18,7 +18,12 @@ import { connectKube, fetchDecoded as fetchAdmin, logger, type KubeOptions } fro
 
 import type { TraceOutput } from './commands/trace.ts';
 
-export type TraceSource = { kind: 'file'; path: string } | { kind: 'pod'; target: string } | { kind: 'admin-url'; url: string };
+export type TraceSource =
+  | { kind: 'file'; path: string }
+  | { kind: 'pod'; target: string }
+  | { kind: 'admin-url'; url: string }
+  /** The pod of a waypoint (a Gateway's deployment). */
+  | { kind: 'waypoint'; name: string };
 
 export interface TraceOptions {
   source: TraceSource;
@@ -51,7 +56,7 @@ export async function runTrace(options: TraceOptions, ctx: CliContext): Promise<
     const { directAdmin } = await import('../kube/directAdmin.ts');
     trace = await traceLive(directAdmin(source.url, { timeoutMs: options.kube.timeoutMs, ...logger(options, ctx) }), options, extra);
   } else {
-    trace = await traceOnPod(source.target, options, ctx, extra);
+    trace = await traceOnPod(source, options, ctx, extra);
   }
   ctx.io.out.write(options.output === 'json' ? formatJson(trace) : options.output === 'yaml' ? formatYaml(trace) : renderTraceText(trace));
   if (options.exitCode && UNROUTED_OUTCOMES.has(trace.result.outcome)) {
@@ -86,14 +91,23 @@ async function fetchDecoded(admin: EnvoyAdminClient, path: string): Promise<{ du
   return decoded.kind === 'config_dump' ? { dump: decoded.dump } : { clusters: decoded.clusters.cluster_statuses };
 }
 
-async function traceOnPod(target: string, options: TraceOptions, ctx: CliContext, extra: Partial<TraceSources>): Promise<Trace> {
+async function traceOnPod(
+  source: Extract<TraceSource, { kind: 'pod' | 'waypoint' }>,
+  options: TraceOptions,
+  ctx: CliContext,
+  extra: Partial<TraceSources>,
+): Promise<Trace> {
   // The Kubernetes client costs ~350 ms to load: only commands that talk to a cluster pay for it.
   const kube = await import('../kube/index.ts');
   const { kube: k } = options;
   const session = await connectKube(kube, k, ctx);
   try {
-    const [pod] = await session.resolveTargets({ target });
-    if (!pod) throw new UsageError(`no pod for "${target}"`);
+    const { waypointPod } = await import('../kube/waypoint.ts');
+    const [pod] =
+      source.kind === 'waypoint'
+        ? [await waypointPod(session, source.name, (line) => ctx.io.err.write(`note: ${line}\n`))]
+        : await session.resolveTargets({ target: source.target });
+    if (!pod) throw new UsageError(`no pod for "${source.kind === 'waypoint' ? source.name : source.target}"`);
     return await traceLive(await session.admin(pod, { via: k.via, adminPort: k.adminPort }), options, extra);
   } finally {
     await session.close();

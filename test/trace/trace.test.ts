@@ -455,7 +455,12 @@ test('bad input: one line, non-zero exit', async () => {
     [['-f', EXAMPLE, 'http://nowhere.example:81/'], /cannot resolve "nowhere\.example"/, 64],
     [['-f', EXAMPLE, '-o', 'table', 'http://ratings:9080/'], /--output "table" is not one of: short, json, yaml/, 64],
     [['-f', EXAMPLE, '--random', 'x', 'http://ratings:9080/'], /--random "x"/, 64],
-    [['http://ratings:9080/'], /requires a pod name, --file or --admin-url/, 64],
+    [['http://ratings:9080/'], /requires a pod name, --file, --admin-url or --waypoint/, 64],
+    [
+      ['-f', EXAMPLE, '--waypoint', 'waypoint', 'http://ratings:9080/'],
+      /takes one of a pod name, --file, --admin-url or --waypoint, not --file and --waypoint/,
+      64,
+    ],
     [['-f', 'examples/reviews-v1.clusters.json', 'http://ratings:9080/'], /not a config dump/, 65],
   ];
   for (const [args, message, code] of cases) {

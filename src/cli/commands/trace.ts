@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import type { CliContext } from '../context.ts';
-import { kubeOptionsFrom } from '../kubeFlags.ts';
+import { adminAccessOptions, kubeOptionsFrom } from '../kubeFlags.ts';
 import { choiceOption, definedOnly, parseChoice, parseSize, textOf } from '../flags.ts';
 import { EXAMPLE_DUMP, EXAMPLE_POD, withExamples } from '../help.ts';
 import type { TraceOptions, TraceSource } from '../traceRun.ts';
@@ -27,8 +27,7 @@ export function traceCommand(ctx: CliContext): Command {
     .argument('<target-or-url...>', '[pod] then a URL (http://host:port/path?query, https://…, tcp://host:port) or "tcp"')
     .option('-f, --file <path>', "read a saved /config_dump; '-' for stdin")
     .option('--admin-url <url>', 'talk to this Envoy admin directly (e.g. http://127.0.0.1:15000)')
-    .addOption(choiceOption('--via <transport>', 'how to reach Envoy admin in a pod', ['port-forward', 'exec'], { default: 'port-forward' }))
-    .option('--proxy-admin-port <port>', 'Envoy admin port in the pod', '15000')
+    .option('--waypoint <name>', "the pod of this waypoint (Gateway) in -n's namespace")
     .option('--dst <ip:port>', 'original destination (default: the VIP the host resolves to in the config)')
     .option('--inbound', 'the connection arrives on the pod (inbound capture port) instead of leaving it')
     .option('-X, --method <method>', 'HTTP method', 'GET')
@@ -42,6 +41,7 @@ export function traceCommand(ctx: CliContext): Command {
     .option('--exit-code', 'exit 1 when the request reaches no destination (no route, no listener, BlackHole …)')
     .option('--max-input-size <size>', 'give up on a --file (or stdin) longer than this', '8GiB')
     .addOption(choiceOption('-o, --output <format>', 'short (the step-by-step walk), json or yaml', TRACE_OUTPUTS, { default: 'short' }));
+  for (const option of adminAccessOptions()) command.addOption(option);
   withExamples(command, EXAMPLES);
   command.action(async (positional: string[], _flags: unknown, self: Command) => {
     const options = toOptions(positional, self.optsWithGlobals());
@@ -61,7 +61,7 @@ function toOptions(positional: string[], raw: Record<string, unknown>): TraceOpt
   const output = parseChoice(text('output') ?? 'short', '--output', TRACE_OUTPUTS);
   const endpointsFile = text('eds');
   return {
-    source: sourceOf(pod, text('file'), text('adminUrl')),
+    source: sourceOf(pod, text('file'), text('adminUrl'), text('waypoint')),
     args: {
       target: url,
       inbound: raw['inbound'] === true,
@@ -77,13 +77,17 @@ function toOptions(positional: string[], raw: Record<string, unknown>): TraceOpt
   };
 }
 
-function sourceOf(pod: string | undefined, file: string | undefined, adminUrl: string | undefined): TraceSource {
-  const given = [pod !== undefined && 'a pod name', file !== undefined && '--file', adminUrl !== undefined && '--admin-url'].filter(
-    (x): x is string => x !== false,
-  );
-  if (given.length === 0) throw new UsageError('pc trace requires a pod name, --file or --admin-url before the URL');
-  if (given.length > 1) throw new UsageError(`pc trace takes one of a pod name, --file or --admin-url, not ${given.join(' and ')}`);
+function sourceOf(pod: string | undefined, file: string | undefined, adminUrl: string | undefined, waypoint: string | undefined): TraceSource {
+  const given = [
+    pod !== undefined && 'a pod name',
+    file !== undefined && '--file',
+    adminUrl !== undefined && '--admin-url',
+    waypoint !== undefined && '--waypoint',
+  ].filter((x): x is string => x !== false);
+  if (given.length === 0) throw new UsageError('pc trace requires a pod name, --file, --admin-url or --waypoint before the URL');
+  if (given.length > 1) throw new UsageError(`pc trace takes one of a pod name, --file, --admin-url or --waypoint, not ${given.join(' and ')}`);
   if (file !== undefined) return { kind: 'file', path: file };
   if (adminUrl !== undefined) return { kind: 'admin-url', url: adminUrl };
+  if (waypoint !== undefined) return { kind: 'waypoint', name: waypoint };
   return { kind: 'pod', target: pod ?? '' };
 }
