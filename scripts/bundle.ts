@@ -125,31 +125,35 @@ const common = {
   format: 'cjs',
   platform: 'node',
   target: 'node20',
+  outdir: 'dist/cli',
+  outExtension: { '.js': '.cjs' },
   // Less text for V8 to parse; names are kept so that stack traces stay readable.
   minifyWhitespace: true,
   minifySyntax: true,
-  // The sources are ES modules: `createRequire(import.meta.url)` loads optional packages on first use.
-  define: { 'import.meta.url': '__importMetaUrl' },
-  banner: { js: 'var __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   logLevel: 'warning',
 } as const;
+// ES module sources call `createRequire(import.meta.url)` to load optional packages on first use.
+const IMPORT_META_URL = 'var __importMetaUrl = require("node:url").pathToFileURL(__filename).href;';
+const withImportMetaUrl = { define: { 'import.meta.url': '__importMetaUrl' } } as const;
 const { metafile } = await build({
   ...common,
+  ...withImportMetaUrl,
   entryPoints: { envoyscope: 'src/cli/start.ts' },
-  outdir: 'dist/cli',
-  outExtension: { '.js': '.cjs' },
+  // Strict first, as the ES modules it is built from were (a banner ahead of esbuild's own directive voids it).
+  banner: { js: `"use strict"; ${IMPORT_META_URL}` },
   plugins: [vendored, commanderWithoutChildProcess],
   metafile: true,
 });
 const vendor = await build({
   ...common,
+  ...withImportMetaUrl,
   entryPoints: Object.fromEntries(Object.entries(VENDORED).map(([specifier, name]) => [`vendor/${name}`, `vendor-entry:${specifier}`])),
-  outdir: 'dist/cli',
-  outExtension: { '.js': '.cjs' },
+  // CommonJS entries, in the mode Node's own require would give them.
+  banner: { js: IMPORT_META_URL },
   plugins: [vendorEntry, leanKubeconfig],
   metafile: true,
 });
-await build({ ...common, entryPoints: { launch: 'src/cli/launch.ts' }, outdir: 'dist/cli', outExtension: { '.js': '.cjs' } });
+await build({ ...common, entryPoints: { launch: 'src/cli/launch.ts' } });
 // The bundle runs as a vm.Script, which has no loader for import(): every import must be bundled or required.
 const outputs = { ...metafile.outputs, ...vendor.metafile.outputs };
 const leftDynamic = Object.values(outputs).flatMap((output) => output.imports.filter((entry) => entry.kind === 'dynamic-import'));

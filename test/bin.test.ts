@@ -16,6 +16,8 @@ const envoyscope = (args: string[], input?: string) =>
 
 test('dist is built', () => {
   assert.ok(existsSync(join(root, 'dist', 'cli', 'envoyscope.cjs')), 'run `npm run build` first (npm test does)');
+  // Built from ES modules, it runs in strict mode as they did: the directive must come first.
+  assert.match(readFileSync(join(root, 'dist', 'cli', 'envoyscope.cjs'), 'utf8'), /^"use strict";/);
 });
 
 test('pc all on the bundled example prints every section, with no kubeconfig needed', () => {
