@@ -202,6 +202,11 @@ describe('ambient mode on a live cluster', { skip: corpusDir ? false : CORPUS_MI
     }
     // bootstrap and endpoint come from other admin paths than the saved dump's sections: they must just work.
     for (const kind of ['bootstrap', 'endpoint']) assertOk(await live(['pc', kind, '--waypoint', 'waypoint', '-n', 'bookinfo']), `pc ${kind} --waypoint`);
+    // version on --waypoint gives the waypoint's versions too, as on its pod.
+    const versions = await live(['version', '--waypoint', 'waypoint', '-n', 'bookinfo']);
+    assertOk(versions, 'version --waypoint');
+    assert.equal(versions.stdout, (await live(['version', `${WAYPOINT_POD}.bookinfo`])).stdout);
+    assert.match(versions.stdout, /^envoyscope version: .*\n.*Istio Version:/s);
     // pc trace on the pod and on --waypoint walks as it does on the saved dump.
     const traceArgs = ['--dst', '10.104.171.68:8000', 'http://httpbin.default:8000/', '-o', 'json'];
     const offlineTrace = await runCli(['pc', 'trace', '-f', dump, ...traceArgs]);

@@ -10,12 +10,12 @@ export function versionCommand(ctx: CliContext, version: string): Command {
   const command = addSourceOptions(
     new Command('version')
       .summary('print the envoyscope version, and with a proxy its Istio and Envoy versions')
-      .description('Print the envoyscope version; given a pod (or -f, -l, --admin-url), also the Istio and Envoy versions of that proxy.'),
+      .description('Print the envoyscope version; given a pod (or -f, -l, --admin-url, --waypoint), also the Istio and Envoy versions of that proxy.'),
   );
   command.action(async (target: string | undefined, _flags: unknown, self: Command) => {
     ctx.io.out.write(`envoyscope version: ${version}\n`);
     const raw = self.optsWithGlobals();
-    const hasProxy = target !== undefined || ['file', 'selector', 'adminUrl'].some((key) => raw[key] !== undefined);
+    const hasProxy = target !== undefined || ['file', 'selector', 'adminUrl', 'waypoint'].some((key) => raw[key] !== undefined);
     if (hasProxy) await runProxyConfig(toOptions('bootstrap', target, { ...raw, output: 'short' }), ctx);
   });
   return withExamples(command, ['envoyscope version', `envoyscope version ${EXAMPLE_POD}`, `envoyscope version -f ${EXAMPLE_DUMP}`]);
