@@ -93,18 +93,18 @@ function expectsJson(path: string): boolean {
 }
 
 /** The checks every transport applies to Envoy's answer: status 200, all the bytes, valid JSON where JSON is due. */
-export function checkedResponse(source: string, path: string, answer: HttpAnswer, startedAt: number): AdminResponse {
+export function checkedResponse(source: string, path: string, answer: HttpAnswer, startedAt: number, method: AdminMethod = 'GET'): AdminResponse {
   const body = answer.body.toString('utf8');
-  if (answer.status !== 200) throw new AdminBadStatusError(source, adminPath(path), answer.status, body);
+  if (answer.status !== 200) throw new AdminBadStatusError(source, adminPath(path), answer.status, body, method);
   if (answer.declaredBytes !== undefined && answer.declaredBytes !== answer.body.length) {
-    throw new AdminBadBodyError(source, adminPath(path), `truncated: ${answer.body.length} of ${answer.declaredBytes} bytes`);
+    throw new AdminBadBodyError(source, adminPath(path), `truncated: ${answer.body.length} of ${answer.declaredBytes} bytes`, method);
   }
   let json: unknown;
   if (expectsJson(path)) {
     try {
       json = JSON.parse(body);
     } catch (error) {
-      throw new AdminBadBodyError(source, adminPath(path), whyNotJson(body, answer.body.length, error as Error));
+      throw new AdminBadBodyError(source, adminPath(path), whyNotJson(body, answer.body.length, error as Error), method);
     }
   }
   return { path: adminPath(path), body, json, bytes: answer.body.length, ms: Math.round(performance.now() - startedAt), source };
@@ -127,9 +127,15 @@ function whyNotJson(body: string, bytes: number, error: Error): string {
  * The error for an exchange that broke after Envoy started answering: the body was cut short.
  * `how` says what was seen to close (the default: the connection to Envoy).
  */
-export function truncatedError(source: string, path: string, failure: HttpExchangeError, how = 'the connection closed'): AdminBadBodyError {
+export function truncatedError(
+  source: string,
+  path: string,
+  failure: HttpExchangeError,
+  method: AdminMethod,
+  how = 'the connection closed',
+): AdminBadBodyError {
   const of = failure.declared === undefined ? '' : ` of ${failure.declared}`;
-  return new AdminBadBodyError(source, adminPath(path), `truncated: ${how} after ${failure.received}${of} bytes`);
+  return new AdminBadBodyError(source, adminPath(path), `truncated: ${how} after ${failure.received}${of} bytes`, method);
 }
 
 export function logAdminRequest(
@@ -158,7 +164,7 @@ export interface AdminClientSpec {
   timeoutMs: number;
   log?: Logger;
   /** Turns a failed fetch into the typed error to report. */
-  explain(error: unknown, path: string, signal: AbortSignal): Error;
+  explain(error: unknown, path: string, signal: AbortSignal, method: AdminMethod): Error;
 }
 
 /** The EnvoyAdminClient every transport shares: a timeout per GET, Envoy's answer checked, each request logged. */
@@ -167,11 +173,11 @@ export function adminClient(spec: AdminClientSpec): EnvoyAdminClient {
     const startedAt = performance.now();
     const signal = AbortSignal.timeout(spec.timeoutMs);
     try {
-      const response = checkedResponse(spec.source, path, await spec.fetch(path, signal, method), startedAt);
+      const response = checkedResponse(spec.source, path, await spec.fetch(path, signal, method), startedAt, method);
       logAdminRequest(spec.log, path, spec.from, response, startedAt, method);
       return response;
     } catch (error) {
-      const failure = spec.explain(error, path, signal);
+      const failure = spec.explain(error, path, signal, method);
       logAdminRequest(spec.log, path, spec.from, failure, startedAt, method);
       throw failure;
     }

@@ -2,7 +2,7 @@
 // Needs no Kubernetes client, so the CLI may import this file without loading client-node.
 
 import { UsageError } from '../errors.ts';
-import { adminClient, adminPath, HttpExchangeError, httpGet, truncatedError } from './adminHttp.ts';
+import { adminClient, type AdminMethod, adminPath, HttpExchangeError, httpGet, truncatedError } from './adminHttp.ts';
 import { AdminRefusedError, KubeTimeoutError } from './errors.ts';
 import type { EnvoyAdminClient, Logger } from './types.ts';
 
@@ -33,13 +33,13 @@ export function directAdmin(url: string, options: DirectAdminOptions): EnvoyAdmi
     fetch: (path, signal, method) => httpGet({ origin: base }, `${prefix}${adminPath(path)}`, signal, method),
     timeoutMs: options.timeoutMs,
     ...(options.log ? { log: options.log } : {}),
-    explain: (error, path, signal) => explain(error, source, path, signal, options.timeoutMs),
+    explain: (error, path, signal, method) => explain(error, source, path, signal, method, options.timeoutMs),
   });
 }
 
-function explain(error: unknown, source: string, path: string, signal: AbortSignal, timeoutMs: number): Error {
+function explain(error: unknown, source: string, path: string, signal: AbortSignal, method: AdminMethod, timeoutMs: number): Error {
   if (!(error instanceof HttpExchangeError)) return error as Error;
   if (signal.aborted) return new KubeTimeoutError(`fetching /${adminPath(path)} from ${source}`, timeoutMs);
-  if (error.status !== undefined) return truncatedError(source, path, error);
+  if (error.status !== undefined) return truncatedError(source, path, error, method);
   return AdminRefusedError.forUrl(source, error.message);
 }

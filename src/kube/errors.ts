@@ -114,17 +114,17 @@ export class AdminBadStatusError extends EnvoyscopeError {
   readonly status: number;
   /** The first line of the answer's body. */
   readonly bodyLine: string;
-  constructor(source: string, path: string, status: number, body: string) {
+  constructor(source: string, path: string, status: number, body: string, method = 'GET') {
     const firstLine = printable(body.trim().split('\n')[0] ?? '', 200);
-    super(`the Envoy admin of ${source} answered ${status} to GET /${path}${firstLine ? `: ${firstLine}` : ''}`, ExitCode.ADMIN_BAD_STATUS);
+    super(`the Envoy admin of ${source} answered ${status} to ${method} /${path}${firstLine ? `: ${firstLine}` : ''}`, ExitCode.ADMIN_BAD_STATUS);
     this.status = status;
     this.bodyLine = firstLine;
   }
 }
 
 export class AdminBadBodyError extends EnvoyscopeError {
-  constructor(source: string, path: string, problem: string) {
-    super(`the Envoy admin of ${source} sent a bad answer to GET /${path}: ${problem}`, ExitCode.ADMIN_BAD_BODY);
+  constructor(source: string, path: string, problem: string, method = 'GET') {
+    super(`the Envoy admin of ${source} sent a bad answer to ${method} /${path}: ${problem}`, ExitCode.ADMIN_BAD_BODY);
   }
 }
 

@@ -6,7 +6,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
-import { adminClient, type AdminFetch, adminPath, HttpExchangeError, httpGet, truncatedError } from './adminHttp.ts';
+import { adminClient, type AdminFetch, type AdminMethod, adminPath, HttpExchangeError, httpGet, truncatedError } from './adminHttp.ts';
 import type { FailedStatus, KubeApi } from './apiClient.ts';
 import {
   AdminBadBodyError,
@@ -139,7 +139,7 @@ export function podAdmin(api: KubeApi, pod: PodRef, options: PodAdminOptions): E
 }
 
 function portForwardFetch(api: KubeApi, pod: PodRef, source: string, options: PodAdminOptions): AdminFetch {
-  return async (path, signal, method) => {
+  return async (path, signal, method = 'GET') => {
     const query = new URLSearchParams({ ports: String(options.adminPort) });
     const ws = await openPodStream(api, pod, 'portforward', query, ['v4.channel.k8s.io'], signal);
     const socket = new PortForwardSocket(ws);
@@ -153,8 +153,8 @@ function portForwardFetch(api: KubeApi, pod: PodRef, source: string, options: Po
       if (!(error instanceof HttpExchangeError)) throw error;
       const errorText = socket.errorText.trim();
       if (errorText) throw AdminRefusedError.forPod(pod, options.adminPort, /connection refused/.test(errorText) ? undefined : errorText);
-      if (error.status !== undefined) throw truncatedError(source, path, error, broke ? 'the port-forward through the API server broke' : undefined);
-      throw new AdminBadBodyError(source, adminPath(path), `the port-forward closed before Envoy answered (${error.message})`);
+      if (error.status !== undefined) throw truncatedError(source, path, error, method, broke ? 'the port-forward through the API server broke' : undefined);
+      throw new AdminBadBodyError(source, adminPath(path), `the port-forward closed before Envoy answered (${error.message})`, method);
     }
   };
 }
@@ -164,7 +164,7 @@ function execFetch(api: KubeApi, pod: PodRef, source: string, options: PodAdminO
     const portFlag = options.adminPort === DEFAULT_ADMIN_PORT ? [] : ['--debug-port', String(options.adminPort)];
     const command = ['pilot-agent', 'request', method, adminPath(path), ...portFlag];
     const outcome = await execInPod(api, pod, SIDECAR_CONTAINER, command, signal);
-    if (outcome.status?.status !== 'Success') throw explainExecFailure(pod, source, path, options.adminPort, outcome);
+    if (outcome.status?.status !== 'Success') throw explainExecFailure(pod, source, path, method, options.adminPort, outcome);
     // pilot-agent prints the body with fmt.Println: one newline too many.
     const body = outcome.stdout.at(-1) === 0x0a ? outcome.stdout.subarray(0, -1) : outcome.stdout;
     return { status: 200, body, declaredBytes: undefined };
@@ -232,11 +232,13 @@ export async function execInPod(api: KubeApi, pod: PodRef, container: string, co
 }
 
 /** pilot-agent's stderr says what went wrong between it and Envoy (istio pilot/pkg/request/command.go). */
-function explainExecFailure(pod: PodRef, source: string, path: string, adminPort: number, { stderr, status }: ExecOutcome): Error {
+function explainExecFailure(pod: PodRef, source: string, path: string, method: AdminMethod, adminPort: number, { stderr, status }: ExecOutcome): Error {
   const unsuccessful = /received unsuccessful status code (\d+): ?(.*)/s.exec(stderr);
-  if (unsuccessful) return new AdminBadStatusError(source, adminPath(path), Number(unsuccessful[1]), unsuccessful[2] ?? '');
+  if (unsuccessful) return new AdminBadStatusError(source, adminPath(path), Number(unsuccessful[1]), unsuccessful[2] ?? '', method);
   if (/connection refused/.test(stderr)) return AdminRefusedError.forPod(pod, adminPort);
-  if (/unexpected EOF/.test(stderr)) return new AdminBadBodyError(source, adminPath(path), 'truncated: pilot-agent read an incomplete answer (unexpected EOF)');
+  if (/unexpected EOF/.test(stderr)) {
+    return new AdminBadBodyError(source, adminPath(path), 'truncated: pilot-agent read an incomplete answer (unexpected EOF)', method);
+  }
   const detail = [status?.message ?? 'the exec session ended without an exit status', stderr.trim().split('\n')[0]].filter(Boolean).join(': ');
   return new ExecFailedError(source, detail);
 }

@@ -357,6 +357,13 @@ describe('--admin-url', () => {
     await withEnvoy({ status: 500 }, () =>
       assert.rejects(admin.get('config_dump'), expectFailure(AdminBadStatusError, ExitCode.ADMIN_BAD_STATUS, /answered 500 to GET \/config_dump/)),
     );
+    // A POST (zc log's level change) is named as one.
+    await withEnvoy({ status: 500 }, () =>
+      assert.rejects(
+        admin.post('logging?level=debug'),
+        expectFailure(AdminBadStatusError, ExitCode.ADMIN_BAD_STATUS, /answered 500 to POST \/logging\?level=debug/),
+      ),
+    );
     await withEnvoy({ truncate: true }, () => assert.rejects(admin.get('config_dump'), expectFailure(AdminBadBodyError, ExitCode.ADMIN_BAD_BODY, /truncated/)));
     await withEnvoy({ delayMs: 3000 }, () =>
       assert.rejects(
