@@ -80,6 +80,7 @@ describe('ambient mode on a live cluster', { skip: corpusDir ? false : CORPUS_MI
         assertGolden(result.stdout, golden);
       }
     }
+    assert.ok(requestsOf(ZTUNNEL_LIST).length > 0);
     assert.ok(requestsOf(ZTUNNEL_LIST).every((request) => request === 'GET /config_dump'));
   });
 

@@ -44,6 +44,8 @@ test('the binary colours its table header only when asked or forced; a bad --col
 test("-o wide tables have no trailing spaces; -o short keeps istioctl's (a row ending in empty cells)", async () => {
   for (const kind of ['listener', 'route', 'cluster', 'endpoint', 'secret', 'ecds', 'all']) {
     const wide = await runCli(['pc', kind, '-f', example, '-o', 'wide']);
+    assert.equal(wide.code, 0, `${kind}: ${wide.stderr}`);
+    assert.notEqual(wide.stdout, '', kind);
     assert.deepEqual(
       wide.stdout.split('\n').filter((line) => line.endsWith(' ')),
       [],

@@ -126,6 +126,8 @@ test('pc cluster -o wide counts endpoints and the healthy ones; - where the inpu
 
   const withoutEds = { configs: dump.configs.filter((section) => section !== eds) };
   const counts = await runCli(['pc', 'cluster', '-f', '-', '--fqdn', 'reviews', '-o', 'wide'], { stdin: JSON.stringify(withoutEds) });
+  assert.equal(counts.code, 0, counts.stderr);
+  assert.equal(cells(counts.stdout).length, 5, counts.stdout);
   assert.ok(
     cells(counts.stdout)
       .slice(1)
@@ -155,7 +157,9 @@ test('every pc kind takes -o wide, and the default tables keep their columns', a
     assert.equal(wide.code, 0, `${kind}: ${wide.stderr}`);
     assert.notEqual(wide.stdout, '');
     const short = await runCli(['pc', kind, '-f', example, '-o', 'short']);
+    assert.equal(short.code, 0, `${kind}: ${short.stderr}`);
     const headers = short.stdout.split('\n').filter((line) => /^[A-Z][A-Z ]+$/.test(line.trimEnd()));
+    assert.notEqual(short.stdout, '', kind);
     for (const column of ['CONDITIONS', 'NETWORK FILTERS', 'ENDPOINTS', 'WORKLOAD']) {
       assert.ok(!headers.some((line) => line.includes(column)), `${kind}: ${column}`);
     }
@@ -173,5 +177,7 @@ test("live: pc endpoint -o wide takes WORKLOAD and VERSION from the proxy's EDS;
   const offline = await runCli(['pc', 'endpoint', '-f', exampleClusters, '-o', 'wide', '--cluster', 'outbound|9080|v1|reviews.default.svc.cluster.local']);
   assert.deepEqual(cells(offline.stdout)[1]?.slice(-2), ['-', '-'], '/clusters alone has no workload metadata');
   const live = await runCli(['pc', 'cluster', POD, '-o', 'wide', '--fqdn', 'reviews'], { env });
+  assert.equal(live.code, 0, live.stderr);
+  assert.notEqual(live.stdout, '');
   assert.equal(live.stdout, (await runCli(['pc', 'cluster', '-f', example, '-o', 'wide', '--fqdn', 'reviews'])).stdout);
 });
