@@ -58,7 +58,7 @@ export function decodeInput(input: Buffer | string, source: string, options: Dec
 }
 
 /** A UTF-8 byte order mark is no part of the JSON (JSON.parse would reject it). */
-function withoutBom(bytes: Buffer): Buffer {
+export function withoutBom(bytes: Buffer): Buffer {
   return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
 }
 
@@ -148,7 +148,7 @@ function parseSections(bytes: Buffer, shown: ReadonlySet<SectionKind>, alone: bo
  * Parses the shown slices. With `confirm`, a slice found by the native search that does not parse
  * as one object of its `@type` makes the whole answer undefined rather than an error.
  */
-function parseSlices(bytes: Buffer, slices: ConfigSlice[], shown: ReadonlySet<SectionKind>, confirm: boolean): unknown[] | undefined {
+export function parseSlices(bytes: Buffer, slices: ConfigSlice[], shown: ReadonlySet<SectionKind>, confirm: boolean): unknown[] | undefined {
   // A slice of a known kind the command does not show becomes a stub; any other is parsed.
   const stubbed = slices.map(({ typeUrl }) => {
     const kind = typeUrl === undefined ? undefined : sectionKindOfType(typeUrl);

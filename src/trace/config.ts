@@ -3,7 +3,7 @@
 // sections (three quarters of the bytes) are not parsed at all; the one cluster and the one
 // assignment the walk asks for are found in the raw bytes and parsed alone.
 import { sectionKindOfType } from '../envoy/decode.ts';
-import { decodeInput, decodeJson, parseSpan } from '../envoy/input.ts';
+import { decodeInput, decodeJson, parseSlices, parseSpan, withoutBom } from '../envoy/input.ts';
 import { JsonSyntaxError } from '../envoy/jsonSyntax.ts';
 import type {
   Bootstrap,
@@ -69,16 +69,14 @@ const LIST_FIELDS: Record<'clusters' | 'endpoints', string[]> = {
 
 /** A saved input's config: on a big dump, clusters and EDS are found by name in the raw bytes. */
 export function traceConfigFromBytes(input: Buffer, source: string): TraceConfig {
-  const bytes = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? input.subarray(3) : input;
-  if (bytes.length < LAZY_FROM_BYTES) return traceConfigOf(dumpOf(decodeInput(bytes, source, { only: TRACED }), source));
-  const split = splitSections(bytes, source);
-  const dump = split?.dump ?? dumpOf(decodeInput(bytes, source, { only: EAGER }), source);
-  const slices = split?.lazy;
+  const bytes = withoutBom(input);
+  const split = bytes.length < LAZY_FROM_BYTES ? undefined : splitSections(bytes, source);
+  if (!split) return traceConfigOf(dumpOf(decodeInput(bytes, source, { only: TRACED }), source));
+  const { dump, lazy: slices } = split;
   // Anything the byte search cannot vouch for is read the ordinary way, once.
   let whole: TraceConfig | undefined;
   const ordinary = (): TraceConfig => (whole ??= traceConfigOf(dumpOf(decodeInput(bytes, source, { only: LAZY }), source)));
   const lookup = <R>(kind: 'clusters' | 'endpoints', name: string, pick: (dump: ConfigDump) => R | undefined, fallback: () => R | undefined): R | undefined => {
-    if (!slices) return fallback();
     try {
       for (const slice of slices.filter((s) => s.kind === kind)) {
         for (const element of elementsNaming(bytes, slice, LIST_FIELDS[kind], name)) {
@@ -95,10 +93,8 @@ export function traceConfigFromBytes(input: Buffer, source: string): TraceConfig
   };
   const clusters = new Map<string, Entry<Cluster> | undefined>();
   const assignments = new Map<string, ClusterLoadAssignment | undefined>();
-  const sections = new Set(dump.sections);
-  if (!slices) for (const kind of ordinary().sections) sections.add(kind);
   return {
-    sections,
+    sections: dump.sections,
     listeners: dump.listeners,
     routes: dump.routes,
     scopedRoutes: dump.scopedRoutes,
@@ -140,19 +136,12 @@ function splitSections(bytes: Buffer, source: string): { dump: ConfigDump; lazy:
     // Clusters and EDS count as shown: they are not skipped but searched, and every element taken
     // from them is parsed and must carry the name asked for; the eager sections are confirmed below.
     const slices = fastSlices(bytes, sectionKindOfType, TRACED);
-    if (!slices) return undefined;
-    const configs: unknown[] = [];
+    const configs = slices && parseSlices(bytes, slices, EAGER, true);
+    if (!slices || !configs) return undefined;
     const lazy: LazySlice[] = [];
     for (const slice of slices) {
       const kind = slice.typeUrl === undefined ? undefined : sectionKindOfType(slice.typeUrl);
       if (kind === 'clusters' || kind === 'endpoints') lazy.push({ ...slice, kind });
-      if (kind !== undefined && !EAGER.has(kind)) {
-        configs.push({ '@type': slice.typeUrl });
-        continue;
-      }
-      const value = parseSpan(bytes, slice.start, slice.end);
-      if (typeof value !== 'object' || value === null || (value as { '@type'?: unknown })['@type'] !== slice.typeUrl) return undefined;
-      configs.push(value);
     }
     return { dump: dumpOf(decodeJson({ configs }, source, EAGER), source), lazy };
   } catch (error) {
