@@ -215,8 +215,9 @@ test('waypoint chains: matcher paths in either spelling, CIDRs, prefix maps, unm
     onNoMatch: action('passthrough'),
   });
   assert.deepEqual(paths, [
-    { chain: 'web', match: 'ip=10.0.0.0/24,fd00::1 -> DestinationPort^80' },
-    { chain: 'tcp', match: 'ip=10.0.0.0/24,fd00::1 -> ANY' },
-    { chain: 'passthrough', match: 'UNMATCHED' },
+    // The single addresses on the way are given as data too (a waypoint's VIPs, for pc trace).
+    { chain: 'web', match: 'ip=10.0.0.0/24,fd00::1 -> DestinationPort^80', addresses: ['fd00::1'] },
+    { chain: 'tcp', match: 'ip=10.0.0.0/24,fd00::1 -> ANY', addresses: ['fd00::1'] },
+    { chain: 'passthrough', match: 'UNMATCHED', addresses: [] },
   ]);
 });

@@ -6,6 +6,7 @@
 // most specific `on_no_match` decides.
 import { isObj, type Obj } from '../envoy/model.ts';
 import { protoField } from '../util/protoField.ts';
+import { actionChain, asObj, cidrOf, inputKind, inputLabel, noMatchLabel } from '../waypoint/chains.ts';
 import { inCidr, parseIp } from './match.ts';
 
 /** What the inputs read from the connection after its listener filters ran. */
@@ -29,8 +30,6 @@ type Outcome = { matched: true; chain: string; path: string[] } | { matched: fal
 
 class Unsupported extends Error {}
 
-const asObj = (value: unknown): Obj => (isObj(value) ? value : {});
-
 /** Follows `matcher` for the connection to the chain it names, or to no match. */
 export function evaluateChainMatcher(matcher: Obj, conn: MatcherConnection): ChainMatch {
   try {
@@ -51,7 +50,7 @@ function evaluate(matcher: Obj, conn: MatcherConnection, path: string[]): Outcom
     throw new Unsupported('the listener selects chains with a matcher_list, which is not simulated (only matcher trees are)');
   }
   const noMatch = protoField(matcher, 'on_no_match');
-  return isObj(noMatch) ? onMatch(noMatch, conn, [...path, path.length === 0 ? 'UNMATCHED' : 'ANY']) : { matched: false };
+  return isObj(noMatch) ? onMatch(noMatch, conn, [...path, noMatchLabel(path.length)]) : { matched: false };
 }
 
 function evaluateTree(tree: Obj, conn: MatcherConnection, path: string[]): Outcome {
@@ -84,8 +83,7 @@ function ipMatcher(config: Obj, ip: string, label: string, conn: MatcherConnecti
   for (const rangeMatcher of (protoField(config, 'range_matchers') as unknown[] | undefined) ?? []) {
     const matcher = asObj(rangeMatcher);
     for (const range of (protoField(matcher, 'ranges') as unknown[] | undefined) ?? []) {
-      const prefix = String(protoField(asObj(range), 'address_prefix') ?? '');
-      const length = Number(protoField(asObj(range), 'prefix_len') ?? (prefix.includes(':') ? 128 : 32));
+      const { prefix, length } = cidrOf(asObj(range));
       if (inCidr(ip, prefix, length)) {
         holding.push({
           length,
@@ -108,17 +106,14 @@ function ipMatcher(config: Obj, ip: string, label: string, conn: MatcherConnecti
 function onMatch(entry: Obj, conn: MatcherConnection, path: string[]): Outcome {
   const nested = protoField(entry, 'matcher');
   if (isObj(nested)) return evaluate(nested, conn, path);
-  const action = asObj(protoField(entry, 'action'));
-  const value = asObj(protoField(action, 'typed_config'))['value'];
-  const chain = typeof value === 'string' ? value : typeof action['name'] === 'string' ? action['name'] : undefined;
+  const chain = actionChain(entry);
   return chain === undefined ? { matched: false } : { matched: true, chain, path };
 }
 
 /** The input's short label (`ip`, `port` …) and its value for the connection; undefined when it has none. */
 function inputValue(input: Obj, conn: MatcherConnection): { label: string; value: string | undefined } {
-  const type = String(asObj(protoField(input, 'typed_config'))['@type'] ?? '');
-  const kind = type.slice(type.lastIndexOf('.') + 1);
-  const label = typeof input['name'] === 'string' && input['name'] !== '' ? input['name'] : kind.replace(/Input$/, '');
+  const kind = inputKind(input);
+  const label = inputLabel(input);
   switch (kind) {
     case 'DestinationIPInput':
       return { label, value: conn.dstIp };

@@ -192,13 +192,10 @@ function vipFromListeners(dump: TraceConfig, name: string, port: number): { ip: 
 function vipFromChainMatchers(dump: TraceConfig, name: string, port: number): { ip: string; where: string } | undefined {
   for (const { resource: listener } of dump.listeners) {
     if (!isObj(listener.filter_chain_matcher)) continue;
-    for (const { chain, match } of matcherPaths(listener.filter_chain_matcher)) {
+    for (const { chain, addresses } of matcherPaths(listener.filter_chain_matcher)) {
       const fields = parseClusterName(chain.replace(/-(http|tcp)$/, ''));
       if (fields?.port !== port || !fqdnAnswers(fields.fqdn, name)) continue;
-      const ip = match
-        .split(' -> ')
-        .map((condition) => condition.slice(condition.indexOf('=') + 1))
-        .find((value) => parseIp(value) !== undefined);
+      const [ip] = addresses;
       if (ip) return { ip, where: `listener ${listener.name ?? ''}, chain ${chain}` };
     }
   }

@@ -4,62 +4,77 @@
 import { isObj, type Obj } from '../envoy/model.ts';
 import { protoField } from '../util/protoField.ts';
 
-const asObj = (value: unknown): Obj => (isObj(value) ? value : {});
+export const asObj = (value: unknown): Obj => (isObj(value) ? value : {});
 
 /** The chain an `on_match` / `on_no_match` action names: a StringValue with the chain's name. */
-function actionChain(onMatch: Obj): string | undefined {
+export function actionChain(onMatch: Obj): string | undefined {
   const action = asObj(protoField(onMatch, 'action'));
   const value = asObj(protoField(action, 'typed_config'))['value'];
   if (typeof value === 'string') return value;
   return typeof action['name'] === 'string' ? action['name'] : undefined;
 }
 
-function inputName(tree: Obj): string {
-  const input = asObj(protoField(tree, 'input'));
+/** A matcher input's short label: its `name`, else its type without `Input` (`DestinationIP`). */
+export function inputLabel(input: Obj): string {
   if (typeof input['name'] === 'string' && input['name'] !== '') return input['name'];
+  return inputKind(input).replace(/Input$/, '') || 'input';
+}
+
+/** The input's type name: `DestinationIPInput`, `DestinationPortInput` … */
+export function inputKind(input: Obj): string {
   const type = String(asObj(protoField(input, 'typed_config'))['@type'] ?? '');
-  return type.slice(type.lastIndexOf('.') + 1).replace(/Input$/, '') || 'input';
+  return type.slice(type.lastIndexOf('.') + 1);
 }
 
-/** `10.1.2.3/32` reads as `10.1.2.3` (a single address), other ranges keep their length. */
-function rangeText(range: Obj): string {
+/** A CidrRange; the prefix length defaults to the whole address. */
+export function cidrOf(range: Obj): { prefix: string; length: number; single: boolean } {
   const prefix = String(protoField(range, 'address_prefix') ?? '');
-  const length = Number(protoField(range, 'prefix_len') ?? (prefix.includes(':') ? 128 : 32));
-  return length === (prefix.includes(':') ? 128 : 32) ? prefix : `${prefix}/${length}`;
+  const whole = prefix.includes(':') ? 128 : 32;
+  const length = Number(protoField(range, 'prefix_len') ?? whole);
+  return { prefix, length, single: length === whole };
 }
 
-/** Every (chain, match path) the matcher leads to, in the matcher's order (map keys sorted). */
-export function matcherPaths(matcher: Obj): { chain: string; match: string }[] {
-  const found: { chain: string; match: string }[] = [];
-  const visit = (m: Obj, path: string[]): void => {
+/** The label `on_no_match` gives its step: at the top of the tree, or below a matched condition. */
+export const noMatchLabel = (depth: number): string => (depth === 0 ? 'UNMATCHED' : 'ANY');
+
+/**
+ * Every (chain, match path) the matcher leads to, in the matcher's order (map keys sorted), with the
+ * single addresses its IP ranges name on the way (a waypoint's service VIPs).
+ */
+export function matcherPaths(matcher: Obj): { chain: string; match: string; addresses: string[] }[] {
+  const found: { chain: string; match: string; addresses: string[] }[] = [];
+  const visit = (m: Obj, path: string[], addresses: string[]): void => {
     const tree = asObj(protoField(m, 'matcher_tree'));
-    const input = inputName(tree);
-    const branches: [string, Obj][] = [];
+    const input = inputLabel(asObj(protoField(tree, 'input')));
+    const branches: { condition: string; onMatch: Obj; addresses: string[] }[] = [];
     for (const [mapField, operator] of [
       ['exact_match_map', '='],
       ['prefix_match_map', '^'],
     ] as const) {
       const map = asObj(protoField(asObj(protoField(tree, mapField)), 'map'));
-      for (const key of Object.keys(map).sort()) branches.push([`${input}${operator}${key}`, asObj(map[key])]);
+      for (const key of Object.keys(map).sort()) branches.push({ condition: `${input}${operator}${key}`, onMatch: asObj(map[key]), addresses });
     }
     const custom = asObj(protoField(asObj(protoField(tree, 'custom_match')), 'typed_config'));
     for (const rangeMatcher of (protoField(custom, 'range_matchers') as unknown[] | undefined) ?? []) {
-      const ranges = ((protoField(asObj(rangeMatcher), 'ranges') as unknown[] | undefined) ?? []).map((r) => rangeText(asObj(r)));
-      branches.push([`${input}=${ranges.join(',')}`, asObj(protoField(asObj(rangeMatcher), 'on_match'))]);
+      const ranges = ((protoField(asObj(rangeMatcher), 'ranges') as unknown[] | undefined) ?? []).map((r) => cidrOf(asObj(r)));
+      // `10.1.2.3/32` reads as `10.1.2.3` (a single address), other ranges keep their length.
+      const text = ranges.map(({ prefix, length, single }) => (single ? prefix : `${prefix}/${length}`)).join(',');
+      const singles = ranges.filter(({ single }) => single).map(({ prefix }) => prefix);
+      branches.push({ condition: `${input}=${text}`, onMatch: asObj(protoField(asObj(rangeMatcher), 'on_match')), addresses: [...addresses, ...singles] });
     }
-    for (const [condition, onMatch] of branches) follow(onMatch, [...path, condition]);
+    for (const branch of branches) follow(branch.onMatch, [...path, branch.condition], branch.addresses);
     const noMatch = protoField(m, 'on_no_match');
-    if (isObj(noMatch)) follow(noMatch, [...path, path.length === 0 ? 'UNMATCHED' : 'ANY']);
+    if (isObj(noMatch)) follow(noMatch, [...path, noMatchLabel(path.length)], addresses);
   };
-  const follow = (onMatch: Obj, path: string[]): void => {
+  const follow = (onMatch: Obj, path: string[], addresses: string[]): void => {
     const nested = protoField(onMatch, 'matcher');
     if (isObj(nested)) {
-      visit(nested, path);
+      visit(nested, path, addresses);
       return;
     }
     const chain = actionChain(onMatch);
-    if (chain !== undefined) found.push({ chain, match: path.join(' -> ') });
+    if (chain !== undefined) found.push({ chain, match: path.join(' -> '), addresses });
   };
-  visit(matcher, []);
+  visit(matcher, [], []);
   return found;
 }
