@@ -3,6 +3,7 @@
 // filter → route configuration → virtual host → route → cluster → endpoints. Every stage says what
 // matched, why, and which nearest candidates did not; every way the walk can end is an outcome.
 import type { Cluster, ClusterLoadAssignment, ClusterStatus, Entry, FilterChain, Listener, NetworkFilter, Obj, RouteConfiguration } from '../envoy/model.ts';
+import { discoveryType } from '../envoy/clusterType.ts';
 import { isObj } from '../envoy/model.ts';
 import { HTTP_CONNECTION_MANAGER, httpRouteSource, networkFilterConfig, networkFilterName, TCP_PROXY } from '../envoy/listeners.ts';
 import { healthStatusName } from '../filters/endpoint.ts';
@@ -436,7 +437,7 @@ class Walk {
       return end('cluster_not_found', detail, this.request.protocol === 'http' ? 503 : undefined);
     }
     const cluster = entry.resource;
-    const type = clusterType(cluster);
+    const type = discoveryType(cluster);
     const warming = entry.state === 'warming' ? ' (still warming: Envoy does not use it yet)' : '';
     this.step('cluster', name, `${why}${warming}`, { details: [`type ${type}${explainSpecial(name, type)}`] });
     if (name === BLACK_HOLE || (type === 'STATIC' && clusterHasNoHosts(cluster))) {
@@ -515,13 +516,6 @@ function isPre117(listeners: readonly Entry<Listener>[], listener: Listener): bo
 
 function terminatesTls(chain: FilterChain): boolean {
   return chain.transport_socket !== undefined || chain['tls_context'] !== undefined;
-}
-
-function clusterType(cluster: Cluster): string {
-  if (cluster.cluster_type?.name) return cluster.cluster_type.name;
-  const type = cluster.type;
-  if (typeof type === 'number') return ['STATIC', 'STRICT_DNS', 'LOGICAL_DNS', 'EDS', 'ORIGINAL_DST'][type] ?? String(type);
-  return type ?? 'STATIC';
 }
 
 function clusterHasNoHosts(cluster: Cluster): boolean {

@@ -1,4 +1,5 @@
 // `cluster` table, as istioctl's PrintClusterSummary prints it (padding 5).
+import { discoveryType } from '../../envoy/clusterType.ts';
 import { sortByClusterName, sortWithClusterNames, type ClusterName } from '../../envoy/clusterName.ts';
 import type { Cluster, ClusterLoadAssignment, Entry } from '../../envoy/model.ts';
 import { describeManagement } from '../../envoy/routes.ts';
@@ -9,8 +10,6 @@ const HEADER = ['SERVICE FQDN', 'PORT', 'SUBSET', 'DIRECTION', 'TYPE', 'DESTINAT
 const PADDING = 5;
 
 /** envoy.config.cluster.v3.Cluster.DiscoveryType, indexed by enum number (JSON may carry either). */
-const DISCOVERY_TYPES = ['STATIC', 'STRICT_DNS', 'LOGICAL_DNS', 'EDS', 'ORIGINAL_DST'];
-
 /**
  * One row per entry, in istioctl's order. The caller picks the entries: istioctl shows active and
  * static clusters, never warming ones. `namePrefix` is `all` mode: a NAME column of `cluster/<name>`.
@@ -78,10 +77,3 @@ function clusterRow(cluster: Cluster, parsed: ClusterName | undefined, namePrefi
  * dynamic_forward_proxy, redis…). An operator reading STATIC would look for a static host list that
  * is not there, so a custom cluster shows its `cluster_type` name (e.g. `envoy.clusters.aggregate`).
  */
-function discoveryType(cluster: Cluster): string {
-  const custom = cluster.cluster_type?.name;
-  if (custom) return custom;
-  const type = cluster.type;
-  if (typeof type === 'number') return DISCOVERY_TYPES[type] ?? String(type);
-  return type || 'STATIC';
-}
