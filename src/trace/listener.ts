@@ -57,7 +57,7 @@ function label(listener: Listener): string {
   return listener.name ?? `${addressText(listener.address)}:${listenerPort(listener)}`;
 }
 
-function isWildcard(ip: string): boolean {
+export function isWildcard(ip: string): boolean {
   return ip === '0.0.0.0' || ip === '::' || ip === '[::]';
 }
 

@@ -6,6 +6,7 @@ import { addressText, listenerPort, networkFilterConfig, networkFilterName, tcpP
 import { isObj } from '../envoy/model.ts';
 import { matcherPaths } from '../waypoint/chains.ts';
 import type { TraceConfig } from './config.ts';
+import { isWildcard } from './listener.ts';
 import { parseIp } from './match.ts';
 import { withoutPort } from './route.ts';
 import type { TraceRequest } from './trace.ts';
@@ -173,7 +174,7 @@ function vipFromListeners(dump: TraceConfig, name: string, port: number): { ip: 
   for (const { resource: listener } of dump.listeners) {
     if (listenerPort(listener) !== port) continue;
     const ip = addressText(listener.address);
-    if (!parseIp(ip) || ip === '0.0.0.0' || ip === '::') continue;
+    if (!parseIp(ip) || isWildcard(ip)) continue;
     for (const chain of listener.filter_chains ?? []) {
       for (const filter of chain.filters ?? []) {
         if (networkFilterName(filter) !== TCP_PROXY) continue;
@@ -220,7 +221,7 @@ function podIpOf(dump: TraceConfig): { ip: string; source: string } | undefined 
   for (const { resource: listener } of dump.listeners) {
     const ip = addressText(listener.address);
     if (listener.traffic_direction === 'INBOUND' || /^inbound/.test(listener.name ?? '')) {
-      if (parseIp(ip) && ip !== '0.0.0.0') return { ip, source: `listener ${listener.name ?? ''}` };
+      if (parseIp(ip) && !isWildcard(ip)) return { ip, source: `listener ${listener.name ?? ''}` };
     }
   }
   return undefined;

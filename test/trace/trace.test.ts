@@ -488,3 +488,13 @@ test("the README's worked example is what pc trace prints", async () => {
   const result = await runCli(['pc', 'trace', '-f', EXAMPLE, 'http://ratings.default.svc.cluster.local:9080/ratings/0']);
   assert.equal(shown, result.stdout);
 });
+
+test("--inbound without a pod IP in the dump: a wildcard listener's address ([::] or 0.0.0.0) is not taken for it", async () => {
+  for (const address of ['::', '0.0.0.0']) {
+    const listener = { name: 'virtualInbound', address: { socket_address: { address, port_value: 15006 } }, traffic_direction: 'INBOUND' };
+    const dump = { configs: [{ '@type': 'type.googleapis.com/envoy.admin.v3.ListenersConfigDump', static_listeners: [{ listener }] }] };
+    const result = await runCli(['pc', 'trace', '-f', '-', '--inbound', 'http://reviews:9080/'], { stdin: JSON.stringify(dump) });
+    assert.equal(result.code, 64, `${address}: ${result.stdout}`);
+    assert.match(result.stderr, /cannot tell the pod's IP from the dump: give --dst <pod IP>:9080/);
+  }
+});
