@@ -3,12 +3,12 @@ import { existsSync } from 'node:fs';
 import { DifferencesFound, UsageError } from '../errors.ts';
 import { compareDumps, type DiffKind, type KindDiff } from '../diff/compare.ts';
 import { diffData, diffText, type DiffLabels } from '../diff/view.ts';
-import { decodeInput, decodeJson } from '../envoy/input.ts';
+import { decodeInput } from '../envoy/input.ts';
 import type { ConfigDump } from '../envoy/model.ts';
 import { formatData } from '../render/output.ts';
 import { readInput } from '../source/file.ts';
 import type { CliContext } from './context.ts';
-import { connectKube, type KubeOptions } from './proxyConfigRun.ts';
+import { connectKube, fetchConfigDump, type KubeOptions } from './proxyConfigRun.ts';
 
 export interface DiffOptions {
   a: string;
@@ -78,13 +78,14 @@ async function podDumps(targets: string[], options: DiffOptions, ctx: CliContext
     const fetched = await Promise.all(
       chosen.flat().map(async ({ key, pod }) => {
         const admin = await session.admin(pod, { via: k.via, adminPort: k.adminPort });
-        const response = await admin.get(path);
-        return { key, label: kube.podLabel(pod), decoded: decodeJson(response.json, admin.source) };
+        try {
+          return { key, side: { label: kube.podLabel(pod), dump: await fetchConfigDump(admin, path) } };
+        } finally {
+          await admin.close();
+        }
       }),
     );
-    const sides = new Map<string, Side>();
-    for (const { key, label, decoded } of fetched) if (decoded.kind === 'config_dump') sides.set(key, { label, dump: decoded.dump });
-    return sides;
+    return new Map(fetched.map(({ key, side }) => [key, side]));
   } finally {
     await session.close();
   }

@@ -1,7 +1,7 @@
 // Runs one `pc` command: get the input (file, pod, pods, or an admin URL), render it, print it.
 import { DataError, EnvoyscopeError, ExitCode, UsageError } from '../errors.ts';
 import { configsOneByOne, decodeInput, decodeJson, type DecodedInput } from '../envoy/input.ts';
-import type { ClusterLoadAssignment, Entry, SectionKind } from '../envoy/model.ts';
+import type { ClusterLoadAssignment, ConfigDump, Entry, SectionKind } from '../envoy/model.ts';
 import { AdminBadBodyError } from '../kube/errors.ts';
 import type { KubeSession } from '../kube/session.ts';
 import type { AdminTransport, EnvoyAdminClient } from '../kube/types.ts';
@@ -225,6 +225,13 @@ export async function fetchDecoded(admin: EnvoyAdminClient, path: string, only: 
     if (!(error instanceof DataError)) throw error;
     throw new AdminBadBodyError(admin.source, path, error.problem);
   }
+}
+
+/** A config dump from Envoy admin at `path`: anything else there is a bad answer. */
+export async function fetchConfigDump(admin: EnvoyAdminClient, path: string, only?: ReadonlySet<SectionKind>): Promise<ConfigDump> {
+  const decoded = await fetchDecoded(admin, path, only);
+  if (decoded.kind !== 'config_dump') throw new AdminBadBodyError(admin.source, path, 'is not a config dump');
+  return decoded.dump;
 }
 
 function request(options: ProxyConfigOptions, ctx: CliContext, source: string): PcRequest {

@@ -12,6 +12,7 @@ import type { KubeSession, PodRef } from '../kube/index.ts';
 import { readInput } from '../source/file.ts';
 import type { CliContext } from './context.ts';
 import { printComparison } from './diffRun.ts';
+import { fetchConfigDump } from './proxyConfigRun.ts';
 import type { ProxyStatusOptions } from './proxyStatusRun.ts';
 
 const LABELS = { a: 'istiod', b: 'Envoy' };
@@ -42,11 +43,14 @@ async function savedDump(path: string, ctx: CliContext): Promise<ConfigDump> {
 
 async function podDump(session: KubeSession, pod: PodRef, access: ProxyStatusOptions['envoyAdmin']): Promise<ConfigDump> {
   const admin = await session.admin(pod, { via: access.via, adminPort: access.adminPort });
-  const response = await admin.get('config_dump');
-  return toDump(decodeJson(response.json, admin.source), admin.source);
+  try {
+    return await fetchConfigDump(admin, 'config_dump');
+  } finally {
+    await admin.close();
+  }
 }
 
-function toDump(decoded: ReturnType<typeof decodeJson>, source: string): ConfigDump {
+function toDump(decoded: ReturnType<typeof decodeInput>, source: string): ConfigDump {
   if (decoded.kind !== 'config_dump') throw new DataError(source, 'is not a config dump');
   return decoded.dump;
 }

@@ -5,8 +5,7 @@
 import { DataError, EnvoyscopeError, ExitCode, MissingSectionError, UsageError } from '../errors.ts';
 import { decodeInput } from '../envoy/input.ts';
 import { traceConfigFromBytes, traceConfigOf, type TraceConfig } from '../trace/config.ts';
-import type { ClusterLoadAssignment, ClusterStatus, ConfigDump, SectionKind } from '../envoy/model.ts';
-import { AdminBadBodyError } from '../kube/errors.ts';
+import type { ClusterLoadAssignment, SectionKind } from '../envoy/model.ts';
 import type { EnvoyAdminClient } from '../kube/types.ts';
 import { formatJson, formatYaml } from '../render/output.ts';
 import { readInput } from '../source/file.ts';
@@ -14,7 +13,7 @@ import { renderTraceText } from '../trace/render.ts';
 import { buildTraceRequest, type TraceArgs } from '../trace/request.ts';
 import { traceRequest, UNROUTED_OUTCOMES, type Trace, type TraceSources } from '../trace/trace.ts';
 import type { CliContext } from './context.ts';
-import { connectKube, fetchDecoded as fetchAdmin, logger, type KubeOptions } from './proxyConfigRun.ts';
+import { connectKube, fetchConfigDump, fetchDecoded, logger, type KubeOptions } from './proxyConfigRun.ts';
 
 import type { TraceOutput } from './commands/trace.ts';
 
@@ -71,24 +70,17 @@ function traceConfig(config: TraceConfig, source: string, options: TraceOptions,
 
 async function traceLive(admin: EnvoyAdminClient, options: TraceOptions, extra: Partial<TraceSources>): Promise<Trace> {
   try {
-    const dump = (await fetchDecoded(admin, LIVE_CONFIG_PATH)).dump;
-    if (!dump) throw new AdminBadBodyError(admin.source, LIVE_CONFIG_PATH, 'is not a config dump');
-    const config = traceConfigOf(dump);
+    const config = traceConfigOf(await fetchConfigDump(admin, LIVE_CONFIG_PATH, TRACE_SECTIONS));
     const first = traceConfig(config, admin.source, options, extra);
     // Host health only matters once the walk has reached a cluster with endpoints to pick from.
     const reachedEndpoints =
       first.steps.some((step) => step.stage === 'endpoints') && first.result.outcome !== 'passthrough' && first.result.outcome !== 'blackhole';
     if (!reachedEndpoints || extra.live) return first;
-    const live = (await fetchDecoded(admin, LIVE_CLUSTERS_PATH)).clusters;
-    return traceConfig(config, admin.source, options, { ...extra, ...(live ? { live } : {}) });
+    const decoded = await fetchDecoded(admin, LIVE_CLUSTERS_PATH, undefined);
+    return traceConfig(config, admin.source, options, { ...extra, ...(decoded.kind === 'clusters' ? { live: decoded.clusters.cluster_statuses } : {}) });
   } finally {
     await admin.close();
   }
-}
-
-async function fetchDecoded(admin: EnvoyAdminClient, path: string): Promise<{ dump?: ConfigDump; clusters?: ClusterStatus[] }> {
-  const decoded = await fetchAdmin(admin, path, TRACE_SECTIONS);
-  return decoded.kind === 'config_dump' ? { dump: decoded.dump } : { clusters: decoded.clusters.cluster_statuses };
 }
 
 async function traceOnPod(
