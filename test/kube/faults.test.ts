@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ExitCode } from '../../src/errors.ts';
 import type { EnvoyBehavior } from '../cluster/index.ts';
 import { runBin } from '../helpers/bin.ts';
-import { type CliResult, runCli } from '../helpers/cli.ts';
+import type { CliResult } from '../helpers/cli.ts';
 import { sharedCluster } from '../helpers/sharedCluster.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -101,7 +101,7 @@ for (const via of ['port-forward', 'exec'] as const) {
   describe(`via ${via}`, () => {
     for (const fault of FAULTS) {
       test(fault.name, async () => {
-        const result = await withEnvoy(fault.behavior, () => runCli(['pc', 'cluster', FAULTY, '--via', via], { env: shared.env }));
+        const result = await withEnvoy(fault.behavior, () => shared.live(['pc', 'cluster', FAULTY, '--via', via]));
         assertOneLine(result, ExitCode.ADMIN_BAD_BODY, new RegExp(badAnswer(POD_SOURCE)));
         assert.match(result.stderr, fault.problem[via]);
       });
@@ -113,7 +113,7 @@ describe('--admin-url', () => {
   for (const fault of FAULTS) {
     test(fault.name, async () => {
       const url = `http://127.0.0.1:${shared.cluster.pod(FAULTY).envoy!.port}`;
-      const result = await withEnvoy(fault.behavior, () => runCli(['pc', 'cluster', '--admin-url', url], { env: shared.env }));
+      const result = await withEnvoy(fault.behavior, () => shared.live(['pc', 'cluster', '--admin-url', url]));
       assertOneLine(result, ExitCode.ADMIN_BAD_BODY, new RegExp(badAnswer(url)));
       assert.match(result.stderr, fault.problem['admin-url']);
     });
@@ -124,7 +124,7 @@ test('the API server closes the port-forward mid-transfer', async () => {
   const pod = shared.cluster.pod(FAULTY);
   pod.portForwardCutAfter = 40_000;
   try {
-    const result = await runCli(['pc', 'cluster', FAULTY], { env: shared.env });
+    const result = await shared.live(['pc', 'cluster', FAULTY]);
     assertOneLine(
       result,
       ExitCode.ADMIN_BAD_BODY,
@@ -136,7 +136,7 @@ test('the API server closes the port-forward mid-transfer', async () => {
 });
 
 test('-l: the faulty pod is named on its own line, the healthy one is shown', async () => {
-  const result = await withEnvoy({ reset: true }, () => runCli(['pc', 'cluster', '-l', 'app=reviews', '--fqdn', 'ratings'], { env: shared.env }));
+  const result = await withEnvoy({ reset: true }, () => shared.live(['pc', 'cluster', '-l', 'app=reviews', '--fqdn', 'ratings']));
   assert.equal(result.code, ExitCode.PARTIAL);
   assert.match(result.stdout, new RegExp(`^POD\\s+SERVICE FQDN[^\\n]*\\n${escaped(HEALTHY)}\\.default\\s+ratings`));
   assert.doesNotMatch(result.stdout, new RegExp(escaped(FAULTY)));
