@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { ExitCode } from '../src/errors.ts';
 import { type CliResult, runCli } from './helpers/cli.ts';
-import { CORPUS_MISSING, corpusDir, corpusPath } from './helpers/corpus.ts';
+import { corpusPath, skipWithoutCorpus } from './helpers/corpus.ts';
 import { sharedCluster } from './helpers/sharedCluster.ts';
 import { assertGolden, GOLDENS, listShaped, ztunnel } from './helpers/ztunnelDump.ts';
 
@@ -25,7 +25,7 @@ function assertOk(result: CliResult, what: string): void {
   assert.equal(result.code, 0, `${what}: ${result.stderr}`);
 }
 
-describe('ambient mode on a live cluster', { skip: corpusDir ? false : CORPUS_MISSING }, () => {
+describe('ambient mode on a live cluster', { skip: skipWithoutCorpus }, () => {
   const shared = sharedCluster(() => {
     const mapDump = JSON.parse(readFileSync(ztunnel('dump.json'), 'utf8')) as Record<string, unknown>;
     const ztunnelPod = (name: string, nodeName: string, dump: Record<string, unknown>, ready = true) => ({

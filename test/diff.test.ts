@@ -9,12 +9,12 @@ import { compareDumps } from '../src/diff/compare.ts';
 import { unifiedDiff } from '../src/diff/unified.ts';
 import { decodeConfigDump } from '../src/envoy/decode.ts';
 import { runCli } from './helpers/cli.ts';
-import { CORPUS_MISSING, corpusDir, corpusPath } from './helpers/corpus.ts';
+import { corpusPath, skipWithoutCorpus } from './helpers/corpus.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'envoyscope-diff-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('the istioctl-compare corpus pair', { skip: corpusDir ? false : CORPUS_MISSING }, () => {
+describe('the istioctl-compare corpus pair', { skip: skipWithoutCorpus }, () => {
   const same = () => corpusPath('istioctl-compare', 'configdump.json');
   const changed = () => corpusPath('istioctl-compare', 'configdump_diff.json');
 
@@ -156,7 +156,7 @@ test('two saved dumps need no cluster; secrets and endpoints are compared when b
   assert.equal(result.stdout, 'Clusters Match\nListeners Match\nRoutes Match\nSecrets Match\nEndpoints Match\n');
 });
 
-test("pc endpoint --source istiod --file reads Pilot's saved /debug/edsz", { skip: corpusDir ? false : CORPUS_MISSING }, async () => {
+test("pc endpoint --source istiod --file reads Pilot's saved /debug/edsz", { skip: skipWithoutCorpus }, async () => {
   const result = await runCli([
     'pc',
     'endpoint',

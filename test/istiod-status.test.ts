@@ -7,7 +7,7 @@ import { after, describe, test } from 'node:test';
 import { decodeSyncz, mergeAnswers } from '../src/istiod/syncz.ts';
 import { humanDuration, typesTable } from '../src/istiod/statusView.ts';
 import { runCli } from './helpers/cli.ts';
-import { CORPUS_MISSING, corpusDir, corpusPath } from './helpers/corpus.ts';
+import { corpusPath, skipWithoutCorpus } from './helpers/corpus.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'envoyscope-ps-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -87,7 +87,7 @@ const twoNamespaces = save(
 
 const golden = (name: string) => readFileSync(corpusPath('istioctl-proxy-status', name), 'utf8');
 
-describe('proxy-status against the istioctl goldens', { skip: corpusDir ? false : CORPUS_MISSING }, () => {
+describe('proxy-status against the istioctl goldens', { skip: skipWithoutCorpus }, () => {
   test('the per-type table is the default and matches the verbose golden byte for byte', async () => {
     const result = await runCli(['proxy-status', '-f', proxy1Only]);
     assert.equal(result.stderr, '');

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { skipWithoutCorpus } from './cluster/bookinfo.ts';
+import { skipWithoutCorpus } from './helpers/corpus.ts';
 import { startFakeCluster } from './cluster/index.ts';
 import { readmeMesh } from './cluster/readmeMesh.ts';
 

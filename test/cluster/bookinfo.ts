@@ -2,11 +2,8 @@
 // productpage, details, ratings and reviews v1/v2/v3 in "default", the ingress gateway in
 // "istio-system", and a pod outside the mesh in "legacy". The corpus is read in place.
 
-import { CORPUS_MISSING, corpusDir, corpusPath } from '../helpers/corpus.ts';
+import { corpusPath } from '../helpers/corpus.ts';
 import type { ClusterScenario, PodSpec, WorkloadSpec } from './index.ts';
-
-/** The reason to give `test(…, { skip })` when the corpus is absent, else false. */
-export const skipWithoutCorpus: string | false = corpusDir ? false : CORPUS_MISSING;
 
 const bookinfo = (file: string) => corpusPath('dumps', 'istio-1.5.4-bookinfo', file);
 

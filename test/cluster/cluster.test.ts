@@ -15,7 +15,7 @@ import { once } from 'node:events';
 import { AppsV1Api, CoreV1Api, Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
 import WebSocket from 'ws';
 import { corpusPath } from '../helpers/corpus.ts';
-import { skipWithoutCorpus } from './bookinfo.ts';
+import { skipWithoutCorpus } from '../helpers/corpus.ts';
 import { type FakeCluster, startFakeCluster } from './index.ts';
 import { TINY, TINY_EDS_CLUSTER, tinyMeshScenario } from './tinyMesh.ts';
 

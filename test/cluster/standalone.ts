@@ -4,7 +4,7 @@
 // work in both (readmeMesh.ts).
 
 import { ambientTryLines } from './ambientMesh.ts';
-import { skipWithoutCorpus } from './bookinfo.ts';
+import { skipWithoutCorpus } from '../helpers/corpus.ts';
 import { startFakeCluster } from './index.ts';
 import { meshIstiods } from './istiod.ts';
 import { readmeMesh } from './readmeMesh.ts';

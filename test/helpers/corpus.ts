@@ -13,6 +13,9 @@ export const corpusDir: string | undefined = existsSync(candidate) ? candidate :
 
 export const CORPUS_MISSING = '../shared/corpus not found beside the project; corpus tests skipped';
 
+/** The reason to give `test(…, { skip })` when the corpus is absent, else false. */
+export const skipWithoutCorpus: string | false = corpusDir ? false : CORPUS_MISSING;
+
 export function corpusPath(...parts: string[]): string {
   if (!corpusDir) throw new Error(CORPUS_MISSING);
   return join(corpusDir, ...parts);

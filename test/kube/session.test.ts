@@ -12,7 +12,8 @@ import { connect, directAdmin, type KubeSession, PodNotRunningError, type PodRef
 import { KubeconfigError } from '../../src/kube/errors.ts';
 import { resolveKubeconfig } from '../../src/kube/kubeconfig.ts';
 import type { PodJson } from '../../src/kube/target.ts';
-import { bookinfoScenario, skipWithoutCorpus } from '../cluster/bookinfo.ts';
+import { bookinfoScenario } from '../cluster/bookinfo.ts';
+import { skipWithoutCorpus } from '../helpers/corpus.ts';
 import { type FakeCluster, startFakeCluster } from '../cluster/index.ts';
 import { TINY, TINY_EDS_CLUSTER, tinyMeshScenario } from '../cluster/tinyMesh.ts';
 

@@ -8,7 +8,7 @@ import type { Obj } from '../../src/envoy/model.ts';
 import { evaluateChainMatcher, type MatcherConnection } from '../../src/trace/chainMatcher.ts';
 import type { Trace } from '../../src/trace/trace.ts';
 import { runCli } from '../helpers/cli.ts';
-import { CORPUS_MISSING, corpusDir, corpusPath } from '../helpers/corpus.ts';
+import { corpusPath, skipWithoutCorpus } from '../helpers/corpus.ts';
 
 const NETWORK_INPUTS = 'type.googleapis.com/envoy.extensions.matching.common_inputs.network.v3';
 const input = (name: string, type: string): Obj => ({ name, typed_config: { '@type': `${NETWORK_INPUTS}.${type}` } });
@@ -101,7 +101,7 @@ async function trace(file: string, args: string[]): Promise<Trace> {
   return JSON.parse(result.stdout) as Trace;
 }
 
-test('a waypoint: HBONE on 15008, the internal listener main_internal, the chain its matcher names', { skip: corpusDir ? false : CORPUS_MISSING }, async () => {
+test('a waypoint: HBONE on 15008, the internal listener main_internal, the chain its matcher names', { skip: skipWithoutCorpus }, async () => {
   // An ambient waypoint of Istio 1.2x (trimmed: main_internal keeps one of its chains, details').
   const dump = corpusPath('dumps', 'istio-1.2x-sidecar-small.json');
   const details = await trace(dump, ['http://details.default:9080/details/0']);

@@ -8,7 +8,7 @@ import { decodeInput } from '../../src/envoy/input.ts';
 import { traceConfigFromBytes, traceConfigOf } from '../../src/trace/config.ts';
 import { buildTraceRequest } from '../../src/trace/request.ts';
 import { traceRequest } from '../../src/trace/trace.ts';
-import { CORPUS_MISSING, corpusDir, corpusFiles } from '../helpers/corpus.ts';
+import { corpusFiles, skipWithoutCorpus } from '../helpers/corpus.ts';
 
 const BIG_DUMP = serializeAdminJson(buildSidecarDump({ services: 1_000, includeEds: true, seed: 11 }));
 
@@ -40,7 +40,7 @@ for (const [layout, text] of [
   });
 }
 
-test('every corpus dump can be traced: each walk ends in an outcome, never in an exception', { skip: corpusDir ? false : CORPUS_MISSING }, () => {
+test('every corpus dump can be traced: each walk ends in an outcome, never in an exception', { skip: skipWithoutCorpus }, () => {
   let traced = 0;
   for (const file of corpusFiles('dumps')) {
     const config = traceConfigFromBytes(readFileSync(file), file);

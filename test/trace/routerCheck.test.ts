@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { decodeInput } from '../../src/envoy/input.ts';
 import type { Obj, RouteConfiguration } from '../../src/envoy/model.ts';
 import { routeRequest, type HttpRequest, type Runtime } from '../../src/trace/route.ts';
-import { CORPUS_MISSING, corpusDir, corpusPath } from '../helpers/corpus.ts';
+import { corpusDir, corpusPath, skipWithoutCorpus } from '../helpers/corpus.ts';
 
 interface RouterCheckInput {
   authority?: string;
@@ -81,7 +81,7 @@ const cases = corpusDir
       .sort()
   : [];
 
-test("every router_check case gives Envoy's answer", { skip: corpusDir ? false : CORPUS_MISSING }, () => {
+test("every router_check case gives Envoy's answer", { skip: skipWithoutCorpus }, () => {
   let checked = 0;
   const failures: string[] = [];
   for (const file of cases) {
@@ -136,7 +136,7 @@ test('a route table decision explains the near misses', () => {
 });
 
 test("gateway route configs from istioctl's goldens: host with port ignored, path_separated_prefix on whole segments", {
-  skip: corpusDir ? false : CORPUS_MISSING,
+  skip: skipWithoutCorpus,
 }, () => {
   const routeConfig = (dir: string, name: string): RouteConfiguration => {
     const decoded = decodeInput(readFileSync(corpusPath('istioctl', dir, 'config_dump.json')), dir);

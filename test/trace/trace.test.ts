@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { Trace, TraceStep } from '../../src/trace/trace.ts';
 import { runCli } from '../helpers/cli.ts';
-import { CORPUS_MISSING, corpusDir, corpusPath } from '../helpers/corpus.ts';
+import { corpusPath, skipWithoutCorpus } from '../helpers/corpus.ts';
 
 const EXAMPLE = 'examples/reviews-v1.config_dump.json';
 const ISTIO_11 = 'test/fixtures/istio-1.1-reviews-v1.config_dump.json';
@@ -136,7 +136,7 @@ test('Istio 1.1 (from the article), inbound: through `virtual` on 15001, handed 
 });
 
 const SIDECAR_120 = (): string => corpusPath('dumps', 'istio-1.20-sidecar.json');
-const skipCorpus = { skip: corpusDir ? false : CORPUS_MISSING };
+const skipCorpus = { skip: skipWithoutCorpus };
 
 test('Istio 1.20 sidecar, inbound on 15006: per-port chains by transport and ALPN', skipCorpus, async () => {
   const http = await trace(SIDECAR_120(), ['--inbound', '--dst', '10.128.2.20:8080', 'http://hello:8080/']);
