@@ -32,11 +32,16 @@ const ON_DEMAND_KUBECONFIG_IMPORTS: Record<string, string[]> = {
   hpagent: ['HttpProxyAgent', 'HttpsProxyAgent'],
 };
 
+/** An esbuild resolve filter matching exactly these import specifiers. */
+function exactly(specifiers: readonly string[]): RegExp {
+  return new RegExp(`^(${specifiers.map((specifier) => specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
+}
+
 const leanKubeconfig: Plugin = {
   name: 'lean-kubeconfig',
   setup(pluginBuild) {
     const fromKubeconfig = (importer: string) => /@kubernetes[/\\]client-node[/\\]dist[/\\]config\.js$/.test(importer);
-    pluginBuild.onResolve({ filter: /^(\.\/gen\/index\.js|node-fetch|socks-proxy-agent|hpagent)$/ }, (args) => {
+    pluginBuild.onResolve({ filter: exactly([...Object.keys(UNUSED_KUBECONFIG_IMPORTS), ...Object.keys(ON_DEMAND_KUBECONFIG_IMPORTS)]) }, (args) => {
       if (!fromKubeconfig(args.importer)) return undefined;
       return { path: args.path, namespace: args.path in UNUSED_KUBECONFIG_IMPORTS ? 'left-out' : 'on-demand' };
     });
@@ -93,8 +98,7 @@ const VENDORED: Record<string, string> = {
 const vendored: Plugin = {
   name: 'vendored',
   setup(pluginBuild) {
-    const specifiers = Object.keys(VENDORED).map((specifier) => specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
-    pluginBuild.onResolve({ filter: new RegExp(`^(${specifiers.join('|')})$`) }, (args) =>
+    pluginBuild.onResolve({ filter: exactly(Object.keys(VENDORED)) }, (args) =>
       /[/\\]node_modules[/\\]/.test(args.importer) ? undefined : { path: args.path, namespace: 'vendored' },
     );
     pluginBuild.onLoad({ filter: /.*/, namespace: 'vendored' }, (args) => ({
