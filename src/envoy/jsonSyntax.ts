@@ -38,6 +38,11 @@ export const Byte = {
 const ESCAPABLE = new Set([...'"\\/bfnrt'].map((c) => c.charCodeAt(0)));
 const HEX = /^[0-9a-fA-F]{4}$/;
 
+/** JSON's whitespace: space, tab, newline, carriage return. */
+export function isSpace(byte: number | undefined): boolean {
+  return byte === Byte.Space || byte === Byte.Newline || byte === Byte.Return || byte === Byte.Tab;
+}
+
 /**
  * The first syntax fault of `bytes[start, end)` as one JSON value, or undefined when it is valid.
  * Iterative, so nesting depth costs memory, not stack.
@@ -46,7 +51,7 @@ export function findJsonError(bytes: Uint8Array, start = 0, end = bytes.length):
   let at = start;
   const fail = (expected: string): JsonSyntaxError => new JsonSyntaxError(Math.min(at, end), at >= end, expected);
   const skipSpace = (): void => {
-    for (let c = bytes[at]; at < end && (c === Byte.Space || c === Byte.Newline || c === Byte.Return || c === Byte.Tab); c = bytes[++at]);
+    while (at < end && isSpace(bytes[at])) at++;
   };
   const string = (): JsonSyntaxError | undefined => {
     at++;

@@ -12,7 +12,7 @@
 //   inside an unshown slice) makes it answer undefined.
 // - `scanSlices`: walks the document's structure byte by byte (strings skipped natively),
 //   resolving duplicate keys as JSON.parse does (the last wins).
-import { Byte, JsonSyntaxError } from './jsonSyntax.ts';
+import { Byte, isSpace, JsonSyntaxError } from './jsonSyntax.ts';
 import type { SectionKind } from './model.ts';
 
 /** One element of `configs`: its byte span and its `@type` as JSON.parse would read it (when a string). */
@@ -237,10 +237,6 @@ function elementEndBefore(bytes: Buffer, start: number): number | undefined {
   if (bytes[at - 1] !== Byte.Comma) return undefined;
   at = skipSpaceBackward(bytes, 0, at - 1);
   return bytes[at - 1] === Byte.CloseBrace ? at : undefined;
-}
-
-function isSpace(byte: number | undefined): boolean {
-  return byte === Byte.Space || byte === Byte.Newline || byte === Byte.Return || byte === Byte.Tab;
 }
 
 /** The position of the first non-blank byte of `[from, limit)`, or `limit`. */

@@ -4,7 +4,7 @@
 // assignment the walk asks for are found in the raw bytes and parsed alone.
 import { sectionKindOfType } from '../envoy/decode.ts';
 import { decodeInput, decodeJson, parseSlices, parseSpan, withoutBom } from '../envoy/input.ts';
-import { JsonSyntaxError } from '../envoy/jsonSyntax.ts';
+import { Byte, JsonSyntaxError } from '../envoy/jsonSyntax.ts';
 import type {
   Bootstrap,
   Cluster,
@@ -16,7 +16,7 @@ import type {
   ScopedRouteConfigs,
   SectionKind,
 } from '../envoy/model.ts';
-import { fastSlices, Scanner, type ConfigSlice } from '../envoy/sections.ts';
+import { fastSlices, Scanner, skipSpaceBackward, skipSpaceForward, type ConfigSlice } from '../envoy/sections.ts';
 import { DataError } from '../errors.ts';
 
 export interface TraceConfig {
@@ -190,8 +190,8 @@ function* elementsNaming(bytes: Buffer, slice: ConfigSlice, fields: string[], na
     const anchor = firstKey(bytes, open, slice.end);
     const keyAt = anchor === undefined ? -1 : bytes.lastIndexOf(anchor, at);
     if (keyAt > open) {
-      const start = skipSpaceBack(bytes, keyAt) - 1;
-      const end = bytes[start] === OPEN_BRACE ? objectEnd(bytes, start, slice.end) : undefined;
+      const start = skipSpaceBackward(bytes, 0, keyAt) - 1;
+      const end = bytes[start] === Byte.OpenBrace ? objectEnd(bytes, start, slice.end) : undefined;
       if (end !== undefined && end > at) yield { field: list.field, start, end };
     }
     for (const element of new Scanner(bytes, open, slice.end).members()) {
@@ -202,36 +202,19 @@ function* elementsNaming(bytes: Buffer, slice: ConfigSlice, fields: string[], na
   }
 }
 
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-
 /** `"key"` of the first member of the first element of the list at `open`, as bytes. */
 function firstKey(bytes: Buffer, open: number, limit: number): Buffer | undefined {
-  const brace = skipSpace(bytes, open + 1);
-  if (bytes[brace] !== OPEN_BRACE) return undefined;
-  const quote = skipSpace(bytes, brace + 1);
+  const brace = skipSpaceForward(bytes, open + 1, limit);
+  if (bytes[brace] !== Byte.OpenBrace) return undefined;
+  const quote = skipSpaceForward(bytes, brace + 1, limit);
   const close = bytes.indexOf('"', quote + 1);
-  return bytes[quote] === 0x22 && close > quote && close < limit ? bytes.subarray(quote, close + 1) : undefined;
+  return bytes[quote] === Byte.Quote && close > quote && close < limit ? bytes.subarray(quote, close + 1) : undefined;
 }
 
 /** The end of the object at `start`: its members scanned, then its closing brace. */
 function objectEnd(bytes: Buffer, start: number, limit: number): number | undefined {
   let last = start + 1;
   for (const member of new Scanner(bytes, start, limit).members()) last = member.end;
-  const close = skipSpace(bytes, last);
-  return bytes[close] === CLOSE_BRACE ? close + 1 : undefined;
-}
-
-function isSpace(byte: number | undefined): boolean {
-  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
-}
-
-function skipSpace(bytes: Buffer, at: number): number {
-  while (isSpace(bytes[at])) at++;
-  return at;
-}
-
-function skipSpaceBack(bytes: Buffer, at: number): number {
-  while (isSpace(bytes[at - 1])) at--;
-  return at;
+  const close = skipSpaceForward(bytes, last, limit);
+  return bytes[close] === Byte.CloseBrace ? close + 1 : undefined;
 }
