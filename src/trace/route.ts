@@ -80,7 +80,6 @@ export interface RouteDecision {
   vhost: VirtualHostDecision;
   /** The matched route; absent on no route (404) and on a require_tls redirect. */
   route?: Route;
-  routeIndex?: number;
   routeName?: string;
   routeReason?: string;
   /** Routes before the match (or all of them, on no match) and why each was passed over. */
@@ -112,7 +111,6 @@ export function routeRequest(config: RouteConfiguration, request: HttpRequest, r
       continue;
     }
     decision.route = route;
-    decision.routeIndex = index;
     decision.routeName = name;
     decision.routeReason = `first matching route (of ${routes.length}): ${verdict.why}`;
     decision.action = routeAction(route, verdict.matchedLength, request, headers);

@@ -19,7 +19,7 @@ import {
   type TunnelDecision,
 } from './listener.ts';
 import { inCidr } from './match.ts';
-import { describeMatch, DEFAULT_RUNTIME, pickWeighted, routeRequest, withoutPort, type Candidate, type HttpRequest, type Runtime } from './route.ts';
+import { describeMatch, DEFAULT_RUNTIME, pickWeighted, routeRequest, withoutPort, type Candidate, type HttpRequest } from './route.ts';
 
 export type Stage = 'listener' | 'filter_chain' | 'network_filter' | 'route_config' | 'virtual_host' | 'route' | 'cluster' | 'endpoints';
 
@@ -114,8 +114,8 @@ export interface TraceSources {
   live?: readonly ClusterStatus[];
 }
 
-export function traceRequest(sources: TraceSources, request: TraceRequest, runtime: Runtime = DEFAULT_RUNTIME): Trace {
-  const walk = new Walk(sources, request, runtime);
+export function traceRequest(sources: TraceSources, request: TraceRequest): Trace {
+  const walk = new Walk(sources, request);
   const result = walk.run();
   return { request: summarize(request), steps: walk.steps, result };
 }
@@ -151,12 +151,10 @@ class Walk {
   private readonly conn: Connection;
   private readonly sources: TraceSources;
   private readonly request: TraceRequest;
-  private readonly runtime: Runtime;
 
-  constructor(sources: TraceSources, request: TraceRequest, runtime: Runtime) {
+  constructor(sources: TraceSources, request: TraceRequest) {
     this.sources = sources;
     this.request = request;
-    this.runtime = runtime;
     this.conn = {
       direction: request.direction,
       dstIp: request.dstIp,
@@ -276,7 +274,7 @@ class Walk {
     const routeConfig = this.routeConfig(hcm);
     if (!routeConfig) return end('no_route_config', 'the route configuration is not in the dump: Envoy answers 404 (NR)', 404);
     const request = this.httpRequest(hcm);
-    const decision = routeRequest(routeConfig, request, this.runtime);
+    const decision = routeRequest(routeConfig, request, DEFAULT_RUNTIME);
     const vh = decision.vhost;
     this.step('virtual_host', vh.vhost?.name ?? '', vh.reason, { candidates: vh.candidates });
     if (!vh.vhost) return end('no_virtual_host', `no virtual host for "${vh.host}": Envoy answers 404 (NR)`, 404);

@@ -128,6 +128,5 @@ export function decodeZtunnelDump(json: unknown, source: string): ZtunnelDump {
     policies: items(json['policies']).map(({ value }) => policy(value)),
     certificates: items(json['certificates']).map(({ key, value }) => certificate(value, key)),
     workloadStates: items(json['workloadState']).map(({ key, value }) => workloadState(value, key)),
-    sections: new Set(present),
   };
 }

@@ -11,8 +11,6 @@ export interface ZtunnelDump {
   certificates: ZCertificate[];
   /** Per-workload connection state (`workloadState`), in dump order. */
   workloadStates: ZWorkloadState[];
-  /** The sections the dump had, as ztunnel named them. */
-  sections: ReadonlySet<string>;
 }
 
 export interface ZWorkload {
