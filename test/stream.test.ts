@@ -43,3 +43,11 @@ test('a dump written section by section is the dump written whole', () => {
   assert.equal([...wholeDumpChunks([], 'json')].join(''), `${JSON.stringify({ configs: [] }, null, 4)}\n`);
   assert.equal([...wholeDumpChunks([], 'yaml')].join(''), stringify({ configs: [] }, YAML_OPTIONS));
 });
+
+test('toJSON is called once per value, as JSON.stringify calls it (a Date, a counted object)', () => {
+  let calls = 0;
+  const counted = { toJSON: () => (calls++, { seen: true }) };
+  const value = { when: new Date(0), items: [counted], counted };
+  assert.equal([...jsonChunks(value)].join(''), `${JSON.stringify(value, null, 4)}\n`);
+  assert.equal(calls, 4, 'twice for JSON.stringify, twice for jsonChunks');
+});

@@ -17,9 +17,8 @@ type Frame =
 export function* jsonChunks(root: unknown, indent = '    ', nested = ''): Generator<string> {
   let out = '';
   const stack: Frame[] = [];
-  /** Writes a value: a scalar whole, a container's opening (its members follow from the stack). */
-  const open = (raw: unknown, depthIndent: string): void => {
-    const value = toJsonValue(raw);
+  /** Writes a value (toJSON already applied): a scalar whole, a container's opening (its members follow from the stack). */
+  const open = (value: unknown, depthIndent: string): void => {
     if (Array.isArray(value)) {
       if (value.length === 0) out += '[]';
       else {
@@ -32,7 +31,7 @@ export function* jsonChunks(root: unknown, indent = '    ', nested = ''): Genera
       stack.push({ array: false, object, keys: Object.keys(object), index: 0, indent: depthIndent, wrote: false });
     } else out += scalar(value) ?? 'null';
   };
-  open(root, nested);
+  open(toJsonValue(root), nested);
   while (stack.length > 0) {
     if (out.length >= CHUNK_CHARS) {
       yield out;
@@ -47,9 +46,9 @@ export function* jsonChunks(root: unknown, indent = '    ', nested = ''): Genera
         continue;
       }
       out += `${frame.index === 0 ? '' : ','}\n${inner}`;
-      const item = frame.items[frame.index++];
+      const item = toJsonValue(frame.items[frame.index++]);
       // JSON.stringify writes null for what JSON cannot hold (undefined, functions) inside arrays.
-      open(isSkipped(toJsonValue(item)) ? null : item, inner);
+      open(isSkipped(item) ? null : item, inner);
       continue;
     }
     if (frame.index === frame.keys.length) {
@@ -58,8 +57,8 @@ export function* jsonChunks(root: unknown, indent = '    ', nested = ''): Genera
       continue;
     }
     const key = frame.keys[frame.index++] as string;
-    const value = frame.object[key];
-    if (isSkipped(toJsonValue(value))) continue;
+    const value = toJsonValue(frame.object[key]);
+    if (isSkipped(value)) continue;
     out += `${frame.wrote ? ',' : ''}\n${inner}${JSON.stringify(key)}: `;
     frame.wrote = true;
     open(value, inner);
