@@ -46,7 +46,12 @@ test('a dump written section by section is the dump written whole', () => {
 
 test('toJSON is called once per value, as JSON.stringify calls it (a Date, a counted object)', () => {
   let calls = 0;
-  const counted = { toJSON: () => (calls++, { seen: true }) };
+  const counted = {
+    toJSON: () => {
+      calls++;
+      return { seen: true };
+    },
+  };
   const value = { when: new Date(0), items: [counted], counted };
   assert.equal([...jsonChunks(value)].join(''), `${JSON.stringify(value, null, 4)}\n`);
   assert.equal(calls, 4, 'twice for JSON.stringify, twice for jsonChunks');
