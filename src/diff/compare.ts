@@ -33,7 +33,7 @@ export interface ResourceDiff {
   change: Change;
   /** JSON paths (proto field names) whose values differ; for a changed resource only. */
   paths: string[];
-  /** A unified diff of just this resource (normalized JSON). */
+  /** A unified diff of just this resource (normalized JSON); empty for a resource on one side only. */
   unified: string;
 }
 
@@ -74,17 +74,21 @@ function compareKind(kind: DiffKind, a: ConfigDump, b: ConfigDump, options: Comp
   for (const name of names) {
     const x = left.get(name);
     const y = right.get(name);
-    if (x !== undefined && y !== undefined && sameConfig(x, y)) continue;
-    const before = x === undefined ? undefined : normalize(x);
-    const after = y === undefined ? undefined : normalize(y);
+    if (x === undefined || y === undefined) {
+      // Only in one side: named, nothing to compare within it.
+      differences.push({ name, change: x === undefined ? 'only-in-b' : 'only-in-a', paths: [], unified: '' });
+      continue;
+    }
+    if (sameConfig(x, y)) continue;
+    const before = normalize(x);
+    const after = normalize(y);
     const unified = unifiedDiff(
-      before === undefined ? '' : JSON.stringify(before, null, 2),
-      after === undefined ? '' : JSON.stringify(after, null, 2),
+      JSON.stringify(before, null, 2),
+      JSON.stringify(after, null, 2),
       `${options.labels.a} ${what} ${name}`,
       `${options.labels.b} ${what} ${name}`,
     );
-    const change: Change = x === undefined ? 'only-in-b' : y === undefined ? 'only-in-a' : 'changed';
-    differences.push({ name, change, paths: change === 'changed' ? changedPaths(before, after, '') : [], unified });
+    differences.push({ name, change: 'changed', paths: changedPaths(before, after, ''), unified });
   }
   return { kind, match: differences.length === 0, countA: left.size, countB: right.size, differences };
 }
