@@ -7,7 +7,7 @@ import { ZC_OUTPUTS, type ZcFilters, type ZcKind, type ZcOutput } from '../../zt
 import { LOG_LEVELS, parseLogLevels } from '../../ztunnel/logLevel.ts';
 import type { CliContext } from '../context.ts';
 import { kubeOptionsFrom } from '../kubeFlags.ts';
-import { choiceOption, parseChoice, textOf } from '../flags.ts';
+import { choiceOption, definedOnly, parseChoice, textOf } from '../flags.ts';
 import { withExamples } from '../help.ts';
 import type { ZcSource } from '../ztunnelConfigRun.ts';
 
@@ -197,8 +197,6 @@ function sourceOf(kind: ZcKind, target?: string, file?: string, node?: string): 
 /** Filters from the flags; offline, a workload argument filters like --workload. */
 function filtersOf(kind: ZcKind, source: ZcSource, target: string | undefined, raw: Record<string, unknown>): ZcFilters {
   const text = textOf(raw);
-  const defined = <T extends Record<string, unknown>>(values: T) =>
-    Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
   const namespaceFlag = text('namespace');
   const workloadNamespace = text('workloadNamespace') ?? text('workloadsNamespace');
   const named = text('workload') ?? (source.kind === 'file' ? target : undefined);
@@ -206,15 +204,15 @@ function filtersOf(kind: ZcKind, source: ZcSource, target: string | undefined, r
   const direction = text('direction');
   const workloadName = kind === 'workload' || kind === 'connections' ? workload : undefined;
   return {
-    workload: defined({
+    workload: definedOnly({
       namespace: workloadName ? (workloadName.namespace ?? namespaceFlag ?? workloadNamespace) : workloadNamespace,
       name: workloadName?.name,
       address: text('address'),
       node: text('workloadNode'),
     }),
-    service: defined({ namespace: text('serviceNamespace') }),
-    policy: defined({ namespace: text('policyNamespace') }),
-    connections: defined({
+    service: definedOnly({ namespace: text('serviceNamespace') }),
+    policy: definedOnly({ namespace: text('policyNamespace') }),
+    connections: definedOnly({
       namespace: workloadName ? (workloadName.namespace ?? namespaceFlag ?? workloadNamespace) : workloadNamespace,
       name: workloadName?.name,
       direction: direction === undefined ? undefined : parseDirection(direction),

@@ -67,11 +67,10 @@ export function edsTable(clas: readonly Entry<ClusterLoadAssignment>[], options:
           cla.cluster_name ?? '',
         ];
         if (!options.wide) return row;
-        const { workload, version } = endpointWorkload(lbEndpoint);
         const weight = String(lbEndpoint.load_balancing_weight ?? 1);
         const localityWeight = locality.load_balancing_weight === undefined ? '' : ` (locality ${locality.load_balancing_weight})`;
         // A config dump knows nothing of outlier detection, which only /clusters reports.
-        return [...row, NONE, `${weight}${localityWeight}`, workload, version];
+        return [...row, NONE, `${weight}${localityWeight}`, ...workloadCells(lbEndpoint)];
       }),
     ),
   );
