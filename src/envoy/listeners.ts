@@ -98,7 +98,8 @@ export function tcpProxyCluster(tcpProxyConfig: Obj | undefined): string {
   return typeof cluster === 'string' ? cluster : '';
 }
 
-const BLACK_HOLE_CLUSTER = 'BlackHoleCluster';
+/** Istio's cluster that drops what it gets (REGISTRY_ONLY, loop guards). */
+export const BLACK_HOLE_CLUSTER = 'BlackHoleCluster';
 
 /**
  * istioctl ignores a tcp_proxy whose serialized config mentions BlackHoleCluster anywhere (the

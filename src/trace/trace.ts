@@ -5,7 +5,15 @@
 import type { Cluster, ClusterLoadAssignment, ClusterStatus, Entry, FilterChain, Listener, NetworkFilter, Obj, RouteConfiguration } from '../envoy/model.ts';
 import { discoveryType } from '../envoy/clusterType.ts';
 import { isObj } from '../envoy/model.ts';
-import { HTTP_CONNECTION_MANAGER, httpRouteSource, networkFilterConfig, networkFilterName, TCP_PROXY } from '../envoy/listeners.ts';
+import {
+  BLACK_HOLE_CLUSTER,
+  HTTP_CONNECTION_MANAGER,
+  httpRouteSource,
+  networkFilterConfig,
+  networkFilterName,
+  TCP_PROXY,
+  tcpProxyCluster,
+} from '../envoy/listeners.ts';
 import { healthStatusName } from '../filters/endpoint.ts';
 import { findByName, type TraceConfig } from './config.ts';
 import {
@@ -143,8 +151,6 @@ function joinedHeaders(headers: readonly [string, string][]): Record<string, str
   for (const [name, value] of headers) joined[name] = name in joined ? `${joined[name]},${value}` : value;
   return joined;
 }
-
-const BLACK_HOLE = 'BlackHoleCluster';
 
 class Walk {
   readonly steps: TraceStep[] = [];
@@ -438,7 +444,7 @@ class Walk {
     const type = discoveryType(cluster);
     const warming = entry.state === 'warming' ? ' (still warming: Envoy does not use it yet)' : '';
     this.step('cluster', name, `${why}${warming}`, { details: [`type ${type}${explainSpecial(name, type)}`] });
-    if (name === BLACK_HOLE || (type === 'STATIC' && clusterHasNoHosts(cluster))) {
+    if (name === BLACK_HOLE_CLUSTER || (type === 'STATIC' && clusterHasNoHosts(cluster))) {
       const detail =
         this.request.protocol === 'http' ? `${name} has no endpoints: Envoy answers 503 (UH)` : `${name} has no endpoints: Envoy closes the connection`;
       this.step('endpoints', name, 'a static cluster without endpoints');
@@ -523,7 +529,7 @@ function clusterHasNoHosts(cluster: Cluster): boolean {
 
 /** Istio's special clusters, in words. */
 function explainSpecial(name: string, type: string): string {
-  if (name === BLACK_HOLE)
+  if (name === BLACK_HOLE_CLUSTER)
     return ": Istio's BlackHoleCluster has no endpoints, so Envoy drops what reaches it (REGISTRY_ONLY traffic, loops to the capture port)";
   if (name === 'PassthroughCluster')
     return ": Istio's PassthroughCluster sends the connection on to its original destination, outside the service registry (ALLOW_ANY)";
@@ -575,7 +581,8 @@ function liveHost(host: ClusterStatus['host_statuses'] extends (infer H)[] | und
 
 /** tcp_proxy's cluster: `cluster`, `weighted_clusters` (by the random value), or v2 `deprecated_v1.routes` (first match). */
 function tcpCluster(config: Obj, conn: Connection, random: number): { cluster: string | undefined; why: string } {
-  if (typeof config['cluster'] === 'string') return { cluster: config['cluster'], why: `tcp_proxy cluster "${config['cluster']}"` };
+  const named = tcpProxyCluster(config);
+  if (named !== '') return { cluster: named, why: `tcp_proxy cluster "${named}"` };
   const weighted = config['weighted_clusters'];
   if (isObj(weighted) && Array.isArray(weighted['clusters'])) {
     const picked = pickWeighted(weighted['clusters'].filter(isObj), random, `random value ${random}`);
