@@ -350,7 +350,8 @@ export function describeMatch(match: RouteMatch): string {
   return `${text}${sensitive}${extras.length > 0 ? ` + ${extras.join(', ')}` : ''}`;
 }
 
-function pathOnly(path: string): string {
+/** The path without its query string and fragment. */
+export function pathOnly(path: string): string {
   const cut = path.search(/[?#]/);
   return cut < 0 ? path : path.slice(0, cut);
 }
@@ -512,13 +513,16 @@ function rewritePath(action: Obj, matchedLength: number, path: string): string {
   const bare = pathOnly(path);
   const query = path.slice(bare.length);
   if (typeof action['prefix_rewrite'] === 'string') return action['prefix_rewrite'] + bare.slice(matchedLength) + query;
-  const regexRewrite = action['regex_rewrite'];
-  if (isObj(regexRewrite)) {
-    const pattern = regexOf(regexRewrite['pattern']);
-    const regex = pattern === undefined ? null : searchRegex(pattern);
-    if (regex) return bare.replace(regex, jsSubstitution(String(regexRewrite['substitution'] ?? ''))) + query;
-  }
-  return path;
+  const rewritten = regexRewrite(action['regex_rewrite'], bare);
+  return rewritten === undefined ? path : rewritten + query;
+}
+
+/** A RegexMatchAndSubstitute applied to `subject`; undefined without one (or with a pattern JavaScript cannot run). */
+function regexRewrite(rewrite: unknown, subject: string): string | undefined {
+  if (!isObj(rewrite)) return undefined;
+  const pattern = regexOf(rewrite['pattern']);
+  const regex = pattern === undefined ? null : searchRegex(pattern);
+  return regex ? subject.replace(regex, jsSubstitution(String(rewrite['substitution'] ?? ''))) : undefined;
 }
 
 function rewriteHost(action: Obj, weightedLiteral: string | undefined, request: HttpRequest, headers: HeaderMap): string {
@@ -529,13 +533,7 @@ function rewriteHost(action: Obj, weightedLiteral: string | undefined, request: 
     const value = headers.get(action['host_rewrite_header'].toLowerCase())?.[0];
     if (value !== undefined) return value;
   }
-  const pathRegex = action['host_rewrite_path_regex'];
-  if (isObj(pathRegex)) {
-    const pattern = regexOf(pathRegex['pattern']);
-    const regex = pattern === undefined ? null : searchRegex(pattern);
-    if (regex) return pathOnly(request.path).replace(regex, jsSubstitution(String(pathRegex['substitution'] ?? '')));
-  }
-  return request.authority ?? '';
+  return regexRewrite(action['host_rewrite_path_regex'], pathOnly(request.path)) ?? request.authority ?? '';
 }
 
 function redirectAction(redirect: Obj, matchedLength: number, request: HttpRequest): RouteAction {
@@ -558,10 +556,8 @@ function redirectAction(redirect: Obj, matchedLength: number, request: HttpReque
     if (q >= 0) query = target.slice(q);
   } else if (typeof redirect['prefix_rewrite'] === 'string') {
     path = redirect['prefix_rewrite'] + bare.slice(matchedLength);
-  } else if (isObj(redirect['regex_rewrite'])) {
-    const pattern = regexOf(redirect['regex_rewrite']['pattern']);
-    const regex = pattern === undefined ? null : searchRegex(pattern);
-    if (regex) path = bare.replace(regex, jsSubstitution(String(redirect['regex_rewrite']['substitution'] ?? '')));
+  } else {
+    path = regexRewrite(redirect['regex_rewrite'], bare) ?? bare;
   }
   if (redirect['strip_query'] === true) query = '';
   const code = redirect['response_code'];

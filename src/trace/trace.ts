@@ -27,7 +27,7 @@ import {
   type TunnelDecision,
 } from './listener.ts';
 import { inCidr } from './match.ts';
-import { describeMatch, DEFAULT_RUNTIME, pickWeighted, routeRequest, withoutPort, type Candidate, type HttpRequest } from './route.ts';
+import { describeMatch, DEFAULT_RUNTIME, pathOnly, pickWeighted, routeRequest, withoutPort, type Candidate, type HttpRequest } from './route.ts';
 
 export type Stage = 'listener' | 'filter_chain' | 'network_filter' | 'route_config' | 'virtual_host' | 'route' | 'cluster' | 'endpoints';
 
@@ -407,9 +407,8 @@ class Walk {
       else if (hcm['strip_matching_host_port'] === true && authority.endsWith(`:${this.conn.dstPort}`)) authority = withoutPort(authority);
     }
     let path = this.request.path;
-    const q = path.search(/[?#]/);
-    let bare = q < 0 ? path : path.slice(0, q);
-    const rest = q < 0 ? '' : path.slice(q);
+    let bare = pathOnly(path);
+    const rest = path.slice(bare.length);
     if (hcm['normalize_path'] === true) bare = removeDotSegments(bare);
     if (hcm['merge_slashes'] === true) bare = bare.replace(/\/{2,}/g, '/');
     path = bare + rest;
