@@ -4,11 +4,8 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseDuration, parseOutput, parsePort, parsePositiveInteger, translateIstioctlFlags } from '../src/cli/flags.ts';
 import { ExitCode, UsageError } from '../src/errors.ts';
-import type { Command } from 'commander';
-import { buildProgram } from '../src/cli/run.ts';
 import { PC_KINDS } from '../src/render/proxyConfig.ts';
-import { testStreams } from '../src/io/streams.ts';
-import { FROZEN_NOW, runCli } from './helpers/cli.ts';
+import { commandTree, runCli } from './helpers/cli.ts';
 
 const example = join(fileURLToPath(new URL('..', import.meta.url)), 'examples', 'reviews-v1.config_dump.json');
 
@@ -64,16 +61,9 @@ test("istioctl's aliases and kubectl's flag placement work", async () => {
   }
 });
 
-/** Every command of the tree with its words on the command line (`['pc', 'route']`). */
-function commandPaths(): { path: string[]; command: Command }[] {
-  const walk = (command: Command, path: string[]): { path: string[]; command: Command }[] =>
-    command.commands.flatMap((sub) => [{ path: [...path, sub.name()], command: sub }, ...walk(sub, [...path, sub.name()])]);
-  return walk(buildProgram({ io: testStreams(), now: () => FROZEN_NOW, env: {} }), []);
-}
-
 test('every enumerated flag of every command rejects an unknown value: one line listing the accepted ones, exit 64', async () => {
   let checked = 0;
-  for (const { path, command } of [{ path: [], command: buildProgram({ io: testStreams(), now: () => FROZEN_NOW, env: {} }) }, ...commandPaths()]) {
+  for (const { path, command } of commandTree()) {
     for (const option of command.options) {
       const choices = option.argChoices;
       if (!choices || !option.long) continue;
@@ -101,7 +91,7 @@ test('enumerated filters accept any case and filter on the listed spelling', asy
 
 test('--verbose=false is accepted by every pc kind', async () => {
   // istioctl's dump kinds (not envoyscope's own pc commands such as trace).
-  for (const { path } of commandPaths().filter(({ path }) => path[0] === 'proxy-config' && PC_KINDS.some((kind) => kind === path[1]))) {
+  for (const { path } of commandTree().filter(({ path }) => path[0] === 'proxy-config' && PC_KINDS.some((kind) => kind === path[1]))) {
     const result = await runCli([...path, '-f', example, '--verbose=false']);
     assert.equal(result.code, 0, `${path.join(' ')}: ${result.stderr}`);
     assert.notEqual(result.stdout, '');

@@ -3,17 +3,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
-import { buildProgram, VERSION } from '../src/cli/run.ts';
-import { testStreams } from '../src/io/streams.ts';
-import { FROZEN_NOW, runCli } from './helpers/cli.ts';
+import { VERSION } from '../src/cli/run.ts';
+import { commandTree, runCli } from './helpers/cli.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/** Every command's words on the command line, commander's own `help` command left out. */
 function commandPaths(): string[][] {
-  const walk = (command: Command, path: string[]): string[][] =>
-    command.commands.filter((sub) => sub.name() !== 'help').flatMap((sub) => [[...path, sub.name()], ...walk(sub, [...path, sub.name()])]);
-  return [[], ...walk(buildProgram({ io: testStreams(), now: () => FROZEN_NOW, env: {} }), [])];
+  return commandTree()
+    .map(({ path }) => path)
+    .filter((path) => path.at(-1) !== 'help');
 }
 
 /** A help example's words, as a POSIX shell would split them (quotes only; no pipes wanted here). */

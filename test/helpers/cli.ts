@@ -1,5 +1,6 @@
 // Runs envoyscope in-process, the way the binary does, with captured streams and a frozen clock.
-import { run } from '../../src/cli/run.ts';
+import type { Command } from 'commander';
+import { buildProgram, run } from '../../src/cli/run.ts';
 import { testStreams } from '../../src/io/streams.ts';
 
 export interface CliResult {
@@ -25,4 +26,12 @@ export function tableLines(text: string): string[] {
     .replace(/\n$/, '')
     .split('\n')
     .map((line) => line.trimEnd());
+}
+
+/** The whole command tree, the root first, each command with its words on the command line (`['pc', 'route']`). */
+export function commandTree(): { path: string[]; command: Command }[] {
+  const walk = (command: Command, path: string[]): { path: string[]; command: Command }[] =>
+    command.commands.flatMap((sub) => [{ path: [...path, sub.name()], command: sub }, ...walk(sub, [...path, sub.name()])]);
+  const root = buildProgram({ io: testStreams(), now: () => FROZEN_NOW, env: {} });
+  return [{ path: [], command: root }, ...walk(root, [])];
 }
