@@ -5,6 +5,7 @@ import { EnvoyscopeError, ExitCode } from '../errors.ts';
 import type { IstiodCliOptions } from '../cli/commands/istiodOptions.ts';
 import type { CliContext } from '../cli/context.ts';
 import { AdminBadStatusError, AdminRefusedError, NotInMeshError } from '../kube/errors.ts';
+import { execFailureDetail, unsuccessfulAnswer } from '../kube/execOutcome.ts';
 import type { KubeSession, PodRef } from '../kube/index.ts';
 import { IstiodNotReadyError, IstiodUnreachableError, NoIstiodError, ProxyNotConnectedError } from './errors.ts';
 import { ISTIOD_TRANSPORTS, type IstiodTransport } from './transports.ts';
@@ -232,8 +233,7 @@ async function execRequest(session: KubeSession, pod: PodRef, path: string): Pro
     throw error;
   });
   if (outcome.status?.status === 'Success') return { status: 200, body: outcome.stdout.toString('utf8') };
-  const unsuccessful = /received unsuccessful status code (\d+): ?(.*)/s.exec(outcome.stderr);
-  if (unsuccessful) return { status: Number(unsuccessful[1]), body: unsuccessful[2] ?? '' };
-  const detail = [outcome.status?.message ?? 'the exec session ended without an exit status', outcome.stderr.trim().split('\n')[0]].filter(Boolean).join(': ');
-  throw new Error(`pilot-discovery request in ${pod.name}/discovery failed: ${detail}`);
+  const unsuccessful = unsuccessfulAnswer(outcome.stderr);
+  if (unsuccessful) return unsuccessful;
+  throw new Error(`pilot-discovery request in ${pod.name}/discovery failed: ${execFailureDetail(outcome)}`);
 }

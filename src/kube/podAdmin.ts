@@ -19,6 +19,7 @@ import {
   PodNotRunningError,
   podLabel,
 } from './errors.ts';
+import { execFailureDetail, unsuccessfulAnswer } from './execOutcome.ts';
 import { SIDECAR_CONTAINER } from './target.ts';
 import type { AdminTransport, EnvoyAdminClient, ExecOutcome, Logger, PodRef } from './types.ts';
 
@@ -232,15 +233,15 @@ export async function execInPod(api: KubeApi, pod: PodRef, container: string, co
 }
 
 /** pilot-agent's stderr says what went wrong between it and Envoy (istio pilot/pkg/request/command.go). */
-function explainExecFailure(pod: PodRef, source: string, path: string, method: AdminMethod, adminPort: number, { stderr, status }: ExecOutcome): Error {
-  const unsuccessful = /received unsuccessful status code (\d+): ?(.*)/s.exec(stderr);
-  if (unsuccessful) return new AdminBadStatusError(source, adminPath(path), Number(unsuccessful[1]), unsuccessful[2] ?? '', method);
+function explainExecFailure(pod: PodRef, source: string, path: string, method: AdminMethod, adminPort: number, outcome: ExecOutcome): Error {
+  const { stderr } = outcome;
+  const unsuccessful = unsuccessfulAnswer(stderr);
+  if (unsuccessful) return new AdminBadStatusError(source, adminPath(path), unsuccessful.status, unsuccessful.body, method);
   if (/connection refused/.test(stderr)) return AdminRefusedError.forPod(pod, adminPort);
   if (/unexpected EOF/.test(stderr)) {
     return new AdminBadBodyError(source, adminPath(path), 'truncated: pilot-agent read an incomplete answer (unexpected EOF)', method);
   }
-  const detail = [status?.message ?? 'the exec session ended without an exit status', stderr.trim().split('\n')[0]].filter(Boolean).join(': ');
-  return new ExecFailedError(source, detail);
+  return new ExecFailedError(source, execFailureDetail(outcome));
 }
 
 /** Reads an exec session to its end: stdout (channel 1), stderr (2) and the final Status (3). */
