@@ -221,15 +221,9 @@ describe('proxy-status <pod>: istiod against Envoy', () => {
     assert.equal(badVia.code, ExitCode.USAGE);
     assert.match(badVia.stderr, /--via "ssh" is not one of: port-forward, exec/);
     // JSON that is no config dump is a bad answer from that Envoy, as for pc.
-    const envoy = cluster.pod('reviews-v1').envoy!.behavior;
-    envoy.body = '{"kind": "Status"}';
-    try {
-      const notADump = await cli('ps', 'reviews-v1');
-      assert.equal(notADump.code, ExitCode.ADMIN_BAD_BODY, notADump.stderr);
-      assert.match(notADump.stderr, /^error: the Envoy admin of pod reviews-v1\.default sent a bad answer to GET \/config_dump: /);
-    } finally {
-      delete envoy.body;
-    }
+    const notADump = await cluster.pod('reviews-v1').envoy!.withBehavior({ body: '{"kind": "Status"}' }, () => cli('ps', 'reviews-v1'));
+    assert.equal(notADump.code, ExitCode.ADMIN_BAD_BODY, notADump.stderr);
+    assert.match(notADump.stderr, /^error: the Envoy admin of pod reviews-v1\.default sent a bad answer to GET \/config_dump: /);
   });
 
   test('istiod meant something else: the changed path, and exit 1 with --exit-code', async () => {

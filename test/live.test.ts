@@ -143,16 +143,9 @@ test('-l works out credentials and TLS once: every connection after the first re
 
 test('-l on a terminal, when the pods take over a second: a progress line on stderr, erased at the end', async () => {
   const argv = ['pc', 'cluster', '-l', 'app=reviews,version in (v1,v2)', '--concurrency', '1'];
-  const envoy = shared.cluster.pod(REVIEWS_V2).envoy!.behavior;
   const io = testStreams();
   Object.assign(io.err, { isTTY: true });
-  envoy.delayMs = 1200;
-  let code: number;
-  try {
-    code = await run(argv, { io, now: () => FROZEN_NOW, env: shared.env });
-  } finally {
-    envoy.delayMs = 0;
-  }
+  const code = await shared.cluster.pod(REVIEWS_V2).envoy!.withBehavior({ delayMs: 1200 }, () => run(argv, { io, now: () => FROZEN_NOW, env: shared.env }));
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(code, 0);
   assert.equal(io.stderr(), '\r\x1b[Kfetching from pods: 1/2\r\x1b[Kfetching from pods: 2/2\r\x1b[K');

@@ -53,6 +53,18 @@ export class FakeEnvoyAdmin {
   private readonly clusters: Json | undefined;
   private readonly startedAt = Date.now();
 
+  /** Runs `body` with these knobs set, then puts every knob back as it was (added ones removed). */
+  async withBehavior<T>(changes: Partial<EnvoyBehavior>, body: () => Promise<T>): Promise<T> {
+    const saved = { ...this.behavior };
+    Object.assign(this.behavior, changes);
+    try {
+      return await body();
+    } finally {
+      for (const key of Object.keys(this.behavior) as (keyof EnvoyBehavior)[]) delete this.behavior[key];
+      Object.assign(this.behavior, saved);
+    }
+  }
+
   private constructor(dump: Json, eds: Json[], clusters: Json | undefined) {
     this.dump = dump;
     this.eds = eds;

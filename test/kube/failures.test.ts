@@ -70,17 +70,8 @@ function expectFailure(type: { [Symbol.hasInstance](value: unknown): boolean; re
 }
 
 /** Sets Envoy knobs on reviews-v1 for the duration of `body`. */
-async function withEnvoy(behavior: Partial<EnvoyBehavior>, body: () => Promise<void>): Promise<void> {
-  const envoy = cluster.pod(TINY.reviewsV1).envoy!.behavior;
-  const saved = { ...envoy };
-  Object.assign(envoy, behavior);
-  try {
-    await body();
-  } finally {
-    Object.assign(envoy, saved);
-    if (saved.status === undefined) delete envoy.status;
-  }
-}
+const withEnvoy = (behavior: Partial<EnvoyBehavior>, body: () => Promise<void>): Promise<void> =>
+  cluster.pod(TINY.reviewsV1).envoy!.withBehavior(behavior, body);
 
 describe('the target', () => {
   test('pod not found', async () => {

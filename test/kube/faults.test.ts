@@ -28,17 +28,7 @@ const shared = sharedCluster(() => ({
 }));
 
 /** Sets the faulty pod's Envoy knobs for the duration of `body`. */
-async function withEnvoy<T>(behavior: Partial<EnvoyBehavior>, body: () => Promise<T>): Promise<T> {
-  const envoy = shared.cluster.pod(FAULTY).envoy!.behavior;
-  const saved = { ...envoy };
-  Object.assign(envoy, behavior);
-  try {
-    return await body();
-  } finally {
-    for (const key of Object.keys(envoy) as (keyof EnvoyBehavior)[]) delete envoy[key];
-    Object.assign(envoy, saved);
-  }
-}
+const withEnvoy = <T>(behavior: Partial<EnvoyBehavior>, body: () => Promise<T>): Promise<T> => shared.cluster.pod(FAULTY).envoy!.withBehavior(behavior, body);
 
 function assertOneLine(result: CliResult, code: number, message: RegExp): void {
   assert.equal(result.code, code, result.stderr);
