@@ -3,6 +3,7 @@
 // (`active_tcp_socket.cc`: exact IP:port, then 0.0.0.0:port, else stay), the listener filters and
 // what they detect, and the filter-chain match (`filter_chain_manager_impl.cc`): nine criteria in
 // a fixed precedence, the most specific bucket at each level, no backtracking, default chain last.
+import { hostPort } from '../util/hostPort.ts';
 import type { Entry, FilterChain, Listener, NetworkFilter, Obj } from '../envoy/model.ts';
 import { isObj } from '../envoy/model.ts';
 import {
@@ -110,7 +111,7 @@ export function captureListener(listeners: readonly Entry<Listener>[], conn: Con
     const outbound = boundAt(OUTBOUND_CAPTURE_PORT);
     if (outbound) return { listener: outbound, reason: `outbound connections are redirected by iptables to port ${OUTBOUND_CAPTURE_PORT}`, candidates: [] };
   }
-  const key = `${conn.dstIp}:${conn.dstPort}`;
+  const key = hostPort(conn.dstIp, conn.dstPort);
   const exact = bound.find((l) => listenerPort(l) === conn.dstPort && addressText(l.address) === conn.dstIp);
   if (exact)
     return {
@@ -166,7 +167,7 @@ export function hboneTunnel(listeners: readonly Entry<Listener>[], conn: Connect
   return {
     tunnel,
     internal: internal.resource,
-    reason: `no listener takes ${conn.dstIp}:${conn.dstPort} itself: HBONE traffic arrives tunnelled, an HTTP/2 CONNECT to ${conn.dstIp}:${conn.dstPort} on port ${HBONE_PORT}`,
+    reason: `no listener takes ${hostPort(conn.dstIp, conn.dstPort)} itself: HBONE traffic arrives tunnelled, an HTTP/2 CONNECT to ${hostPort(conn.dstIp, conn.dstPort)} on port ${HBONE_PORT}`,
     details: [
       `its route sends every CONNECT to cluster ${cluster}, the internal listener ${cluster}`,
       ...(authority ? ["a set_filter_state filter records the CONNECT authority as the tunnelled connection's original destination"] : []),
@@ -213,7 +214,7 @@ export function handOff(listeners: readonly Entry<Listener>[], accepting: Listen
   const live = liveListeners(listeners);
   const at = (ip: string): Listener | undefined => live.find((l) => listenerPort(l) === conn.dstPort && listenerAddresses(l).includes(ip));
   const v6 = parseIp(conn.dstIp)?.v6 === true;
-  const key = `${v6 ? `[${conn.dstIp}]` : conn.dstIp}:${conn.dstPort}`;
+  const key = hostPort(conn.dstIp, conn.dstPort);
   const wildcardIp = v6 ? '::' : '0.0.0.0';
   const wildcardKey = `${v6 ? '[::]' : '0.0.0.0'}:${conn.dstPort}`;
   const binding = (l: Listener): string => (bindsToPort(l) ? '' : ' (bind_to_port=false)');
@@ -310,7 +311,7 @@ export function runListenerFilters(listener: Listener, conn: Connection, implici
   const names = filters.map(listenerFilterName);
   if (listener.use_original_dst === true && !names.includes(ORIGINAL_DST)) {
     detected.destinationRestored = true;
-    detected.filters.push(`original_dst (implied by use_original_dst): destination restored to ${conn.dstIp}:${conn.dstPort}`);
+    detected.filters.push(`original_dst (implied by use_original_dst): destination restored to ${hostPort(conn.dstIp, conn.dstPort)}`);
   }
   if (implicitTlsInspector && !names.includes(TLS_INSPECTOR) && chainsNeedTlsInspector(listener)) {
     filters.push({ name: TLS_INSPECTOR });
@@ -326,7 +327,7 @@ export function runListenerFilters(listener: Listener, conn: Connection, implici
     }
     if (name === ORIGINAL_DST) {
       detected.destinationRestored = true;
-      detected.filters.push(`${name}: destination restored to ${conn.dstIp}:${conn.dstPort}`);
+      detected.filters.push(`${name}: destination restored to ${hostPort(conn.dstIp, conn.dstPort)}`);
     } else if (name === TLS_INSPECTOR) {
       if (conn.tls) {
         detected.transport = 'tls';

@@ -2,6 +2,7 @@
 // capture listener → original-destination hand-off → listener filters → filter chain → network
 // filter → route configuration → virtual host → route → cluster → endpoints. Every stage says what
 // matched, why, and which nearest candidates did not; every way the walk can end is an outcome.
+import { hostPort } from '../util/hostPort.ts';
 import type { Cluster, ClusterLoadAssignment, ClusterStatus, Entry, FilterChain, Listener, NetworkFilter, Obj, RouteConfiguration } from '../envoy/model.ts';
 import { discoveryType } from '../envoy/clusterType.ts';
 import { isObj } from '../envoy/model.ts';
@@ -217,7 +218,7 @@ class Walk {
 
   private filterChain(listener: Listener, detected: Detected): TraceResult {
     const decision = matchFilterChain(listener, this.conn, detected);
-    const seen = `connection: destination ${this.conn.dstIp}:${this.conn.dstPort}, transport ${detected.transport}${detected.sni ? `, SNI ${detected.sni}` : ''}${detected.alpn.length > 0 ? `, ALPN ${detected.alpn.join(',')}` : ''}`;
+    const seen = `connection: destination ${hostPort(this.conn.dstIp, this.conn.dstPort)}, transport ${detected.transport}${detected.sni ? `, SNI ${detected.sni}` : ''}${detected.alpn.length > 0 ? `, ALPN ${detected.alpn.join(',')}` : ''}`;
     if (decision.unsupported) {
       this.step('filter_chain', '', decision.unsupported);
       return end('not_simulated', decision.unsupported);
@@ -450,7 +451,7 @@ class Walk {
       return { ...end('blackhole', detail, this.request.protocol === 'http' ? 503 : undefined), cluster: name };
     }
     if (type === 'ORIGINAL_DST') {
-      const target = `${this.conn.dstIp}:${this.conn.dstPort}`;
+      const target = hostPort(this.conn.dstIp, this.conn.dstPort);
       this.step('endpoints', target, "ORIGINAL_DST: the upstream is the connection's original destination");
       return { outcome: 'passthrough', cluster: name, endpoints: [target], detail: `forwarded to the original destination ${target} through ${name}` };
     }
@@ -545,10 +546,6 @@ function socketText(address: { socket_address?: { address?: string; port_value?:
 }
 
 /** `ip:port`, an IPv6 address in brackets. */
-function hostPort(ip: string, port: number): string {
-  return `${ip.includes(':') ? `[${ip}]` : ip}:${port}`;
-}
-
 /** Envoy routes to HEALTHY, UNKNOWN and DEGRADED endpoints, not to UNHEALTHY, DRAINING or TIMEOUT ones. */
 const USABLE_HEALTH = new Set(['HEALTHY', 'UNKNOWN', 'DEGRADED']);
 

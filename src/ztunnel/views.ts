@@ -1,5 +1,6 @@
 // The `zc` tables, with istioctl's columns, order and tabwriter padding
 // (istioctl/pkg/writer/ztunnel/configdump). Pure: models and filters in, rows out.
+import { hostPort } from '../util/hostPort.ts';
 import type { Table } from '../render/tabwriter.ts';
 import { compareGoStrings } from '../util/goString.ts';
 import { matchNamespace, matchWorkload, matchWorkloadState, type ConnectionsFilter, type NamespaceFilter, type WorkloadFilter } from './filters.ts';
@@ -147,8 +148,6 @@ function splitHostPort(address: string): { host: string; port: string } | undefi
   return { host: address.slice(0, colon), port: address.slice(colon + 1) };
 }
 
-const joinHostPort = (host: string, port: string): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
-
 /** Names for the IPs a connection table shows: a service's hostname, else a workload's `name.namespace`. */
 function addressNamer(dump: ZtunnelDump, raw: boolean): (address: string) => string {
   if (raw) return (address) => address;
@@ -158,7 +157,7 @@ function addressNamer(dump: ZtunnelDump, raw: boolean): (address: string) => str
     const parts = splitHostPort(address);
     if (!parts) return address;
     const name = services.get(parts.host) ?? workloads.get(parts.host);
-    return name === undefined ? address : joinHostPort(name, parts.port);
+    return name === undefined ? address : hostPort(name, parts.port);
   };
 }
 

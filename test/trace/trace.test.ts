@@ -498,3 +498,13 @@ test("--inbound without a pod IP in the dump: a wildcard listener's address ([::
     assert.match(result.stderr, /cannot tell the pod's IP from the dump: give --dst <pod IP>:9080/);
   }
 });
+
+test('an IPv6 destination is written [ip]:port wherever the walk names it', async () => {
+  const t = await trace(EXAMPLE, ['--dst', '[fd00::1]:443', 'tcp']);
+  assert.equal(t.result.outcome, 'passthrough');
+  assert.deepEqual(t.result.endpoints, ['[fd00::1]:443']);
+  const text = JSON.stringify(t.steps);
+  assert.match(text, /destination restored to \[fd00::1\]:443/);
+  assert.match(text, /connection: destination \[fd00::1\]:443/);
+  assert.doesNotMatch(text, /fd00::1:443/);
+});
