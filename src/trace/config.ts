@@ -94,11 +94,8 @@ export function traceConfigFromBytes(input: Buffer, source: string): TraceConfig
   const clusters = new Map<string, Entry<Cluster> | undefined>();
   const assignments = new Map<string, ClusterLoadAssignment | undefined>();
   return {
-    sections: dump.sections,
-    listeners: dump.listeners,
-    routes: dump.routes,
-    scopedRoutes: dump.scopedRoutes,
-    bootstrap: dump.bootstrap,
+    // Listeners, routes and the bootstrap as decoded; clusters and EDS looked up as asked.
+    ...traceConfigOf(dump),
     cluster(name) {
       if (!clusters.has(name))
         clusters.set(
